@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Runs every benchmark in bench/ (files named *.bench.mjs), one after another.
+// Each benchmark is bounded, talks only to loopback, and appends its figures (with the command
+// that produced them) to docs/benchmarks.md. `npm run bench -- <filter>` runs the matching ones.
+import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const dir = dirname(fileURLToPath(import.meta.url));
+const filter = process.argv[2] ?? '';
+const benches = readdirSync(dir).filter((f) => f.endsWith('.bench.mjs') && f.includes(filter)).sort();
+if (benches.length === 0) {
+  console.error(`no benchmark matches "${filter}"`);
+  process.exit(1);
+}
+let failed = 0;
+for (const b of benches) {
+  console.log(`\n=== ${b}`);
+  const r = spawnSync(process.execPath, ['--expose-gc', join(dir, b)], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
