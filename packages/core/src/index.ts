@@ -40,12 +40,16 @@ export type {
 export { defineBackendPlugin } from './plugin.js';
 
 // --- label selectors (selector.ts)
-export { parseSelector, Selector, SelectorParseError, selectorToLabelSelector, labelSelectorToSelector } from './selector.js';
-export type { Requirement, SelectorOperator } from './selector.js';
+export { parseSelector, Selector, selectorToLabelSelector, labelSelectorToSelector } from './selector.js';
+export { SelectorParseError, isSelectorParseError } from './selector-error.js';
+export type { Requirement, SelectorOperator } from './selector-requirement.js';
 
-// --- caching helpers (cache.ts, coalesce.ts)
-export { TtlCache, RequestCoalescer, CachingLoader } from './cache.js';
-export type { TtlCacheOptions, CachingLoaderOptions } from './cache.js';
+// --- caching helpers (cache.ts, coalesce.ts, cache-loader.ts)
+export { TtlCache } from './cache.js';
+export type { TtlCacheOptions } from './cache.js';
+export { RequestCoalescer, abortReason } from './coalesce.js';
+export { CachingLoader } from './cache-loader.js';
+export type { CachingLoaderOptions, CachingLoaderResult } from './cache-loader.js';
 
 // --- quantities (quantity.ts)
 // --- errors (errors.ts)

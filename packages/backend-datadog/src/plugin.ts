@@ -1,0 +1,80 @@
+/**
+ * The `datadog` backend plugin: external and custom metrics from Datadog's metrics query API.
+ */
+import { defineBackendPlugin } from '@custom-metrics/core';
+import type { BackendContext, BackendInstance } from '@custom-metrics/core';
+import { createTimeseriesClient } from './client/datadogClient.js';
+import type { TimeseriesClient } from './client/datadogClient.js';
+import { resolveConfig } from './config.js';
+import type { DatadogBackendConfig } from './config.js';
+import { configSchema } from './configSchema.js';
+import { loadSecret, redactor } from './credentials.js';
+import { DatadogCustomProvider } from './providers/customProvider.js';
+import { DatadogExternalProvider } from './providers/externalProvider.js';
+import { QueryRefresher } from './refresh/refresher.js';
+
+/** Test and embedding hooks for {@link createDatadogBackend}; production uses the defaults. */
+export interface DatadogBackendDeps {
+  /** fetch used by the Datadog client (default: global fetch). */
+  readonly fetch?: typeof fetch;
+  /** Replaces the whole Datadog client. */
+  readonly client?: TimeseriesClient;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+/**
+ * createDatadogBackend builds one backend instance. Throws (before any I/O) when the config is
+ * inconsistent or a key cannot be read; the message names the field or key source, never a key.
+ */
+export function createDatadogBackend(ctx: BackendContext, config: DatadogBackendConfig, deps: DatadogBackendDeps = {}): BackendInstance {
+  const resolved = resolveConfig(config);
+  let client = deps.client;
+  if (!client) {
+    const apiKey = loadSecret('apiKey', resolved.apiKey, deps.env);
+    const appKey = loadSecret('appKey', resolved.appKey, deps.env);
+    client = createTimeseriesClient({
+      site: resolved.site,
+      ...(resolved.baseUrl !== undefined ? { baseUrl: resolved.baseUrl } : {}),
+      apiKey,
+      appKey,
+      redact: redactor([apiKey, appKey]),
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
+  }
+  const refresher = new QueryRefresher(
+    {
+      refreshMs: resolved.refreshMs,
+      maxAgeMs: resolved.maxAgeMs,
+      activeMs: resolved.activeMs,
+      batchSize: resolved.batchSize,
+      timeoutMs: resolved.timeoutMs,
+      retry: resolved.retry,
+    },
+    { client, logger: ctx.logger, metrics: ctx.metrics, ...(deps.now ? { now: deps.now } : {}), ...(deps.random ? { random: deps.random } : {}) },
+  );
+  const onShutdown = () => void refresher.close();
+  ctx.signal.addEventListener('abort', onShutdown, { once: true });
+  ctx.logger.info(
+    { site: resolved.baseUrl ?? resolved.site, external: resolved.external.length, custom: resolved.custom.length, clusterAgentConvention: !!resolved.convention },
+    'datadog backend configured',
+  );
+  return {
+    external: new DatadogExternalProvider(resolved, refresher),
+    ...(resolved.custom.length > 0 ? { custom: new DatadogCustomProvider(resolved, ctx.kube, refresher) } : {}),
+    start: async () => refresher.start(),
+    close: async () => {
+      ctx.signal.removeEventListener('abort', onShutdown);
+      await refresher.close();
+    },
+    health: () => refresher.health(),
+  };
+}
+
+/** The `datadog` backend plugin. */
+export const datadogBackend = defineBackendPlugin<DatadogBackendConfig>({
+  name: 'datadog',
+  configSchema,
+  create: (ctx, config) => createDatadogBackend(ctx, config),
+});

@@ -1,0 +1,65 @@
+/**
+ * external.metrics.k8s.io from Datadog: a rule (or, when enabled, the Cluster Agent convention)
+ * turns the metric name and the HPA's `metricSelector` into a query; values come from the
+ * refresher's cache.
+ */
+import { metricNotFound } from '@custom-metrics/core';
+import type { ExternalMetricInfo, ExternalMetricValue, ExternalMetricsProvider, GetExternalMetricRequest } from '@custom-metrics/core';
+import type { ResolvedConfig, ResolvedExternalRule } from '../config.js';
+import { buildQuery, selectorTerms } from '../query/build.js';
+import type { QuerySpec } from '../query/build.js';
+import { clusterAgentMetric, clusterAgentSpec } from '../query/clusterAgent.js';
+import type { QueryRefresher } from '../refresh/refresher.js';
+import { tagsToLabels } from './tagsToLabels.js';
+
+/** The group-resource named in "metric not found" errors for external metrics (as prometheus-adapter). */
+const EXTERNAL_GR = { group: '', resource: 'namespaces' } as const;
+
+/** See the module comment. */
+export class DatadogExternalProvider implements ExternalMetricsProvider {
+  private readonly rules = new Map<string, ResolvedExternalRule>();
+  /** Names answered through the convention recently, for discovery. */
+  private readonly conventionNames = new Set<string>();
+
+  constructor(
+    private readonly config: Pick<ResolvedConfig, 'external' | 'convention'>,
+    private readonly refresher: QueryRefresher,
+  ) {
+    for (const r of config.external) this.rules.set(r.name.toLowerCase(), r);
+  }
+
+  listAllExternalMetrics(): ExternalMetricInfo[] {
+    const names = new Set([...this.config.external.map((r) => r.name.toLowerCase()), ...this.conventionNames]);
+    return [...names].sort().map((metric) => ({ metric }));
+  }
+
+  async getExternalMetric(req: GetExternalMetricRequest): Promise<ExternalMetricValue[]> {
+    const name = req.info.metric.toLowerCase();
+    const rule = this.rules.get(name);
+    let spec: QuerySpec;
+    let windowSeconds: number;
+    let reported: number | undefined;
+    if (rule) {
+      spec = { shape: rule.shape, staticTerms: rule.staticTerms, requestTerms: selectorTerms(req.metricSelector.requirements), groupBy: rule.groupBy };
+      windowSeconds = rule.windowSeconds;
+      reported = rule.reportedWindowSeconds;
+    } else {
+      const conv = this.config.convention;
+      const metric = conv ? clusterAgentMetric(name) : undefined;
+      if (!conv || metric === undefined) throw metricNotFound(EXTERNAL_GR, req.info.metric);
+      spec = clusterAgentSpec(metric, req.metricSelector.requirements, conv);
+      windowSeconds = conv.windowSeconds;
+      reported = conv.rollupSeconds > 0 ? conv.rollupSeconds : undefined;
+    }
+    const query = buildQuery(spec);
+    const answer = await this.refresher.get(query, windowSeconds, req.signal);
+    if (!rule) this.conventionNames.add(name);
+    return answer.series.map((s) => ({
+      metricName: req.info.metric,
+      metricLabels: s.tags.length > 0 ? tagsToLabels(s.tags) : null,
+      timestamp: s.point.timestamp,
+      ...(reported !== undefined ? { windowSeconds: reported } : {}),
+      value: s.point.value,
+    }));
+  }
+}

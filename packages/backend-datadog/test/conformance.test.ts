@@ -1,0 +1,80 @@
+// The core provider conformance kit, run against this backend with the Datadog API double behind
+// the real @datadog/datadog-api-client.
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { customProviderConformance, externalProviderConformance } from '@custom-metrics/core/testing';
+import type { ConformanceData } from '@custom-metrics/core/testing';
+import { createDatadogBackend } from '../src/index.js';
+import type { DatadogBackendConfig } from '../src/index.js';
+import { ENV, startDouble } from './support/harness.js';
+import type { DatadogDouble } from './support/datadogDouble.js';
+import { storeResolver } from './support/seriesStore.js';
+import type { StoredSeries } from './support/seriesStore.js';
+
+let double: DatadogDouble;
+beforeAll(async () => {
+  double = await startDouble();
+});
+afterAll(async () => {
+  await double.stop();
+});
+
+/** How each resource's objects are tagged in Datadog (as the Datadog Agent tags them). */
+const OBJECT_TAG: Record<string, { metric: string; tag: string }> = {
+  pods: { metric: 'pod', tag: 'pod_name' },
+  'deployments.apps': { metric: 'deployment', tag: 'kube_deployment' },
+  nodes: { metric: 'node', tag: 'host' },
+};
+const grKey = (gr: { group: string; resource: string }) => (gr.group ? `${gr.resource}.${gr.group}` : gr.resource);
+const ddMetric = (resourceKey: string, metric: string) => `conformance.${OBJECT_TAG[resourceKey].metric}.${metric}`;
+
+function toStore(data: ConformanceData): StoredSeries[] {
+  const t = data.timestamp.getTime();
+  const store: StoredSeries[] = [];
+  for (const s of data.custom) {
+    const key = grKey(s.info.groupResource);
+    const tags = [`${OBJECT_TAG[key].tag}:${s.object.name}`, ...Object.entries(s.labels).map(([k, v]) => `${k}:${v}`)];
+    if (s.object.namespace) tags.push(`kube_namespace:${s.object.namespace}`);
+    store.push({ metric: ddMetric(key, s.info.metric), tags, points: [[t - 30_000, null], [t, s.value]] });
+  }
+  for (const s of data.external) {
+    store.push({ metric: 'conformance.queue.messages', tags: Object.entries(s.labels).map(([k, v]) => `${k}:${v}`), points: [[t, s.value]] });
+  }
+  return store;
+}
+
+function configFor(data: ConformanceData): Partial<DatadogBackendConfig> {
+  const custom = new Map<string, NonNullable<DatadogBackendConfig['custom']>[number]>();
+  for (const s of data.custom) {
+    const key = grKey(s.info.groupResource);
+    custom.set(`${key}/${s.info.metric}`, { name: s.info.metric, resource: key, objectTag: OBJECT_TAG[key].tag, metric: ddMetric(key, s.info.metric) });
+  }
+  const externalName = data.external[0].metric;
+  return {
+    custom: [...custom.values()],
+    external: [{ name: externalName, metric: 'conformance.queue.messages', groupBy: ['namespace', 'queue', 'env'] }],
+  };
+}
+
+describe('custom metrics conformance (Datadog double)', () => {
+  const cases = customProviderConformance(async ({ context, data }) => {
+    const instance = createDatadogBackend(context, { baseUrl: double.url, refreshIntervalSeconds: 3600, ...configFor(data) }, { env: ENV });
+    return {
+      provider: instance.custom!,
+      seed: (d) => double.setResolver(storeResolver(toStore(d))),
+      cleanup: () => instance.close?.(),
+    };
+  });
+  for (const c of cases) it(c.name, c.run);
+});
+
+describe('external metrics conformance (Datadog double)', () => {
+  const cases = externalProviderConformance(async ({ context, data }) => {
+    const instance = createDatadogBackend(context, { baseUrl: double.url, refreshIntervalSeconds: 3600, ...configFor(data) }, { env: ENV });
+    return {
+      provider: instance.external!,
+      seed: (d) => double.setResolver(storeResolver(toStore(d))),
+      cleanup: () => instance.close?.(),
+    };
+  });
+  for (const c of cases) it(c.name, c.run);
+});

@@ -1,0 +1,176 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isMetricsError, Selector } from '@custom-metrics/core';
+import type { BackendInstance } from '@custom-metrics/core';
+import { waitFor } from '../../../test-support/index.js';
+import { API_KEY, APP_KEY, closeAll, makeBackend, neverAborted, startDouble, track as trackInstance } from './support/harness.js';
+import type { DatadogDouble } from './support/datadogDouble.js';
+import { createDatadogBackend } from '../src/index.js';
+import { recordingContext } from './support/context.js';
+
+const T0 = Date.now() - 60_000;
+let double: DatadogDouble;
+const allLogs: string[] = [];
+
+beforeAll(async () => {
+  double = await startDouble();
+});
+afterEach(async () => {
+  await closeAll();
+  double.reset();
+});
+afterAll(async () => {
+  await double.stop();
+  // Keys never appear in anything the backend logged, in any test of this file.
+  expect(allLogs.length).toBeGreaterThan(0);
+  for (const line of allLogs) {
+    expect(line).not.toContain(API_KEY);
+    expect(line).not.toContain(APP_KEY);
+  }
+});
+
+const get = (instance: BackendInstance, metric = 'depth') =>
+  instance.external!.getExternalMetric({ namespace: 'default', metricSelector: Selector.everything(), info: { metric }, signal: neverAborted });
+const rule = { external: [{ name: 'depth', metric: 'q.depth' }] };
+const track = <T extends { rec: { logs: string[] } }>(b: T): T => {
+  allLogs.push(...b.rec.logs);
+  const push = b.rec.logs.push.bind(b.rec.logs);
+  b.rec.logs.push = (...items: string[]) => {
+    allLogs.push(...items);
+    return push(...items);
+  };
+  return b;
+};
+
+describe('freshness', () => {
+  it('refuses a value older than the max age with a 503 that says how old it is', async () => {
+    double.setResolver(() => [{ tags: [], points: [[T0, 5]] }]);
+    let now = Date.now();
+    const { instance } = track(makeBackend(double, { ...rule, maxAgeSeconds: 120 }, { now: () => now }));
+    expect((await get(instance))[0].value).toBe(5);
+    now += 119_000;
+    expect((await get(instance))[0].value).toBe(5);
+    now += 2_000;
+    const err = await get(instance).catch((e: unknown) => e);
+    expect(isMetricsError(err)).toBe(true);
+    expect(err).toMatchObject({ code: 503 });
+    expect((err as Error).message).toContain('121s old');
+    expect((err as Error).message).toContain('maximum age of 120s');
+    expect(double.queryCalls()).toBe(1);
+  });
+});
+
+describe('rate limits and retries', () => {
+  it('backs off through a 429 storm and recovers', async () => {
+    double.setResolver(() => [{ tags: [], points: [[T0, 42]] }]);
+    const storm = Array.from({ length: 5 }, () => ({ status: 429, body: { errors: ['Too many requests'] }, headers: { 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '0' } }));
+    double.script(...storm);
+    const b = track(makeBackend(double, { ...rule, retry: { maxAttempts: 8, initialDelayMs: 5, maxDelayMs: 40 } }));
+    expect((await get(b.instance))[0].value).toBe(42);
+    expect(double.calls.map((c) => c.status)).toEqual([429, 429, 429, 429, 429, 200]);
+    expect(b.rec.counts.get('rate_limited')).toBe(5);
+  });
+
+  it('gives up after maxAttempts, answers 503, and the refresh loop recovers later', async () => {
+    double.setResolver(() => [{ tags: [], points: [[T0, 1]] }]);
+    double.script(...Array.from({ length: 3 }, () => ({ status: 503, body: { errors: ['Service Unavailable'] } })));
+    const b = track(makeBackend(double, { ...rule, refreshIntervalSeconds: 0.05, retry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 } }));
+    await expect(get(b.instance)).rejects.toMatchObject({ code: 503 });
+    expect(double.queryCalls()).toBe(3);
+    const items = await waitFor('recovery', async () => get(b.instance).catch(() => undefined), 10_000, 20);
+    expect(items[0].value).toBe(1);
+  });
+
+  it('pauses all calls until X-RateLimit-Reset once X-RateLimit-Remaining is 0', async () => {
+    double.setResolver(() => [{ tags: [], points: [[T0, 1]] }]);
+    double.script({
+      status: 200,
+      body: { data: { type: 'timeseries_response', attributes: { series: [{ group_tags: [], query_index: 0 }], times: [T0], values: [[3]] } } },
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '600' },
+    });
+    const b = track(makeBackend(double, { external: [{ name: 'a', metric: 'app.a' }, { name: 'b', metric: 'app.b' }] }));
+    expect((await get(b.instance, 'a'))[0].value).toBe(3);
+    const err = await get(b.instance, 'b').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 503, retryAfterSeconds: 600 });
+    expect((err as Error).message).toContain('rate limit');
+    expect(double.queryCalls()).toBe(1);
+    expect(await b.instance.health!()).toMatchObject({ healthy: true, message: expect.stringContaining('rate limited') });
+  });
+
+  it('isolates a query Datadog rejects with 400 by bisecting the batch', async () => {
+    double.setResolver((q) => [{ tags: [], points: [[T0, q.length]] }]);
+    const b = track(
+      makeBackend(double, {
+        maxQueriesPerCall: 4,
+        external: [
+          { name: 'good1', metric: 'app.good1' },
+          { name: 'bad', query: 'avg:app.bad{<<tags>>}}' },
+          { name: 'good2', metric: 'app.good2' },
+        ],
+      }),
+    );
+    const results = await Promise.allSettled(['good1', 'bad', 'good2'].map((m) => get(b.instance, m)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(double.calls[0].status).toBe(400);
+    expect(b.rec.logs.some((l) => l.includes('datadog rejected a query'))).toBe(true);
+  });
+});
+
+describe('authentication', () => {
+  it('reports a 403 as unhealthy, answers 503 without detail, and never logs the keys', async () => {
+    const { ctx, rec } = recordingContext();
+    track({ rec });
+    const instance = createDatadogBackend(ctx, { baseUrl: double.url, ...rule }, { env: { DD_API_KEY: API_KEY, DD_APP_KEY: 'wrong-app-key-000000000000' } });
+    trackInstance(instance);
+    const err = await get(instance).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 503 });
+    expect((err as Error).message).not.toContain('Forbidden');
+    expect(double.calls[0].status).toBe(403);
+    expect(await instance.health!()).toMatchObject({ healthy: false });
+    expect(rec.logs.some((l) => l.startsWith('error') && l.includes('403'))).toBe(true);
+  });
+
+  it('redacts keys that a Datadog error body echoes back', async () => {
+    double.script({ status: 400, body: { errors: [`invalid key ${API_KEY} / ${APP_KEY}`] } });
+    const b = track(makeBackend(double, rule));
+    await expect(get(b.instance)).rejects.toMatchObject({ code: 503 });
+    expect(b.rec.logs.some((l) => l.includes('[REDACTED]'))).toBe(true);
+  });
+
+  it('fails at creation, naming the source but not a value, when a key is missing', () => {
+    const { ctx } = recordingContext();
+    expect(() => createDatadogBackend(ctx, { baseUrl: double.url }, { env: { DD_API_KEY: API_KEY } })).toThrow(/DD_APP_KEY is not set/);
+  });
+
+  it('reads keys from files', async () => {
+    const { tempDir } = await import('../../../test-support/index.js');
+    const { writeFileSync } = await import('node:fs');
+    const dir = tempDir('dd-keys');
+    try {
+      writeFileSync(`${dir.path}/api`, `${API_KEY}\n`);
+      writeFileSync(`${dir.path}/app`, `${APP_KEY}\n`);
+      double.setResolver(() => [{ tags: [], points: [[T0, 8]] }]);
+      const { ctx, rec } = recordingContext();
+      track({ rec });
+      const instance = createDatadogBackend(ctx, { baseUrl: double.url, apiKey: { file: `${dir.path}/api` }, appKey: { file: `${dir.path}/app` }, ...rule }, { env: {} });
+      trackInstance(instance);
+      expect((await get(instance))[0].value).toBe(8);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe('lifecycle', () => {
+  it('close() stops the refresh loop: no calls after close', async () => {
+    double.setResolver(() => [{ tags: [], points: [[T0, 1]] }]);
+    const b = track(makeBackend(double, { ...rule, refreshIntervalSeconds: 0.02 }));
+    await get(b.instance);
+    await waitFor('a refresh', async () => double.queryCalls() >= 2, 10_000, 10);
+    await b.instance.close!();
+    const after = double.queryCalls();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(double.queryCalls()).toBe(after);
+    await expect(get(b.instance)).rejects.toMatchObject({ code: 503 });
+  });
+});
+

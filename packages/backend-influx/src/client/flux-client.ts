@@ -1,0 +1,83 @@
+// Flux through @influxdata/influxdb-client's QueryApi (POST /api/v2/query, annotated CSV).
+import { HttpError, InfluxDB, RequestTimedOutError } from '@influxdata/influxdb-client';
+import type { QueryApi } from '@influxdata/influxdb-client';
+import { InfluxQueryError, isInfluxQueryError } from '../errors.js';
+import { withDeadline } from './deadline.js';
+import type { InfluxQueryClient, InfluxRow } from './types.js';
+
+/** Connection settings of {@link FluxClient}. */
+export interface FluxClientOptions {
+  url: string;
+  token: string;
+  org: string;
+  timeoutMs: number;
+}
+
+const SYSTEM_COLUMNS = new Set(['result', 'table']);
+
+/** Runs Flux scripts and flattens the annotated-CSV tables into rows. */
+export class FluxClient implements InfluxQueryClient {
+  readonly #api: QueryApi;
+  readonly #timeoutMs: number;
+
+  constructor(options: FluxClientOptions) {
+    this.#timeoutMs = options.timeoutMs;
+    this.#api = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs }).getQueryApi({ org: options.org, gzip: false });
+  }
+
+  async query(text: string, options: { valueColumn?: string; signal: AbortSignal }): Promise<InfluxRow[]> {
+    options.signal.throwIfAborted();
+    const valueColumn = options.valueColumn ?? '_value';
+    const deadline = withDeadline(options.signal, this.#timeoutMs);
+    try {
+      return await new Promise<InfluxRow[]>((resolve, reject) => {
+        const rows: InfluxRow[] = [];
+        let cancel: (() => void) | undefined;
+        const onAbort = () => {
+          cancel?.();
+          reject(deadline.signal.reason);
+        };
+        deadline.signal.addEventListener('abort', onAbort, { once: true });
+        const done = () => deadline.signal.removeEventListener('abort', onAbort);
+        this.#api.queryRows(text, {
+          next(values, meta) {
+            const o = meta.toObject(values) as Record<string, unknown>;
+            const labels: Record<string, string> = {};
+            for (const [k, v] of Object.entries(o)) {
+              if (k.startsWith('_') || SYSTEM_COLUMNS.has(k) || k === valueColumn) continue;
+              if (typeof v === 'string' && v !== '') labels[k] = v;
+            }
+            const t = o._time;
+            rows.push({ labels, time: typeof t === 'string' ? Date.parse(t) : undefined, value: o[valueColumn] });
+          },
+          error(e) {
+            done();
+            reject(e);
+          },
+          complete() {
+            done();
+            resolve(rows);
+          },
+          useCancellable(c) {
+            cancel = () => c.cancel();
+          },
+        });
+      });
+    } catch (e) {
+      const why = deadline.explain(e, 'Flux /api/v2/query');
+      if (why !== undefined) throw why;
+      if (isInfluxQueryError(e)) throw e;
+      throw classify(e);
+    }
+  }
+}
+
+function classify(e: unknown): InfluxQueryError {
+  if (e instanceof HttpError) {
+    const detail = `Flux /api/v2/query: HTTP ${e.statusCode}: ${(e.body ?? e.message).slice(0, 500)}`;
+    return new InfluxQueryError(e.statusCode === 400 ? 'query' : 'unavailable', detail, { cause: e });
+  }
+  if (e instanceof RequestTimedOutError) return new InfluxQueryError('unavailable', 'Flux /api/v2/query: request timed out', { cause: e });
+  const code = (e as { code?: string })?.code;
+  return new InfluxQueryError('unavailable', `Flux /api/v2/query: ${(e as Error)?.message ?? String(e)}${code ? ` (${code})` : ''}`, { cause: e });
+}

@@ -1,0 +1,75 @@
+// JSON Schema of InfluxBackendConfig, used by the server to validate `backends[].config`.
+
+const duration = { type: 'string', pattern: '^[1-9][0-9]{0,8}(ms|s|m|h|d|w)$' } as const;
+const nonEmpty = { type: 'string', minLength: 1 } as const;
+
+const customRule = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['resource', 'metric', 'objectTag', 'query'],
+  properties: {
+    resource: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*(\\.[a-z0-9.-]+)?$', description: 'resource[.group], e.g. pods or deployments.apps' },
+    metric: nonEmpty,
+    objectTag: { ...nonEmpty, description: 'tag naming the object' },
+    namespaceTag: nonEmpty,
+    namespaced: { type: 'boolean' },
+    query: { ...nonEmpty, description: 'Flux or InfluxQL template with {{placeholders}}' },
+    window: duration,
+    valueColumn: nonEmpty,
+  },
+} as const;
+
+const externalRule = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['metric', 'query'],
+  properties: {
+    metric: nonEmpty,
+    namespaced: { type: 'boolean' },
+    namespaceTag: nonEmpty,
+    query: nonEmpty,
+    window: duration,
+    valueColumn: nonEmpty,
+  },
+} as const;
+
+/** The JSON Schema (draft-07) of the `influx` backend's config; unknown fields are rejected. */
+export const influxConfigSchema: Readonly<Record<string, unknown>> = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'influx backend config',
+  type: 'object',
+  additionalProperties: false,
+  required: ['mode', 'url'],
+  properties: {
+    mode: { enum: ['flux', 'influxql'] },
+    url: { type: 'string', pattern: '^https?://' },
+    token: nonEmpty,
+    org: nonEmpty,
+    bucket: nonEmpty,
+    database: nonEmpty,
+    retentionPolicy: nonEmpty,
+    username: nonEmpty,
+    password: { type: 'string' },
+    authMethod: { enum: ['basic', 'query'] },
+    httpMethod: { enum: ['GET', 'POST'] },
+    timeoutMs: { type: 'integer', minimum: 1, maximum: 600000 },
+    window: duration,
+    cacheTtlMs: { type: 'integer', minimum: 0 },
+    cacheStaleMs: { type: 'integer', minimum: 0 },
+    custom: { type: 'array', items: customRule },
+    external: { type: 'array', items: externalRule },
+  },
+  allOf: [
+    {
+      if: { properties: { mode: { const: 'flux' } }, required: ['mode'] },
+      then: {
+        required: ['org', 'token'],
+        properties: { org: true, token: true, database: false, retentionPolicy: false, username: false, password: false, authMethod: false, httpMethod: false },
+      },
+    },
+    {
+      if: { properties: { mode: { const: 'influxql' } }, required: ['mode'] },
+      then: { required: ['database'], properties: { database: true, org: false, bucket: false } },
+    },
+  ],
+};

@@ -1,0 +1,49 @@
+// The `influx` backend plugin: validates the config, picks the Flux or InfluxQL client and builds
+// the providers.
+import { defineBackendPlugin } from '@custom-metrics/core';
+import type { BackendContext, BackendInstance } from '@custom-metrics/core';
+import { FluxClient } from './client/flux-client.js';
+import { InfluxQLClient } from './client/influxql-client.js';
+import type { InfluxQueryClient } from './client/types.js';
+import { resolveConfig, type InfluxBackendConfig, type ResolvedInfluxConfig } from './config.js';
+import { influxConfigSchema } from './config-schema.js';
+import { InfluxCustomProvider, InfluxExternalProvider, InfluxQueryRunner } from './providers.js';
+
+/** Builds the client for a resolved config. */
+export function createInfluxClient(config: ResolvedInfluxConfig): InfluxQueryClient {
+  if (config.mode === 'flux') {
+    return new FluxClient({ url: config.url, token: config.token ?? '', org: config.org ?? '', timeoutMs: config.timeoutMs });
+  }
+  return new InfluxQLClient({
+    url: config.url,
+    database: config.database ?? '',
+    ...(config.retentionPolicy !== undefined ? { retentionPolicy: config.retentionPolicy } : {}),
+    ...(config.username !== undefined ? { username: config.username, password: config.password ?? '' } : {}),
+    ...(config.token !== undefined ? { token: config.token } : {}),
+    authMethod: config.authMethod,
+    httpMethod: config.httpMethod,
+    timeoutMs: config.timeoutMs,
+  });
+}
+
+/**
+ * Creates one backend instance. `client` replaces the HTTP client (tests); normally it is built
+ * from the config. Throws on an invalid config, naming the field.
+ */
+export function createInfluxBackend(ctx: BackendContext, config: InfluxBackendConfig, client?: InfluxQueryClient): BackendInstance {
+  const resolved = resolveConfig(config);
+  const runner = new InfluxQueryRunner(ctx, client ?? createInfluxClient(resolved), resolved);
+  return {
+    ...(resolved.custom.length > 0 ? { custom: new InfluxCustomProvider(ctx, resolved, runner) } : {}),
+    ...(resolved.external.length > 0 ? { external: new InfluxExternalProvider(resolved, runner) } : {}),
+    health: () => runner.health(),
+    close: async () => runner.clear(),
+  };
+}
+
+/** The `influx` backend plugin (InfluxDB 1.x, 2.x, 3.x through Flux or InfluxQL). */
+export const influxBackend = defineBackendPlugin<InfluxBackendConfig>({
+  name: 'influx',
+  configSchema: influxConfigSchema,
+  create: (ctx, config) => createInfluxBackend(ctx, config),
+});

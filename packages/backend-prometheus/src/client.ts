@@ -1,0 +1,251 @@
+import { readFileSync, statSync, existsSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import fetch, { type RequestInit, type Response } from 'node-fetch';
+import { InternalError, ServiceUnavailableError } from '@custom-metrics/core';
+import type { Logger } from '@custom-metrics/core';
+import type { AuthConfig, TlsConfig } from './config.js';
+import { PrometheusApiError } from './errors.js';
+import { parseSeriesStream } from './series-stream.js';
+
+/** One sample of an instant-query result. `value` may be NaN or ±Inf (the caller filters). */
+export interface Sample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+  /** Sample time in milliseconds since the epoch. */
+  readonly timestampMs: number;
+}
+
+/**
+ * PrometheusClient is the part of the Prometheus HTTP API this backend uses. Implementations
+ * throw core `MetricsError`s: `ServiceUnavailableError` (503) when Prometheus is unreachable,
+ * times out or fails with 5xx/429, `InternalError` when it rejects the query (a config problem);
+ * the backend's own message is logged, never put in the error. A caller's abort rejects with the
+ * signal's reason.
+ */
+export interface PrometheusClient {
+  /** Runs an instant query (`/api/v1/query`) and returns its vector or scalar as samples. */
+  query(promql: string, signal: AbortSignal): Promise<Sample[]>;
+  /**
+   * Lists series (`/api/v1/series`) matching any of `matchers` between `start` and `end`,
+   * streaming each label set to `onSeries`. Returns how many series were read.
+   */
+  series(
+    matchers: readonly string[],
+    range: { start: Date; end: Date },
+    onSeries: (labels: Record<string, string>) => void,
+    signal: AbortSignal,
+  ): Promise<number>;
+  /** Releases sockets. */
+  close(): void;
+}
+
+/** Options of {@link HttpPrometheusClient}. */
+export interface HttpClientOptions {
+  url: string;
+  method?: 'POST' | 'GET';
+  timeoutMs: number;
+  /** Deadline of `/api/v1/series` calls (default: the larger of `timeoutMs` and 60 s). */
+  seriesTimeoutMs?: number;
+  headers?: Record<string, string>;
+  auth?: AuthConfig;
+  tls?: TlsConfig;
+  logger: Logger;
+  /** Called after every call with its duration, for self-metrics. */
+  observe?: (operation: 'query' | 'series', seconds: number, outcome: 'success' | 'error') => void;
+}
+
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** A file whose content is re-read when its mtime or size changes. */
+class WatchedFile {
+  #stamp = '';
+  #content = '';
+  constructor(private readonly path: string) {}
+  read(): string {
+    const st = statSync(this.path);
+    const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    if (stamp !== this.#stamp) {
+      this.#content = readFileSync(this.path, 'utf8').trim();
+      this.#stamp = stamp;
+    }
+    return this.#content;
+  }
+}
+
+/**
+ * HttpPrometheusClient talks to the Prometheus HTTP API with node-fetch over a keep-alive agent:
+ * instant queries by POST (or GET), series discovery streamed, bearer-token (inline, file
+ * re-read on change, or the in-cluster service-account token) or basic auth, custom headers,
+ * CA and client certificates, and a deadline on every call.
+ */
+export class HttpPrometheusClient implements PrometheusClient {
+  readonly #base: string;
+  readonly #method: 'POST' | 'GET';
+  readonly #timeoutMs: number;
+  readonly #seriesTimeoutMs: number;
+  readonly #headers: Record<string, string>;
+  readonly #agent: HttpAgent | HttpsAgent;
+  readonly #logger: Logger;
+  readonly #observe: HttpClientOptions['observe'];
+  readonly #authorization: () => string | undefined;
+
+  constructor(o: HttpClientOptions) {
+    this.#base = o.url.replace(/\/+$/, '');
+    this.#method = o.method ?? 'POST';
+    this.#timeoutMs = o.timeoutMs;
+    this.#seriesTimeoutMs = o.seriesTimeoutMs ?? Math.max(o.timeoutMs, 60_000);
+    this.#headers = { ...(o.headers ?? {}) };
+    this.#logger = o.logger;
+    this.#observe = o.observe;
+    const auth = o.auth ?? {};
+    const tls = { ...(o.tls ?? {}) };
+    if (auth.inClusterServiceAccount && tls.caFile === undefined && existsSync(`${SA_DIR}/ca.crt`)) tls.caFile = `${SA_DIR}/ca.crt`;
+    this.#authorization = authorizationFor(auth);
+    if (this.#base.startsWith('https:')) {
+      this.#agent = new HttpsAgent({
+        keepAlive: true,
+        maxSockets: 32,
+        ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+        ...(tls.certFile ? { cert: readFileSync(tls.certFile) } : {}),
+        ...(tls.keyFile ? { key: readFileSync(tls.keyFile) } : {}),
+        ...(tls.serverName ? { servername: tls.serverName } : {}),
+        rejectUnauthorized: tls.insecureSkipVerify !== true,
+      });
+    } else {
+      this.#agent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
+    }
+  }
+
+  async query(promql: string, signal: AbortSignal): Promise<Sample[]> {
+    const params = new URLSearchParams({ query: promql });
+    const body = await this.#call('query', '/api/v1/query', params, this.#method, signal, async (res) => res.json());
+    return samplesOf(body);
+  }
+
+  async series(
+    matchers: readonly string[],
+    range: { start: Date; end: Date },
+    onSeries: (labels: Record<string, string>) => void,
+    signal: AbortSignal,
+  ): Promise<number> {
+    const params = new URLSearchParams();
+    for (const m of matchers) params.append('match[]', m);
+    params.set('start', (range.start.getTime() / 1000).toFixed(3));
+    params.set('end', (range.end.getTime() / 1000).toFixed(3));
+    return this.#call('series', '/api/v1/series', params, 'POST', signal, async (res) => {
+      if (res.body === null) throw new PrometheusApiError('empty series response', res.status);
+      return parseSeriesStream(res.body as AsyncIterable<Uint8Array>, onSeries);
+    });
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  async #call<T>(
+    operation: 'query' | 'series',
+    path: string,
+    params: URLSearchParams,
+    method: 'POST' | 'GET',
+    signal: AbortSignal,
+    read: (res: Response) => Promise<T>,
+  ): Promise<T> {
+    signal.throwIfAborted();
+    const started = performance.now();
+    const timeoutMs = operation === 'series' ? this.#seriesTimeoutMs : this.#timeoutMs;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const combined = AbortSignal.any([signal, deadline]);
+    const headers: Record<string, string> = { Accept: 'application/json', ...this.#headers };
+    try {
+      const auth = this.#authorization();
+      if (auth !== undefined) headers.Authorization = auth;
+      let url = `${this.#base}${path}`;
+      const init: RequestInit = { method, headers, agent: this.#agent, signal: combined };
+      if (method === 'POST') {
+        headers['Content-Type'] = 'application/x-www-form-urlencoded';
+        init.body = params.toString();
+      } else url += `?${params.toString()}`;
+      const res = await fetch(url, init);
+      if (res.status !== 200) {
+        let errorType: string | undefined;
+        let message = `HTTP ${res.status}`;
+        try {
+          const j = (await res.json()) as { errorType?: string; error?: string };
+          errorType = j.errorType;
+          if (j.error) message += `: ${j.error}`;
+        } catch {
+          // not JSON (a proxy's error page); keep the status
+        }
+        throw new PrometheusApiError(message, res.status, errorType);
+      }
+      const out = await read(res);
+      this.#observe?.(operation, (performance.now() - started) / 1000, 'success');
+      return out;
+    } catch (err) {
+      this.#observe?.(operation, (performance.now() - started) / 1000, 'error');
+      if (signal.aborted) throw signal.reason;
+      throw this.#mapError(operation, err, deadline.aborted, timeoutMs);
+    }
+  }
+
+  #mapError(operation: string, err: unknown, timedOut: boolean, timeoutMs: number): Error {
+    const detail = err instanceof Error ? err.message : String(err);
+    if (timedOut) {
+      this.#logger.warn({ operation, url: this.#base, timeoutMs }, 'prometheus call timed out');
+      return new ServiceUnavailableError('the metrics backend did not answer in time');
+    }
+    if (err instanceof PrometheusApiError && (err.status === 200 || (err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 408))) {
+      this.#logger.error({ operation, url: this.#base, status: err.status, errorType: err.errorType, detail }, 'prometheus rejected the request');
+      return err.status === 401 || err.status === 403
+        ? new ServiceUnavailableError('the metrics backend refused our credentials')
+        : new InternalError('the metrics backend rejected the query');
+    }
+    this.#logger.warn({ operation, url: this.#base, detail }, 'prometheus call failed');
+    return new ServiceUnavailableError('the metrics backend is unavailable');
+  }
+}
+
+function authorizationFor(auth: AuthConfig): () => string | undefined {
+  if (auth.bearerToken !== undefined) {
+    const v = `Bearer ${auth.bearerToken}`;
+    return () => v;
+  }
+  const tokenFile = auth.bearerTokenFile ?? (auth.inClusterServiceAccount ? `${SA_DIR}/token` : undefined);
+  if (tokenFile !== undefined) {
+    const f = new WatchedFile(tokenFile);
+    return () => `Bearer ${f.read()}`;
+  }
+  if (auth.basic !== undefined) {
+    const { username, password, passwordFile } = auth.basic;
+    const f = passwordFile !== undefined ? new WatchedFile(passwordFile) : undefined;
+    return () => `Basic ${Buffer.from(`${username}:${f ? f.read() : (password ?? '')}`).toString('base64')}`;
+  }
+  return () => undefined;
+}
+
+/** Parses a sample value as Prometheus writes it (`"1.5"`, `"NaN"`, `"+Inf"`, `"-Inf"`). */
+export function parseSampleValue(text: string): number {
+  if (text === '+Inf' || text === 'Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  if (text === 'NaN') return NaN;
+  const n = Number(text);
+  return text.trim() === '' ? NaN : n;
+}
+
+function samplesOf(body: unknown): Sample[] {
+  const b = body as { status?: string; data?: { resultType?: string; result?: unknown } };
+  if (b?.status !== 'success' || b.data === undefined) throw new PrometheusApiError('query response is not a success', 200);
+  const { resultType, result } = b.data;
+  if (resultType === 'scalar' && Array.isArray(result)) {
+    return [{ labels: {}, value: parseSampleValue(String(result[1])), timestampMs: Math.round(Number(result[0]) * 1000) }];
+  }
+  if (resultType !== 'vector' || !Array.isArray(result)) {
+    throw new PrometheusApiError(`query returned a ${String(resultType)}, expected a vector or scalar`, 200);
+  }
+  return result.map((r: { metric?: Record<string, string>; value?: [number, string] }) => ({
+    labels: r.metric ?? {},
+    value: parseSampleValue(String(r.value?.[1])),
+    timestampMs: Math.round(Number(r.value?.[0]) * 1000),
+  }));
+}

@@ -1,0 +1,206 @@
+import { ConfigError } from './errors.js';
+import { configSchema } from './config-schema.js';
+import { validateAgainstSchema } from './schema-validate.js';
+
+/** prometheus-adapter's `GroupResource` in `resources.overrides`. */
+export interface GroupResourceConfig {
+  group?: string;
+  resource: string;
+}
+
+/** prometheus-adapter's `resources` block. */
+export interface ResourceMappingConfig {
+  /** `<<.Group>>` / `<<.Resource>>` template producing a label name from a group-resource. */
+  template?: string;
+  /** Label name → group-resource exceptions to the template. */
+  overrides?: Record<string, GroupResourceConfig>;
+  /** External rules only: add the HPA's namespace to the query (default true). */
+  namespaced?: boolean;
+}
+
+/** prometheus-adapter's `seriesFilters` entry: exactly one of `is` / `isNot`. */
+export interface RegexFilterConfig {
+  is?: string;
+  isNot?: string;
+}
+
+/** prometheus-adapter's `name` block. */
+export interface NameMappingConfig {
+  /** Regex on the series name (default `.*`). */
+  matches?: string;
+  /** API name with `$1`-style captures (default `$1` with one group, `$0` with none). */
+  as?: string;
+}
+
+/** One entry of `rules` or `externalRules`. */
+export interface DiscoveryRuleConfig {
+  seriesQuery: string;
+  seriesFilters?: RegexFilterConfig[];
+  resources?: ResourceMappingConfig;
+  name?: NameMappingConfig;
+  metricsQuery?: string;
+  labelValueReplacements?: Array<{ find?: string; replace?: string }>;
+}
+
+/** One of `resourceRules.cpu` / `resourceRules.memory`. */
+export interface ResourceRuleConfig {
+  containerQuery: string;
+  nodeQuery: string;
+  resources?: ResourceMappingConfig;
+  containerLabel: string;
+}
+
+/** prometheus-adapter's `resourceRules`. */
+export interface ResourceRulesConfig {
+  cpu: ResourceRuleConfig;
+  memory: ResourceRuleConfig;
+  /** The window the queries use (e.g. `3m`), reported as the metrics' window. Default `1m`. */
+  window?: string;
+}
+
+/** How to authenticate to Prometheus. At most one of bearer token / basic auth. */
+export interface AuthConfig {
+  bearerToken?: string;
+  /** A file holding the bearer token; re-read when it changes. */
+  bearerTokenFile?: string;
+  /** Use the pod's service-account token (`/var/run/secrets/kubernetes.io/serviceaccount/token`). */
+  inClusterServiceAccount?: boolean;
+  basic?: { username: string; password?: string; passwordFile?: string };
+}
+
+/** TLS settings for an `https` URL. */
+export interface TlsConfig {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  serverName?: string;
+  insecureSkipVerify?: boolean;
+}
+
+/** The Prometheus backend's configuration (`backends[].config`). */
+export interface PrometheusBackendConfig {
+  /** Base URL of the Prometheus HTTP API (Prometheus, Thanos Query, Mimir, VictoriaMetrics). */
+  url: string;
+  /** HTTP method for instant queries (default `POST`). */
+  method?: 'POST' | 'GET';
+  /** Deadline of every backend call (default `10s`). */
+  timeout?: string;
+  headers?: Record<string, string>;
+  auth?: AuthConfig;
+  tls?: TlsConfig;
+  discovery?: {
+    /** Relist interval (default `1m`; prometheus-adapter's `--metrics-relist-interval`). */
+    interval?: string;
+    /** How far back `/api/v1/series` looks (default: the interval, at least `1m`). */
+    lookback?: string;
+    /** A metric stays served until absent from discovery this long (default `10m`). */
+    maxAge?: string;
+    /** Look an undiscovered metric up when it is first requested (default true). */
+    onDemand?: boolean;
+    /** Minimum time between two on-demand lookups (default `10s`). */
+    onDemandMinInterval?: string;
+  };
+  cache?: {
+    /** Identical queries within this window share one backend call (default `5s`; `0s` disables). */
+    ttl?: string;
+    /** Serve a value up to this much past its TTL when Prometheus fails (default `0s`: off). */
+    serveStale?: string;
+  };
+  query?: {
+    /** Longest regex of object names in one query, in bytes (default 8192). */
+    maxRegexBytes?: number;
+    /** Concurrent batch queries for one request (default 4). */
+    maxConcurrency?: number;
+  };
+  rules?: DiscoveryRuleConfig[];
+  externalRules?: DiscoveryRuleConfig[];
+  resourceRules?: ResourceRulesConfig;
+}
+
+/** The configuration with defaults applied and durations in milliseconds. */
+export interface ResolvedConfig {
+  url: string;
+  method: 'POST' | 'GET';
+  timeoutMs: number;
+  headers: Record<string, string>;
+  auth: AuthConfig;
+  tls: TlsConfig;
+  discoveryIntervalMs: number;
+  lookbackMs: number;
+  maxAgeMs: number;
+  onDemand: boolean;
+  onDemandMinIntervalMs: number;
+  cacheTtlMs: number;
+  serveStaleMs: number;
+  maxRegexBytes: number;
+  maxConcurrency: number;
+  rules: DiscoveryRuleConfig[];
+  externalRules: DiscoveryRuleConfig[];
+  resourceRules?: ResourceRulesConfig;
+  resourceWindowMs: number;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses a Prometheus/Go-style duration (`500ms`, `30s`, `1m`, `1h30m`, `0`) into milliseconds. */
+export function parseDuration(text: string, path: string): number {
+  if (text === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+  let total = 0;
+  let end = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    total += Number(m[1]) * UNITS[m[2]];
+    end = re.lastIndex;
+  }
+  if (end === 0 || end !== text.length) throw new ConfigError(path, `invalid duration ${JSON.stringify(text)} (expected e.g. 30s, 1m, 500ms)`);
+  return total;
+}
+
+/**
+ * resolveConfig validates `raw` against {@link configSchema} (unknown fields are an error naming
+ * their path) and the cross-field rules, then applies defaults.
+ * @throws {ConfigError} with the path of the first bad field.
+ */
+export function resolveConfig(raw: unknown): ResolvedConfig {
+  validateAgainstSchema(configSchema, raw, 'config');
+  const c = raw as PrometheusBackendConfig;
+  try {
+    new URL(c.url);
+  } catch {
+    throw new ConfigError('config.url', `invalid URL ${JSON.stringify(c.url)}`);
+  }
+  const a = c.auth ?? {};
+  const kinds = [a.bearerToken !== undefined, a.bearerTokenFile !== undefined, a.inClusterServiceAccount === true, a.basic !== undefined];
+  if (kinds.filter(Boolean).length > 1) {
+    throw new ConfigError('config.auth', 'set only one of bearerToken, bearerTokenFile, inClusterServiceAccount, basic');
+  }
+  if (a.basic && a.basic.password !== undefined && a.basic.passwordFile !== undefined) {
+    throw new ConfigError('config.auth.basic', 'set only one of password, passwordFile');
+  }
+  const interval = parseDuration(c.discovery?.interval ?? '1m', 'config.discovery.interval');
+  if (interval <= 0) throw new ConfigError('config.discovery.interval', 'must be greater than 0');
+  const timeoutMs = parseDuration(c.timeout ?? '10s', 'config.timeout');
+  if (timeoutMs <= 0) throw new ConfigError('config.timeout', 'must be greater than 0');
+  const rr = c.resourceRules;
+  return {
+    url: c.url.replace(/\/+$/, ''),
+    method: c.method ?? 'POST',
+    timeoutMs,
+    headers: c.headers ?? {},
+    auth: a,
+    tls: c.tls ?? {},
+    discoveryIntervalMs: interval,
+    lookbackMs: c.discovery?.lookback ? parseDuration(c.discovery.lookback, 'config.discovery.lookback') : Math.max(interval, 60_000),
+    maxAgeMs: parseDuration(c.discovery?.maxAge ?? '10m', 'config.discovery.maxAge'),
+    onDemand: c.discovery?.onDemand ?? true,
+    onDemandMinIntervalMs: parseDuration(c.discovery?.onDemandMinInterval ?? '10s', 'config.discovery.onDemandMinInterval'),
+    cacheTtlMs: parseDuration(c.cache?.ttl ?? '5s', 'config.cache.ttl'),
+    serveStaleMs: parseDuration(c.cache?.serveStale ?? '0s', 'config.cache.serveStale'),
+    maxRegexBytes: c.query?.maxRegexBytes ?? 8192,
+    maxConcurrency: c.query?.maxConcurrency ?? 4,
+    rules: c.rules ?? [],
+    externalRules: c.externalRules ?? [],
+    ...(rr ? { resourceRules: rr } : {}),
+    resourceWindowMs: rr?.window ? parseDuration(rr.window, 'config.resourceRules.window') : 60_000,
+  };
+}

@@ -1,0 +1,199 @@
+import type { CustomMetricInfo, ExternalMetricInfo, GroupResource } from '@custom-metrics/core';
+import type { MetricNamer } from './naming/metric-namer.js';
+import { grKey, isRootScoped, NAMESPACES } from './naming/resource-names.js';
+
+/** What the registry knows about one served custom metric on one resource. */
+export interface CustomEntry {
+  readonly info: CustomMetricInfo;
+  /** The Prometheus series name behind the API name. */
+  readonly series: string;
+  /** Index into the custom rules. */
+  readonly rule: number;
+  lastSeen: number;
+}
+
+/** What the registry knows about one served external metric. */
+export interface ExternalEntry {
+  readonly info: ExternalMetricInfo;
+  readonly series: string;
+  readonly rule: number;
+  lastSeen: number;
+}
+
+/**
+ * API groups tried, in order, for a label read back through a template without `.Group` (as a
+ * RESTMapper resolves a bare resource name): `deployment` → `deployments.apps`.
+ */
+const GROUPS_TO_TRY = ['', 'apps', 'batch', 'networking.k8s.io', 'autoscaling', 'policy'];
+
+interface PendingCustom {
+  rule: number;
+  metric: string;
+  series: string;
+  /** Labels of the series that may name resources (candidates from the rule's converter). */
+  labels: string[];
+}
+
+/**
+ * DiscoveryRun accumulates one relist: series are reduced as they stream in to (rule, metric,
+ * series name, resource-label set) tuples, so memory is proportional to distinct metrics and
+ * label shapes, never to the number of series.
+ */
+export class DiscoveryRun {
+  readonly #custom = new Map<string, PendingCustom>();
+  readonly #external = new Map<string, ExternalEntry>();
+  /** Rules whose series call succeeded (only their stale entries may be evicted). */
+  readonly okCustomRules = new Set<number>();
+  readonly okExternalRules = new Set<number>();
+  seriesSeen = 0;
+
+  constructor(readonly now: number) {}
+
+  /** Adds one series returned for custom rule `rule`. */
+  addCustomSeries(rule: number, namer: MetricNamer, labels: Record<string, string>): void {
+    this.seriesSeen++;
+    const name = labels.__name__;
+    if (name === undefined || !namer.keepSeries(name)) return;
+    const metric = namer.metricNameFor(name);
+    if (metric === undefined || metric === '') return;
+    const cand: string[] = [];
+    for (const l of Object.keys(labels)) if (l !== '__name__' && namer.resources.resourceForLabel(l) !== undefined) cand.push(l);
+    cand.sort();
+    const key = `${rule}\u0000${name}\u0000${cand.join(',')}`;
+    if (!this.#custom.has(key)) this.#custom.set(key, { rule, metric, series: name, labels: cand });
+  }
+
+  /** Adds one series returned for external rule `rule`. */
+  addExternalSeries(rule: number, namer: MetricNamer, labels: Record<string, string>): void {
+    this.seriesSeen++;
+    const name = labels.__name__;
+    if (name === undefined || !namer.keepSeries(name)) return;
+    const metric = namer.metricNameFor(name);
+    if (metric === undefined || metric === '') return;
+    const key = metric.toLowerCase();
+    if (!this.#external.has(key)) this.#external.set(key, { info: { metric }, series: name, rule, lastSeen: this.now });
+  }
+
+  /**
+   * Resolves the collected label sets into custom metric entries. `exists` tells whether a
+   * template-derived group-resource is known to the cluster (override targets are trusted).
+   */
+  async customEntries(namers: readonly MetricNamer[], exists: (gr: GroupResource) => Promise<boolean>): Promise<CustomEntry[]> {
+    const out: CustomEntry[] = [];
+    const known = new Map<string, boolean>();
+    const check = async (gr: GroupResource) => {
+      const k = grKey(gr);
+      let v = known.get(k);
+      if (v === undefined) {
+        v = await exists(gr);
+        known.set(k, v);
+      }
+      return v;
+    };
+    for (const p of this.#custom.values()) {
+      const conv = namers[p.rule].resources;
+      const resources: GroupResource[] = [];
+      for (const l of p.labels) {
+        const r = conv.resourceForLabel(l);
+        if (r === undefined) continue;
+        if (r.exact) {
+          resources.push(r.resource);
+          continue;
+        }
+        const groups = r.groupKnown ? [r.resource.group] : GROUPS_TO_TRY;
+        for (const group of groups) {
+          const gr = { group, resource: r.resource.resource };
+          if (await check(gr)) {
+            resources.push(gr);
+            break;
+          }
+        }
+      }
+      const namespaced = resources.some((r) => grKey(r) === grKey(NAMESPACES));
+      for (const gr of resources) {
+        out.push({
+          info: { groupResource: gr, namespaced: isRootScoped(gr) ? false : namespaced, metric: p.metric },
+          series: p.series,
+          rule: p.rule,
+          lastSeen: this.now,
+        });
+      }
+    }
+    return out;
+  }
+
+  externalEntries(): ExternalEntry[] {
+    return [...this.#external.values()];
+  }
+
+  /** Distinct (rule, series, label-shape) tuples held: the run's memory footprint. */
+  get size(): number {
+    return this.#custom.size + this.#external.size;
+  }
+}
+
+/**
+ * MetricRegistry is what serving reads: the custom and external metrics known now. Discovery
+ * merges each run in; a metric absent from successful runs for longer than `maxAgeMs` is dropped.
+ * When two rules yield the same metric the earlier rule wins.
+ */
+export class MetricRegistry {
+  readonly #custom = new Map<string, CustomEntry>();
+  readonly #external = new Map<string, ExternalEntry>();
+
+  static customKey(metric: string, gr: GroupResource): string {
+    return `${metric}\u0000${grKey(gr)}`;
+  }
+
+  lookupCustom(metric: string, gr: GroupResource): CustomEntry | undefined {
+    return this.#custom.get(MetricRegistry.customKey(metric, gr));
+  }
+
+  lookupExternal(metric: string): ExternalEntry | undefined {
+    return this.#external.get(metric.toLowerCase());
+  }
+
+  listCustom(): CustomMetricInfo[] {
+    return [...this.#custom.values()].map((e) => e.info);
+  }
+
+  listExternal(): ExternalMetricInfo[] {
+    return [...this.#external.values()].map((e) => e.info);
+  }
+
+  get customCount(): number {
+    return this.#custom.size;
+  }
+
+  get externalCount(): number {
+    return this.#external.size;
+  }
+
+  /** Merges a finished run and evicts entries of successful rules unseen for `maxAgeMs`. */
+  apply(run: DiscoveryRun, custom: readonly CustomEntry[], maxAgeMs: number): void {
+    const fresh = new Map<string, CustomEntry>();
+    for (const e of custom) {
+      const k = MetricRegistry.customKey(e.info.metric, e.info.groupResource);
+      const prev = fresh.get(k);
+      if (prev === undefined || e.rule < prev.rule) fresh.set(k, e);
+    }
+    for (const [k, e] of fresh) {
+      const old = this.#custom.get(k);
+      if (old !== undefined && old.rule === e.rule && old.series === e.series && old.info.namespaced === e.info.namespaced) old.lastSeen = run.now;
+      else if (old === undefined || e.rule <= old.rule || !run.okCustomRules.has(old.rule)) this.#custom.set(k, e);
+    }
+    for (const e of run.externalEntries()) {
+      const k = e.info.metric.toLowerCase();
+      const old = this.#external.get(k);
+      if (old !== undefined && old.rule < e.rule) continue;
+      if (old !== undefined && old.rule === e.rule && old.series === e.series) old.lastSeen = run.now;
+      else this.#external.set(k, e);
+    }
+    for (const [k, e] of this.#custom) {
+      if (run.okCustomRules.has(e.rule) && run.now - e.lastSeen > maxAgeMs) this.#custom.delete(k);
+    }
+    for (const [k, e] of this.#external) {
+      if (run.okExternalRules.has(e.rule) && run.now - e.lastSeen > maxAgeMs) this.#external.delete(k);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { defineBackendPlugin } from '@custom-metrics/core';
+import type { BackendContext, BackendInstance } from '@custom-metrics/core';
+import { HttpPrometheusClient, type PrometheusClient } from './client.js';
+import { resolveConfig, type PrometheusBackendConfig } from './config.js';
+import { configSchema } from './config-schema.js';
+import { PrometheusCustomProvider } from './custom-provider.js';
+import { PrometheusExternalProvider } from './external-provider.js';
+import { PrometheusBackend, type PrometheusBackendOptions } from './provider.js';
+import { PrometheusResourceProvider } from './resource-provider.js';
+
+/** Options of {@link createPrometheusBackend}, for tests and embedding. */
+export interface CreatePrometheusBackendOptions extends PrometheusBackendOptions {
+  /** A client to use instead of the HTTP client (e.g. `FakePrometheusClient`). */
+  client?: PrometheusClient;
+}
+
+/**
+ * createPrometheusBackend validates `config` (throws `ConfigError` naming the bad field) and
+ * builds the backend instance: custom provider (`rules`), external provider (`externalRules`),
+ * resource provider (`resourceRules`, when set), with discovery started by `start()`.
+ */
+export function createPrometheusBackend(ctx: BackendContext, config: unknown, options: CreatePrometheusBackendOptions = {}): BackendInstance {
+  const resolved = resolveConfig(config);
+  const client =
+    options.client ??
+    new HttpPrometheusClient({
+      url: resolved.url,
+      method: resolved.method,
+      timeoutMs: resolved.timeoutMs,
+      headers: resolved.headers,
+      auth: resolved.auth,
+      tls: resolved.tls,
+      logger: ctx.logger,
+      observe: (op, seconds, outcome) => ctx.metrics.observeCall(op, seconds, outcome),
+    });
+  let backend: PrometheusBackend;
+  try {
+    backend = new PrometheusBackend(ctx, resolved, client, options);
+  } catch (e) {
+    client.close();
+    throw e;
+  }
+  return {
+    custom: new PrometheusCustomProvider(backend),
+    external: new PrometheusExternalProvider(backend),
+    ...(resolved.resourceRules ? { resource: new PrometheusResourceProvider(backend, resolved.resourceRules) } : {}),
+    start: () => backend.start(),
+    close: () => backend.close(),
+    health: () => backend.health(),
+  };
+}
+
+/** The `prometheus` backend plugin (Prometheus, Thanos, Mimir, VictoriaMetrics). */
+export const prometheusBackend = defineBackendPlugin<PrometheusBackendConfig>({
+  name: 'prometheus',
+  configSchema,
+  create: (ctx, config) => createPrometheusBackend(ctx, config),
+});

@@ -1,0 +1,233 @@
+import { CachingLoader, isMetricsError, metricNotFound, NotFoundError } from '@custom-metrics/core';
+import type { BackendContext, BackendHealth, CustomMetricInfo, ExternalMetricInfo, GroupResource } from '@custom-metrics/core';
+import type { PrometheusClient, Sample } from './client.js';
+import type { ResolvedConfig } from './config.js';
+import { DiscoveryRun, MetricRegistry, type CustomEntry, type ExternalEntry } from './discovery.js';
+import { MetricNamer } from './naming/metric-namer.js';
+
+/** A finite sample (NaN and ±Inf are dropped before anything else sees them). */
+export type FiniteSample = Sample;
+
+/** Options of {@link PrometheusBackend}. */
+export interface PrometheusBackendOptions {
+  /** Clock in milliseconds; defaults to `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * PrometheusBackend is the one place that calls the Prometheus client: cached and coalesced
+ * instant queries, and the discovery loop that fills the {@link MetricRegistry}. Serving reads
+ * the registry; a metric it does not know yet is looked up on demand (at most once per
+ * `onDemandMinIntervalMs`). The custom, external and resource providers are built on it.
+ */
+export class PrometheusBackend {
+  readonly registry = new MetricRegistry();
+  readonly customNamers: readonly MetricNamer[];
+  readonly externalNamers: readonly MetricNamer[];
+  readonly #ctx: BackendContext;
+  readonly #config: ResolvedConfig;
+  readonly #client: PrometheusClient;
+  readonly #loader: CachingLoader<string, Sample[]>;
+  readonly #now: () => number;
+  #timer?: NodeJS.Timeout;
+  #discovering?: Promise<void>;
+  #lastOnDemand = Number.NEGATIVE_INFINITY;
+  #lastDiscovery?: { at: number; error?: string };
+  #closed = false;
+
+  constructor(ctx: BackendContext, config: ResolvedConfig, client: PrometheusClient, options: PrometheusBackendOptions = {}) {
+    this.#ctx = ctx;
+    this.#config = config;
+    this.#client = client;
+    this.#now = options.now ?? Date.now;
+    this.customNamers = config.rules.map((r, i) => new MetricNamer(r, `config.rules[${i}]`));
+    this.externalNamers = config.externalRules.map((r, i) => new MetricNamer(r, `config.externalRules[${i}]`, true));
+    this.#loader = new CachingLoader<string, Sample[]>({
+      ttlMs: config.cacheTtlMs,
+      staleMs: config.serveStaleMs,
+      now: this.#now,
+      serveStaleOn: (e) => isMetricsError(e) && e.code === 503,
+    });
+  }
+
+  /** The resolved configuration. */
+  get config(): ResolvedConfig {
+    return this.#config;
+  }
+
+  /** The backend context (kube lookup, logger, metrics). */
+  get context(): BackendContext {
+    return this.#ctx;
+  }
+
+  /**
+   * query runs an instant query through the cache (identical queries within the TTL share one
+   * call; optional serve-stale on 503) and returns only finite samples, counting the rest.
+   */
+  async query(promql: string, signal: AbortSignal): Promise<Sample[]> {
+    let called = false;
+    const { value, stale } = await this.#loader.load(
+      promql,
+      (s) => {
+        called = true;
+        return this.#client.query(promql, s);
+      },
+      signal,
+    );
+    this.#ctx.metrics.cache(stale ? 'stale' : called ? 'miss' : 'hit');
+    if (stale) this.#ctx.logger.warn({ query: promql }, 'prometheus unavailable; serving a stale value');
+    const finite = value.filter((s) => Number.isFinite(s.value));
+    if (finite.length !== value.length) this.#ctx.metrics.count('samples_dropped_nonfinite', value.length - finite.length);
+    return finite;
+  }
+
+  /** Finds the registry entry for a custom metric, discovering on demand if allowed; 404 otherwise. */
+  async customEntry(info: CustomMetricInfo): Promise<CustomEntry> {
+    const found = this.registry.lookupCustom(info.metric, info.groupResource);
+    if (found !== undefined) return found;
+    if (await this.#onDemand()) {
+      const again = this.registry.lookupCustom(info.metric, info.groupResource);
+      if (again !== undefined) return again;
+    }
+    throw metricNotFound(info.groupResource, info.metric);
+  }
+
+  /** Finds the registry entry for an external metric (case-insensitive); 404 otherwise. */
+  async externalEntry(info: ExternalMetricInfo): Promise<ExternalEntry> {
+    const found = this.registry.lookupExternal(info.metric);
+    if (found !== undefined) return found;
+    if (await this.#onDemand()) {
+      const again = this.registry.lookupExternal(info.metric);
+      if (again !== undefined) return again;
+    }
+    throw new NotFoundError(`the server could not find the external metric ${info.metric}`);
+  }
+
+  async #onDemand(): Promise<boolean> {
+    if (!this.#config.onDemand || this.#closed) return false;
+    if (this.#discovering === undefined && this.#now() - this.#lastOnDemand < this.#config.onDemandMinIntervalMs) return false;
+    this.#lastOnDemand = this.#now();
+    this.#ctx.metrics.count('discovery_on_demand');
+    try {
+      await this.discover();
+    } catch {
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * discover runs one relist of every rule (concurrent callers share it). Rules with the same
+   * `seriesQuery` share one `/api/v1/series` call; series are processed as they stream in.
+   * Rejects only when every series call failed.
+   */
+  discover(): Promise<void> {
+    this.#discovering ??= this.#discover().finally(() => {
+      this.#discovering = undefined;
+    });
+    return this.#discovering;
+  }
+
+  async #discover(): Promise<void> {
+    const started = this.#now();
+    const run = new DiscoveryRun(started);
+    const byQuery = new Map<string, Array<{ external: boolean; index: number }>>();
+    const add = (q: string, external: boolean, index: number) => {
+      const l = byQuery.get(q) ?? [];
+      l.push({ external, index });
+      byQuery.set(q, l);
+    };
+    this.customNamers.forEach((n, i) => add(n.seriesQuery, false, i));
+    this.externalNamers.forEach((n, i) => add(n.seriesQuery, true, i));
+    const range = { start: new Date(started - this.#config.lookbackMs), end: new Date(started) };
+    const errors: string[] = [];
+    for (const [q, users] of byQuery) {
+      const signal = this.#ctx.signal;
+      try {
+        await this.#client.series(
+          [q],
+          range,
+          (labels) => {
+            for (const u of users) {
+              if (u.external) run.addExternalSeries(u.index, this.externalNamers[u.index], labels);
+              else run.addCustomSeries(u.index, this.customNamers[u.index], labels);
+            }
+          },
+          signal,
+        );
+        for (const u of users) (u.external ? run.okExternalRules : run.okCustomRules).add(u.index);
+      } catch (e) {
+        errors.push(`${q}: ${e instanceof Error ? e.message : String(e)}`);
+        this.#ctx.metrics.count('discovery_errors');
+      }
+    }
+    const kube = this.#ctx.kube;
+    const custom = await run.customEntries(this.customNamers, async (gr: GroupResource) => {
+      try {
+        await kube.isNamespaced(gr);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    this.registry.apply(run, custom, this.#config.maxAgeMs);
+    this.#ctx.metrics.gauge('discovered_metrics', this.registry.customCount);
+    this.#ctx.metrics.gauge('discovered_external_metrics', this.registry.externalCount);
+    this.#ctx.metrics.gauge('discovery_series', run.seriesSeen);
+    const seconds = (this.#now() - started) / 1000;
+    if (errors.length > 0) {
+      this.#lastDiscovery = { at: started, error: `${errors.length} of ${byQuery.size} series queries failed` };
+      this.#ctx.logger.warn({ errors, seconds }, 'discovery incomplete');
+      if (errors.length === byQuery.size && byQuery.size > 0) throw new Error('discovery failed: Prometheus unavailable');
+    } else {
+      this.#lastDiscovery = { at: started };
+      this.#ctx.logger.debug(
+        { seconds, series: run.seriesSeen, custom: this.registry.customCount, external: this.registry.externalCount },
+        'discovery done',
+      );
+    }
+  }
+
+  /** Runs a first discovery (a failure is logged, not thrown) and starts the relist timer. */
+  async start(): Promise<void> {
+    try {
+      await this.discover();
+    } catch (e) {
+      this.#ctx.logger.warn({ err: String(e) }, 'first discovery failed; will retry');
+    }
+    if (this.#closed) return;
+    this.#timer = setInterval(() => {
+      this.discover().catch(() => undefined);
+    }, this.#config.discoveryIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** Stops the relist timer and releases the client's sockets. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#discovering?.catch(() => undefined);
+    this.#client.close();
+  }
+
+  /** Healthy once a discovery has completed without errors. */
+  health(): BackendHealth {
+    if (this.#lastDiscovery === undefined) return { healthy: false, message: 'discovery has not completed yet' };
+    if (this.#lastDiscovery.error !== undefined) return { healthy: false, message: this.#lastDiscovery.error };
+    return { healthy: true, message: `${this.registry.customCount} custom, ${this.registry.externalCount} external metrics` };
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, preserving order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

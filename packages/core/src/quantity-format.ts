@@ -1,0 +1,86 @@
+/**
+ * Number → canonical quantity text, exactly: the double's exact binary value is rounded once,
+ * with BigInt arithmetic, so `1.005` (really 1.00499999999999989…) and `1e20` are never mangled by
+ * float multiplication or int64 overflow (contract §5.2, §5.3).
+ */
+import { divHalfAwayFromZero, formatBinary, formatDecimal } from './quantity-canonical.js';
+
+/** The exact value of a finite double as `num × 2^pow2`. */
+function exactDouble(value: number): { num: bigint; pow2: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const negative = hi >>> 31 === 1;
+  const biased = (hi >>> 20) & 0x7ff;
+  let fraction = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let pow2: number;
+  if (biased === 0) {
+    pow2 = -1074; // subnormal
+  } else {
+    fraction |= 1n << 52n;
+    pow2 = biased - 1075;
+  }
+  return { num: negative ? -fraction : fraction, pow2 };
+}
+
+function checkFinite(value: number, what: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new RangeError(`${what}: ${String(value)} is not a finite number`);
+  }
+}
+
+/**
+ * `value × 10^digits` rounded to the nearest integer, ties away from zero, computed exactly from the
+ * double's binary value.
+ */
+export function roundScaled(value: number, digits: number): bigint {
+  checkFinite(value, 'roundScaled');
+  const { num, pow2 } = exactDouble(value);
+  const scaled = num * 10n ** BigInt(digits);
+  if (pow2 >= 0) return scaled << BigInt(pow2);
+  return divHalfAwayFromZero(scaled, 1n << BigInt(-pow2));
+}
+
+/**
+ * The canonical Kubernetes DecimalSI quantity of `value` rounded to the nearest milli, ties away from
+ * zero: `0.5` → `"500m"`, `1000` → `"1k"`, `1.5e6` → `"1500k"`, `-1.5` → `"-1500m"`.
+ *
+ * Differences from prometheus-adapter (`NewMilliQuantity(int64(v*1000), DecimalSI)`):
+ * - it truncates toward zero after a float multiplication (`1.005` → `"1004m"`, `0.0009` → `"0"`);
+ *   we round the exact value to the nearest milli (`"1005m"`, `"1m"`), which is the closest quantity;
+ * - it overflows int64 from about 9.22e15 (amd64 prints `"-9223372036854775808m"`); we stay exact at
+ *   any magnitude, using the largest suffix `E` with a longer mantissa past 10^21 (`1e21` → `"1000E"`,
+ *   `1e20` → `"100E"`), which apimachinery parses back to the same value.
+ *
+ * @throws RangeError for NaN and ±Infinity.
+ */
+export function formatQuantity(value: number): string {
+  checkFinite(value, 'formatQuantity');
+  return formatDecimal(roundScaled(value, 3), -3, 'DecimalSI');
+}
+
+/**
+ * A byte count as a canonical BinarySI quantity, as metrics-server writes memory:
+ * `24678400` → `"24100Ki"`, `1024` → `"1Ki"`, `1536` → `"1536"`, `1000` → `"1k"` (below 1024 is
+ * DecimalSI). Non-integers are rounded to the nearest milli (ties away from zero) and, not being
+ * whole, written DecimalSI (`1000.5` → `"1000500m"`).
+ *
+ * @throws RangeError for NaN and ±Infinity.
+ */
+export function formatBinaryQuantity(bytes: number): string {
+  checkFinite(bytes, 'formatBinaryQuantity');
+  return formatBinary(roundScaled(bytes, 3), -3);
+}
+
+/**
+ * CPU cores as metrics-server writes them, `NewScaledQuantity(nanocores, -9)` in DecimalSI: the value
+ * is rounded to the nearest nano-core (ties away from zero), e.g. `0.004263307` → `"4263307n"`,
+ * `2.5` → `"2500m"`, `0.001` → `"1m"`, `1` → `"1"`.
+ *
+ * @throws RangeError for NaN and ±Infinity.
+ */
+export function formatNanoCores(cores: number): string {
+  checkFinite(cores, 'formatNanoCores');
+  return formatDecimal(roundScaled(cores, 9), -9, 'DecimalSI');
+}

@@ -1,0 +1,66 @@
+// Assertion helpers shared by the conformance kits. node:assert keeps the kits runner-agnostic.
+import assert from 'node:assert/strict';
+import { isMetricsError } from '../errors.js';
+
+/** Resolves or rejects like `p`, or rejects when `p` has not settled after `ms` (a hang guard). */
+export async function settleWithin<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new assert.AssertionError({ message: `${what} did not settle within ${ms} ms` })), ms);
+  });
+  try {
+    return await Promise.race([p, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Asserts that `p` rejects with a 404 MetricsError. */
+export async function assertNotFound(p: Promise<unknown>, ms: number, what: string): Promise<void> {
+  let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+  try {
+    outcome = { ok: true, value: await settleWithin(p, ms, what) };
+  } catch (error) {
+    if (error instanceof assert.AssertionError) throw error;
+    outcome = { ok: false, error };
+  }
+  assert.ok(!outcome.ok, `${what}: expected a 404 MetricsError, but it resolved with ${JSON.stringify(outcome.ok && outcome.value)}`);
+  const e = outcome.error;
+  assert.ok(isMetricsError(e), `${what}: expected a MetricsError (isMetricsError), got ${String(e)}`);
+  assert.equal((e as { code: number }).code, 404, `${what}: expected code 404, got ${(e as { code: number }).code}`);
+}
+
+/** Asserts that `p` rejects (AbortError or MetricsError) rather than resolving or hanging. */
+export async function assertRejectsForAbort(p: Promise<unknown>, ms: number, what: string): Promise<void> {
+  let resolved = false;
+  try {
+    await settleWithin(p, ms, what);
+    resolved = true;
+  } catch (error) {
+    if (error instanceof assert.AssertionError) throw error;
+    const name = (error as { name?: unknown } | null)?.name;
+    assert.ok(
+      name === 'AbortError' || name === 'TimeoutError' || isMetricsError(error),
+      `${what}: expected an AbortError or a MetricsError, got ${String(error)}`,
+    );
+  }
+  assert.ok(!resolved, `${what}: resolved although the signal was already aborted`);
+}
+
+/** Asserts `|actual - expected|` is within a relative tolerance (absolute near 0). */
+export function assertClose(actual: number, expected: number, tolerance: number, what: string): void {
+  assert.equal(typeof actual, 'number', `${what}: value must be a number, got ${typeof actual}`);
+  assert.ok(Number.isFinite(actual), `${what}: value must be finite, got ${actual}`);
+  const diff = Math.abs(actual - expected);
+  assert.ok(diff <= tolerance * Math.max(1, Math.abs(expected)), `${what}: expected ${expected}, got ${actual}`);
+}
+
+/** Asserts a timestamp is a valid Date. */
+export function assertTimestamp(t: unknown, what: string): void {
+  assert.ok(t instanceof Date && !Number.isNaN(t.getTime()), `${what}: timestamp must be a valid Date, got ${String(t)}`);
+}
+
+/** Asserts an optional window is absent or a finite number ≥ 0. */
+export function assertWindow(w: unknown, what: string): void {
+  assert.ok(w === undefined || (typeof w === 'number' && Number.isFinite(w) && w >= 0), `${what}: windowSeconds must be absent or ≥ 0, got ${String(w)}`);
+}

@@ -1,0 +1,98 @@
+import type { Middleware } from 'koa';
+import { UnauthorizedError } from '@custom-metrics/core';
+import type { Logger } from '@custom-metrics/core';
+import { authRequestFromNode, type AuthRequest, type NodeRequestLike } from './auth-request.js';
+
+/** An authenticated (or anonymous) user, as apiserver's `user.Info`. */
+export interface UserInfo {
+  readonly name: string;
+  readonly uid?: string;
+  readonly groups: readonly string[];
+  readonly extra?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** One step of the authentication chain: a user, nothing (`{}`: not my credential) or an error. */
+export interface AuthResponse {
+  readonly user?: UserInfo;
+  /** Set when the request carried this step's credential and it is invalid. */
+  readonly error?: string;
+}
+
+/** One request authenticator (front proxy, x509, token, ...). */
+export interface RequestAuthenticator {
+  readonly name: string;
+  authenticate(req: AuthRequest): Promise<AuthResponse>;
+}
+
+/**
+ * Authenticator is the whole authentication chain of the server (contract §7.5): front proxy,
+ * x509 client certificate, bearer token (TokenReview), then anonymous.
+ */
+export interface Authenticator {
+  /**
+   * authenticate returns the user of `req` (`system:authenticated` appended for authenticated
+   * users; `system:anonymous` / `system:unauthenticated` when no credential was presented), and
+   * removes the identity headers (`X-Remote-*`) and a consumed `Authorization` header from it.
+   * @throws {UnauthorizedError} when a presented credential is invalid.
+   */
+  authenticate(req: AuthRequest): Promise<UserInfo>;
+}
+
+export const ANONYMOUS_USER: UserInfo = Object.freeze({ name: 'system:anonymous', groups: Object.freeze(['system:unauthenticated']) });
+const AUTHENTICATED = 'system:authenticated';
+
+/** Appends `system:authenticated` to the groups when missing (`group.NewAuthenticatedGroupAdder`). */
+export function withAuthenticatedGroup(user: UserInfo): UserInfo {
+  if (user.name === ANONYMOUS_USER.name || user.groups.includes(AUTHENTICATED) || user.groups.includes('system:unauthenticated')) return user;
+  return { ...user, groups: [...user.groups, AUTHENTICATED] };
+}
+
+/**
+ * DelegatingAuthenticator runs the steps in order; the first user wins. If no step returns a user
+ * and one reported an error, the request is unauthorized; otherwise it is anonymous (when
+ * `anonymous` is on). `cleanup` runs on every request afterwards (header stripping).
+ */
+export class DelegatingAuthenticator implements Authenticator {
+  constructor(
+    private readonly steps: readonly RequestAuthenticator[],
+    private readonly cleanup: (req: AuthRequest) => void = () => {},
+    private readonly logger?: Logger,
+    private readonly anonymous = true,
+  ) {}
+
+  async authenticate(req: AuthRequest): Promise<UserInfo> {
+    try {
+      const errors: string[] = [];
+      for (const step of this.steps) {
+        const res = await step.authenticate(req);
+        if (res.user) return withAuthenticatedGroup(res.user);
+        if (res.error) errors.push(`[${step.name}] ${res.error}`);
+      }
+      if (errors.length > 0 || !this.anonymous) {
+        this.logger?.debug({ errors }, 'authentication failed');
+        throw new UnauthorizedError();
+      }
+      return ANONYMOUS_USER;
+    } finally {
+      this.cleanup(req);
+    }
+  }
+}
+
+/** The koa state the security middleware fill in. */
+export interface SecurityState {
+  user?: UserInfo;
+}
+
+/**
+ * authenticationMiddleware authenticates each request with `authenticator` and stores the user
+ * in `ctx.state.user`. Invalid credentials throw core's `UnauthorizedError` (a 401 Status), which
+ * the error middleware renders.
+ */
+export function authenticationMiddleware(authenticator: Authenticator): Middleware {
+  return async function authenticate(ctx, next) {
+    const req = authRequestFromNode(ctx.req as unknown as NodeRequestLike);
+    (ctx.state as SecurityState).user = await authenticator.authenticate(req);
+    await next();
+  };
+}

@@ -1,0 +1,102 @@
+import type { AuthenticationConfig } from './auth-config.js';
+import type { AuthRequest } from './auth-request.js';
+import type { AuthResponse, RequestAuthenticator } from './authentication.js';
+import { subjectOf, verifyClientChain } from './x509-verify.js';
+
+/** Go's `url.PathUnescape`: decodes `%XX`; `undefined` on a malformed escape. */
+export function pathUnescape(text: string): string | undefined {
+  if (!/^(?:[^%]|%[0-9a-fA-F]{2})*$/.test(text)) return undefined;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // Valid escapes that are not UTF-8: decode byte-wise as Go does.
+    const bytes: number[] = [];
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '%') {
+        bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        bytes.push(...Buffer.from(text[i], 'utf8'));
+      }
+    }
+    return Buffer.from(bytes).toString('latin1');
+  }
+}
+
+function lower(list: readonly string[]): string[] {
+  return list.map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+}
+
+/**
+ * FrontProxyAuthenticator implements apiserver's requestheader authenticator behind an x509
+ * verifier (contract §7.2): the identity headers count only when the peer certificate verifies
+ * against the requestheader CA (ClientAuth usage) and its CN is allowed.
+ */
+export class FrontProxyAuthenticator implements RequestAuthenticator {
+  readonly name = 'front-proxy';
+
+  constructor(
+    private readonly config: () => AuthenticationConfig,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async authenticate(req: AuthRequest): Promise<AuthResponse> {
+    const rh = this.config().requestHeader;
+    if (!rh || req.peerCertificates.length === 0) return {};
+    const err = verifyClientChain(req.peerCertificates, rh.clientCA, this.now());
+    if (err) return { error: err };
+    const { commonName } = subjectOf(req.peerCertificates[0]);
+    if (rh.allowedNames.length > 0 && !rh.allowedNames.includes(commonName)) {
+      return { error: `x509: subject with cn=${commonName} is not in the allowed list` };
+    }
+    const lines = req.headerLines;
+    const firstOf = (names: readonly string[]) => {
+      for (const n of lower(names)) for (const v of lines.get(n) ?? []) if (v.trim() !== '') return v.trim();
+      return '';
+    };
+    const name = firstOf(rh.usernameHeaders);
+    if (name === '') return {};
+    const groups: string[] = [];
+    for (const n of lower(rh.groupHeaders)) for (const v of lines.get(n) ?? []) if (v !== '') groups.push(v);
+    const extra: Record<string, string[]> = {};
+    for (const prefix of lower(rh.extraHeaderPrefixes)) {
+      for (const [header, values] of lines) {
+        if (!header.startsWith(prefix) || header.length === prefix.length) continue;
+        const raw = header.slice(prefix.length);
+        const key = pathUnescape(raw) ?? raw;
+        (extra[key] ??= []).push(...values);
+      }
+    }
+    const uid = firstOf(rh.uidHeaders);
+    return {
+      user: {
+        name,
+        ...(uid ? { uid } : {}),
+        groups,
+        ...(Object.keys(extra).length > 0 ? { extra } : {}),
+      },
+    };
+  }
+}
+
+/**
+ * Removes every identity header of the front-proxy settings (and the `X-Remote-*` defaults) from
+ * `req.headers`, so no handler ever sees unverified identity headers.
+ */
+export function stripIdentityHeaders(req: AuthRequest, config: AuthenticationConfig, defaults: {
+  usernameHeaders: readonly string[];
+  uidHeaders: readonly string[];
+  groupHeaders: readonly string[];
+  extraHeaderPrefixes: readonly string[];
+}): void {
+  const rh = config.requestHeader;
+  const exact = new Set(lower([
+    ...defaults.usernameHeaders, ...defaults.uidHeaders, ...defaults.groupHeaders,
+    ...(rh ? [...rh.usernameHeaders, ...rh.uidHeaders, ...rh.groupHeaders] : []),
+  ]));
+  const prefixes = lower([...defaults.extraHeaderPrefixes, ...(rh?.extraHeaderPrefixes ?? [])]);
+  for (const key of Object.keys(req.headers)) {
+    const k = key.toLowerCase();
+    if (exact.has(k) || prefixes.some((p) => k.startsWith(p))) delete req.headers[key];
+  }
+}

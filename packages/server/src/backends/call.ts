@@ -1,0 +1,52 @@
+import { isMetricsError, ServiceUnavailableError, type Logger } from '@custom-metrics/core';
+import type { ServerMetrics } from '../observability/server-metrics.js';
+import type { RegisteredBackend } from './registry.js';
+
+/** What {@link callBackend} records to. */
+export interface CallObservers {
+  readonly logger: Logger;
+  readonly metrics: ServerMetrics;
+}
+
+/**
+ * callBackend runs one provider call for `backend`: times it (per instance and operation),
+ * passes `MetricsError`s through (404, 400, ...), and turns anything else into a 503 Status whose
+ * message says nothing about the backend (the detail is logged). A call made after `signal` was
+ * aborted (deadline, client gone) is a 503 too.
+ */
+export async function callBackend<T>(
+  backend: RegisteredBackend,
+  operation: string,
+  signal: AbortSignal,
+  observers: CallObservers,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  const observe = (outcome: 'success' | 'error') =>
+    observers.metrics.backendCallDuration.observe({ instance: backend.name, operation: `provider.${operation}`, outcome }, (performance.now() - started) / 1000);
+  try {
+    signal.throwIfAborted();
+    const result = await fn();
+    observe('success');
+    return result;
+  } catch (e) {
+    observe('error');
+    if (isMetricsError(e)) {
+      if ((e as { code: number }).code >= 500) observers.metrics.backendErrors.inc({ instance: backend.name, operation: `provider.${operation}` });
+      throw e;
+    }
+    observers.metrics.backendErrors.inc({ instance: backend.name, operation: `provider.${operation}` });
+    if (signal.aborted) throw new ServiceUnavailableError('the request was cancelled or its deadline was exceeded');
+    observers.logger.error({ backend: backend.name, operation, err: errorText(e) }, 'backend call failed');
+    throw new ServiceUnavailableError('unable to fetch metrics');
+  }
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  try {
+    return String(e);
+  } catch {
+    return 'unprintable error';
+  }
+}

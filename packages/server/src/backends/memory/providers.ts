@@ -1,0 +1,198 @@
+import {
+  metricNotFound,
+  metricNotFoundFor,
+  metricNotFoundForSelector,
+  NotFoundError,
+  selectorToLabelSelector,
+  type CustomMetricInfo,
+  type CustomMetricsProvider,
+  type ExternalMetricInfo,
+  type ExternalMetricsProvider,
+  type ExternalMetricValue,
+  type GetExternalMetricRequest,
+  type GetMetricByNameRequest,
+  type GetMetricBySelectorRequest,
+  type GroupResource,
+  type GroupVersionKind,
+  type KubeLookup,
+  type KubeObject,
+  type LabelSelector,
+  type MetricValue,
+  type Selector,
+} from '@custom-metrics/core';
+import type { CustomSeries, MemoryStore } from './store.js';
+
+function metricSelectorDoc(sel: Selector): LabelSelector | null {
+  if (sel.isEmpty()) return null;
+  try {
+    return selectorToLabelSelector(sel);
+  } catch {
+    // `!=`, `>` and `<` have no LabelSelector form; the value is still filtered by them.
+    return null;
+  }
+}
+
+/**
+ * MemoryCustomProvider answers custom metrics from a {@link MemoryStore}. Objects come from the
+ * KubeLookup (a label selector selects among them); an object that has a value declared in the
+ * store but is unknown to the KubeLookup is served too (with the labels declared for it). The
+ * value of an object is the sum over the series matching the metric selector of its own value,
+ * or the series default.
+ */
+export class MemoryCustomProvider implements CustomMetricsProvider {
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly kube: KubeLookup,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  listAllMetrics(): CustomMetricInfo[] {
+    return this.store.customMetrics();
+  }
+
+  async getMetricBySelector(req: GetMetricBySelectorRequest): Promise<MetricValue[]> {
+    req.signal.throwIfAborted();
+    const all = this.#series(req.info);
+    const series = all.filter((s) => req.metricSelector.matches(s.labels));
+    const ns = req.info.namespaced ? req.namespace : '';
+    const known = await this.#list(req.info.groupResource, ns, req);
+    req.signal.throwIfAborted();
+    const seen = new Set(known.map((o) => `${o.namespace ?? ''}/${o.name}`));
+    const objects: Array<{ namespace: string; name: string; gvk?: GroupVersionKind; uid?: string }> = known.map((o) => ({
+      namespace: o.namespace ?? '',
+      name: o.name,
+      gvk: o.gvk,
+      uid: o.uid,
+    }));
+    for (const s of all) {
+      for (const o of s.objects.values()) {
+        const id = `${o.namespace}/${o.name}`;
+        if (seen.has(id) || (req.info.namespaced && o.namespace !== ns)) continue;
+        if (!req.selector.matches(o.labels)) continue;
+        seen.add(id);
+        objects.push({ namespace: o.namespace, name: o.name });
+      }
+    }
+    objects.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace)));
+    const out: MetricValue[] = [];
+    for (const o of objects) {
+      const v = valueOf(series, o.namespace, o.name);
+      if (v === undefined) continue;
+      out.push(await this.#metricValue(req.info, o, v, series, req.metricSelector));
+    }
+    return out;
+  }
+
+  async getMetricByName(req: GetMetricByNameRequest): Promise<MetricValue> {
+    req.signal.throwIfAborted();
+    const gr = req.info.groupResource;
+    const all = this.#series(req.info);
+    const ns = req.info.namespaced ? req.namespace : '';
+    let object: KubeObject | undefined;
+    try {
+      object = await this.kube.getObject(gr, ns, req.name);
+    } catch {
+      object = undefined;
+    }
+    req.signal.throwIfAborted();
+    const declared = all.some((s) => s.objects.has(`${ns}/${req.name}`));
+    if (!object && !declared) throw metricNotFoundFor(gr, req.info.metric, req.name);
+    const series = all.filter((s) => req.metricSelector.matches(s.labels));
+    const v = valueOf(series, ns, req.name, object !== undefined);
+    if (v === undefined) {
+      if (!req.metricSelector.isEmpty()) throw metricNotFoundForSelector(gr, req.info.metric, req.name, req.metricSelector);
+      throw metricNotFoundFor(gr, req.info.metric, req.name);
+    }
+    return this.#metricValue(req.info, { namespace: ns, name: req.name, gvk: object?.gvk, uid: object?.uid }, v, series, req.metricSelector);
+  }
+
+  #series(info: CustomMetricInfo): readonly CustomSeries[] {
+    const s = this.store.customSeries(info.groupResource, info.metric);
+    if (s === undefined) throw metricNotFound(info.groupResource, info.metric);
+    return s;
+  }
+
+  async #list(gr: GroupResource, namespace: string, req: GetMetricBySelectorRequest): Promise<KubeObject[]> {
+    try {
+      return await this.kube.listObjects(gr, namespace, req.selector);
+    } catch {
+      return [];
+    }
+  }
+
+  async #metricValue(
+    info: CustomMetricInfo,
+    o: { namespace: string; name: string; gvk?: GroupVersionKind; uid?: string },
+    value: number,
+    series: readonly CustomSeries[],
+    metricSelector: Selector,
+  ): Promise<MetricValue> {
+    const gvk = o.gvk ?? (await this.#kind(info.groupResource));
+    const v: MetricValue = {
+      describedObject: {
+        kind: gvk.kind,
+        ...(o.namespace !== '' ? { namespace: o.namespace } : {}),
+        name: o.name,
+        ...(o.uid ? { uid: o.uid } : {}),
+        apiVersion: `${gvk.group}/${gvk.version}`,
+      },
+      metric: { name: info.metric, selector: metricSelectorDoc(metricSelector) },
+      timestamp: this.now(),
+      value,
+    };
+    const w = series.find((s) => s.windowSeconds !== undefined)?.windowSeconds;
+    if (w !== undefined) v.windowSeconds = w;
+    return v;
+  }
+
+  async #kind(gr: GroupResource): Promise<GroupVersionKind> {
+    try {
+      return await this.kube.kindFor(gr);
+    } catch {
+      // Unknown to the cluster view: describe it from its name (`widgets.example.com` → Widget).
+      const singular = gr.resource.replace(/ies$/, 'y').replace(/(s|x|ch|sh)es$/, '$1').replace(/s$/, '');
+      return { group: gr.group, version: 'v1', kind: singular.charAt(0).toUpperCase() + singular.slice(1) };
+    }
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sum over `series` of the object's value or the series default; undefined when none applies. */
+function valueOf(series: readonly CustomSeries[], namespace: string, name: string, useDefault = true): number | undefined {
+  let sum: number | undefined;
+  for (const s of series) {
+    const own = s.objects.get(`${namespace}/${name}`)?.value;
+    const v = own ?? (useDefault ? s.defaultValue : undefined);
+    if (v !== undefined) sum = (sum ?? 0) + v;
+  }
+  return sum;
+}
+
+/** MemoryExternalProvider answers external metrics from a {@link MemoryStore} (names case-insensitive). */
+export class MemoryExternalProvider implements ExternalMetricsProvider {
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  listAllExternalMetrics(): ExternalMetricInfo[] {
+    return this.store.externalMetrics().map((metric) => ({ metric }));
+  }
+
+  async getExternalMetric(req: GetExternalMetricRequest): Promise<ExternalMetricValue[]> {
+    req.signal.throwIfAborted();
+    const entry = this.store.external(req.info.metric);
+    if (!entry) throw new NotFoundError(`the server could not find the external metric ${req.info.metric}`);
+    const ts = this.now();
+    return entry.series
+      .filter((s) => req.metricSelector.matches(s.labels))
+      .map((s) => {
+        const v: ExternalMetricValue = { metricName: req.info.metric, metricLabels: { ...s.labels }, timestamp: ts, value: s.value };
+        if (entry.windowSeconds !== undefined) v.windowSeconds = entry.windowSeconds;
+        return v;
+      });
+  }
+}

@@ -1,0 +1,113 @@
+import { dirname } from 'node:path';
+import type { Middleware } from 'koa';
+import type { KubeLookup } from '@custom-metrics/core';
+import { authenticationMiddleware } from '../auth/authentication.js';
+import { authorizationMiddleware } from '../auth/authorization.js';
+import { createSecurity } from '../auth/index.js';
+import { BackendLoader } from '../backends/loader.js';
+import { buildContainer } from '../container.js';
+import { loadConfigFile } from '../config/load.js';
+import type { ServerConfig, ServerOptions } from '../config/types.js';
+import { validateConfig } from '../config/validate.js';
+import { createKubeClients, InformerKubeLookup, type KubeClients } from '../kube/index.js';
+import { createLogger, type PinoLogger } from '../observability/logger.js';
+import { StandaloneKubeLookup } from '../standalone/standalone-kube-lookup.js';
+import { createSecureServer } from '../tls/serving.js';
+import { AUTHENTICATOR, AUTHORIZER, KUBE_CLIENTS, KUBE_CONFIG } from '../tokens.js';
+
+/** A running server, for the CLI's signal handling (and tests). */
+export interface RunningServer {
+  readonly port: number;
+  /** Stops accepting, drains in-flight requests (bounded), closes backends, security and informers. */
+  shutdown(): Promise<void>;
+}
+
+/** Merges flag overrides into the file config and re-validates (flags win). */
+export function mergeFlags(config: ServerConfig, flags: Partial<ServerOptions>): ServerConfig {
+  return validateConfig({ ...config, server: { ...config.server, ...flags } }, '--flags/config');
+}
+
+/** Chooses the cluster view: informers over kube-apiserver, or the standalone lookup. */
+function clusterView(config: ServerConfig, logger: PinoLogger): { kube: KubeLookup & { close?(): Promise<void> }; clients?: KubeClients } {
+  const s = config.server;
+  const clients = s.standalone
+    ? undefined
+    : createKubeClients({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });
+  if (!clients) {
+    logger.info({ objects: config.standalone.objects.length }, s.standalone ? 'standalone mode' : 'no kubeconfig and not in a cluster: standalone mode');
+    return { kube: new StandaloneKubeLookup(config.standalone.objects) };
+  }
+  return { kube: new InformerKubeLookup(clients.main, { logger }), clients };
+}
+
+/**
+ * startServer composes the server: config (+ flags) → cluster view → security → container and
+ * backends (started) → koa app → TLS server listening.
+ * @throws {ConfigError} for a bad configuration (the CLI exits 2), anything else for start-up failures.
+ */
+export async function startServer(configFile: string | undefined, flags: Partial<ServerOptions>): Promise<RunningServer> {
+  const config = mergeFlags(await loadConfigFile(configFile), flags);
+  const s = config.server;
+  const logger = createLogger(s.logLevel);
+  const { kube, clients } = clusterView(config, logger);
+  const security = await createSecurity(
+    {
+      clientCAFile: s.clientCaFile,
+      requestheaderClientCAFile: s.requestheaderClientCaFile,
+      requestheaderAllowedNames: s.requestheaderAllowedNames,
+      requestheaderUsernameHeaders: s.requestheaderUsernameHeaders,
+      requestheaderGroupHeaders: s.requestheaderGroupHeaders,
+      requestheaderExtraHeadersPrefix: s.requestheaderExtraHeadersPrefix,
+      authenticationTolerateLookupFailure: s.authenticationTolerateLookupFailure,
+      authorizationAlwaysAllowPaths: s.authorizationAlwaysAllowPaths,
+      logger,
+    },
+    clients,
+  );
+  const sc = await buildContainer({
+    config,
+    kube,
+    logger,
+    authentication: authenticationMiddleware(security.authenticator) as Middleware,
+    authorization: authorizationMiddleware(security.authorizer) as Middleware,
+    loader: new BackendLoader(configFile ? dirname(configFile) : process.cwd()),
+    metrics: undefined,
+    extra: [
+      [AUTHENTICATOR, security.authenticator],
+      [AUTHORIZER, security.authorizer],
+      [KUBE_CLIENTS, clients],
+      [KUBE_CONFIG, { kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig }],
+    ],
+  });
+  await sc.startBackends();
+  const server = createSecureServer(
+    {
+      tlsCertFile: s.tlsCertFile,
+      tlsPrivateKeyFile: s.tlsPrivateKeyFile,
+      certDir: s.certDir,
+      servingNames: s.tlsSanNames,
+      shutdownGraceMs: s.shutdownTimeoutSeconds * 1000,
+      logger,
+    },
+    sc.app.callback() as Parameters<typeof createSecureServer>[1],
+  );
+  const { port } = await server.listen(s.securePort, s.bindAddress);
+  logger.info({ port, bindAddress: s.bindAddress, backends: config.backends.map((b) => b.name) }, 'serving');
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    shutdown() {
+      stopping ??= (async () => {
+        sc.health.markShuttingDown();
+        logger.info('shutting down: draining in-flight requests');
+        await server.close();
+        await sc.closeBackends(s.shutdownTimeoutSeconds * 1000);
+        await security.close();
+        await kube.close?.();
+        logger.info('stopped');
+        logger.flush?.();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import { ListWatch, Watch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { ServiceUnavailableError, groupResourceString } from '@custom-metrics/core';
+import type { GroupResource, GroupVersionKind, KubeLookup, KubeObject, Logger, Selector } from '@custom-metrics/core';
+import { KubeDiscovery, type DiscoveredResource, type KubeDiscoveryOptions } from './discovery.js';
+import type { KubeRest } from './rest.js';
+
+/** The object fields the lookup reads (metadata, and a pod's status/spec). */
+interface RawObject extends KubernetesObject {
+  status?: { podIP?: string; phase?: string };
+  spec?: { nodeName?: string };
+}
+
+/** Options of {@link InformerKubeLookup}. */
+export interface InformerKubeLookupOptions extends KubeDiscoveryOptions {
+  /** Page size of the informers' initial LIST (default 500). */
+  listPageSize?: number;
+  /** Delay before an informer whose watch failed is restarted (default 2 s). */
+  restartDelayMs?: number;
+}
+
+interface Entry {
+  readonly resource: DiscoveredResource;
+  readonly informer: ListWatch<RawObject>;
+  readonly ready: Promise<void>;
+  restartTimer?: NodeJS.Timeout;
+}
+
+const MAX_PAGES = 10_000;
+
+function toKubeObject(o: RawObject, gvk: GroupVersionKind, namespaced: boolean, isPod: boolean): KubeObject {
+  const m = o.metadata ?? {};
+  const obj: {
+    -readonly [K in keyof KubeObject]: KubeObject[K];
+  } = {
+    gvk,
+    name: m.name ?? '',
+    labels: { ...(m.labels ?? {}) },
+    annotations: { ...(m.annotations ?? {}) },
+  };
+  if (namespaced && m.namespace) obj.namespace = m.namespace;
+  if (m.uid) obj.uid = m.uid;
+  if (isPod) {
+    if (o.status?.podIP) obj.podIP = o.status.podIP;
+    if (o.status?.phase) obj.phase = o.status.phase;
+    if (o.spec?.nodeName) obj.nodeName = o.spec.nodeName;
+  }
+  return obj;
+}
+
+function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
+  const an = a.namespace ?? '';
+  const bn = b.namespace ?? '';
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * InformerKubeLookup implements core's `KubeLookup` over @kubernetes/client-node informers: the
+ * first use of a resource starts one informer for it (LIST, then WATCH from that
+ * resourceVersion, across all namespaces); later calls read its cache, never LIST per request.
+ * Kinds and scopes come from discovery ({@link KubeDiscovery}).
+ */
+export class InformerKubeLookup implements KubeLookup {
+  readonly discovery: KubeDiscovery;
+  readonly #entries = new Map<string, Entry>();
+  #closed = false;
+
+  constructor(
+    private readonly rest: KubeRest,
+    private readonly options: InformerKubeLookupOptions = {},
+  ) {
+    this.discovery = new KubeDiscovery(rest, options);
+  }
+
+  get #log(): Logger | undefined {
+    return this.options.logger;
+  }
+
+  /** Path of the all-namespaces collection of a resource. */
+  static collectionPath(r: DiscoveredResource): string {
+    const { group, version } = r.gvk;
+    return `${group === '' ? `/api/${version}` : `/apis/${group}/${version}`}/${r.groupResource.resource}`;
+  }
+
+  async #list(path: string): Promise<KubernetesListObject<RawObject>> {
+    const items: RawObject[] = [];
+    let cont = '';
+    let resourceVersion = '';
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const q = new URLSearchParams({ limit: String(this.options.listPageSize ?? 500) });
+      if (cont) q.set('continue', cont);
+      const res = await this.rest.requestOK<KubernetesListObject<RawObject>>('GET', `${path}?${q.toString()}`);
+      items.push(...(res.items ?? []));
+      if (page === 0) resourceVersion = res.metadata?.resourceVersion ?? '';
+      cont = res.metadata?._continue ?? (res.metadata as { continue?: string } | undefined)?.continue ?? '';
+      if (!cont) break;
+    }
+    return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion }, items };
+  }
+
+  #start(resource: DiscoveredResource): Entry {
+    const key = groupResourceString(resource.groupResource);
+    const existing = this.#entries.get(key);
+    if (existing) return existing;
+    const path = InformerKubeLookup.collectionPath(resource);
+    const informer = new ListWatch<RawObject>(path, new Watch(this.rest.config), () => this.#list(path), false);
+    let firstError: unknown;
+    let synced = false;
+    const entry: Entry = {
+      resource,
+      informer,
+      ready: (async () => {
+        informer.on('error', (err) => {
+          if (!synced) {
+            firstError = err;
+            return;
+          }
+          this.#scheduleRestart(entry, err);
+        });
+        await informer.start();
+        if (firstError !== undefined) {
+          this.#entries.delete(key);
+          await informer.stop();
+          this.#log?.warn({ resource: key, err: String((firstError as Error)?.message ?? firstError) }, 'informer failed to sync');
+          throw new ServiceUnavailableError(`unable to list ${key} from the cluster`, 5);
+        }
+        synced = true;
+        this.#log?.debug({ resource: key }, 'informer synced');
+      })(),
+    };
+    this.#entries.set(key, entry);
+    return entry;
+  }
+
+  #scheduleRestart(entry: Entry, err: unknown): void {
+    if (this.#closed || entry.restartTimer) return;
+    this.#log?.warn({ resource: groupResourceString(entry.resource.groupResource), err: String((err as Error)?.message ?? err) }, 'informer watch failed; restarting');
+    entry.restartTimer = setTimeout(() => {
+      entry.restartTimer = undefined;
+      if (!this.#closed) void entry.informer.start();
+    }, this.options.restartDelayMs ?? 2_000);
+    entry.restartTimer.unref();
+  }
+
+  async #synced(gr: GroupResource): Promise<Entry> {
+    const resource = await this.discovery.resolve(gr);
+    const entry = this.#start(resource);
+    await entry.ready;
+    return entry;
+  }
+
+  async listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]> {
+    const e = await this.#synced(resource);
+    const { gvk, namespaced } = e.resource;
+    const isPod = gvk.group === '' && gvk.kind === 'Pod';
+    const items = e.informer.list(namespaced && namespace !== '' ? namespace : undefined);
+    const out: KubeObject[] = [];
+    for (const o of items) {
+      if (selector.matches(o.metadata?.labels ?? {})) out.push(toKubeObject(o, gvk, namespaced, isPod));
+    }
+    return out.sort(byNamespaceThenName);
+  }
+
+  async getObject(resource: GroupResource, namespace: string, name: string): Promise<KubeObject | undefined> {
+    const e = await this.#synced(resource);
+    const { gvk, namespaced } = e.resource;
+    const o = e.informer.get(name, namespaced ? namespace : undefined);
+    return o ? toKubeObject(o, gvk, namespaced, gvk.group === '' && gvk.kind === 'Pod') : undefined;
+  }
+
+  async kindFor(resource: GroupResource): Promise<GroupVersionKind> {
+    return (await this.discovery.resolve(resource)).gvk;
+  }
+
+  async resourceFor(group: string, kind: string): Promise<GroupResource> {
+    return (await this.discovery.resolveKind(group, kind)).groupResource;
+  }
+
+  async isNamespaced(resource: GroupResource): Promise<boolean> {
+    return (await this.discovery.resolve(resource)).namespaced;
+  }
+
+  /** How many informers run (one per resource used so far). */
+  get informerCount(): number {
+    return this.#entries.size;
+  }
+
+  /** Stops every informer and the discovery refresh. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.discovery.close();
+    const entries = [...this.#entries.values()];
+    this.#entries.clear();
+    await Promise.all(
+      entries.map(async (e) => {
+        if (e.restartTimer) clearTimeout(e.restartTimer);
+        await e.ready.catch(() => undefined);
+        await e.informer.stop();
+      }),
+    );
+  }
+}

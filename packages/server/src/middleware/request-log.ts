@@ -1,0 +1,26 @@
+import type { Middleware } from 'koa';
+import type { Logger } from '@custom-metrics/core';
+
+/**
+ * requestLog writes one info line per request when it completes: method, path, status, latency
+ * in milliseconds, and the user when authentication identified one. Health probes log at debug.
+ */
+export function requestLog(logger: Logger): Middleware {
+  return async function logRequest(ctx, next) {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const user = (ctx.state as { user?: { name?: string } }).user?.name;
+      const fields: Record<string, unknown> = {
+        method: ctx.method,
+        path: ctx.path.length > 2048 ? `${ctx.path.slice(0, 2048)}…` : ctx.path,
+        status: ctx.status,
+        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      };
+      if (user !== undefined) fields.user = user;
+      if (ctx.path === '/healthz' || ctx.path === '/livez' || ctx.path === '/readyz') logger.debug(fields, 'request');
+      else logger.info(fields, 'request');
+    }
+  };
+}

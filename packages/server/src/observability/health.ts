@@ -1,0 +1,66 @@
+/** One named health check; it resolves to a failure reason, or `undefined` when healthy. */
+export interface HealthCheck {
+  readonly name: string;
+  check(): Promise<string | undefined> | string | undefined;
+}
+
+/** The result of one check. */
+export interface HealthCheckResult {
+  name: string;
+  ok: boolean;
+  message?: string;
+}
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+/**
+ * HealthChecks holds the checks of `/livez` and `/readyz` (apiserver-style: `[+]name ok` /
+ * `[-]name failed: reason` with `?verbose`). `/healthz` runs the readiness checks.
+ */
+export class HealthChecks {
+  readonly #live: HealthCheck[] = [{ name: 'ping', check: () => undefined }];
+  readonly #ready: HealthCheck[] = [{ name: 'ping', check: () => undefined }];
+  #shuttingDown = false;
+
+  constructor() {
+    this.#ready.push({ name: 'shutdown', check: () => (this.#shuttingDown ? 'server is shutting down' : undefined) });
+  }
+
+  /** Adds a liveness check (also run for readiness). */
+  addLiveness(check: HealthCheck): void {
+    this.#live.push(check);
+    this.#ready.push(check);
+  }
+
+  /** Adds a readiness check. */
+  addReadiness(check: HealthCheck): void {
+    this.#ready.push(check);
+  }
+
+  /** Marks the server as shutting down: readiness fails from now on. */
+  markShuttingDown(): void {
+    this.#shuttingDown = true;
+  }
+
+  /** Runs the checks of `kind`, each bounded in time; a throwing check fails with its message. */
+  async run(kind: 'livez' | 'readyz' | 'healthz'): Promise<HealthCheckResult[]> {
+    const checks = kind === 'livez' ? this.#live : this.#ready;
+    return Promise.all(checks.map((c) => runOne(c)));
+  }
+}
+
+async function runOne(c: HealthCheck): Promise<HealthCheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('check timed out'), CHECK_TIMEOUT_MS);
+      timer.unref();
+    });
+    const message = await Promise.race([Promise.resolve().then(() => c.check()), timeout]);
+    return message === undefined ? { name: c.name, ok: true } : { name: c.name, ok: false, message };
+  } catch (e) {
+    return { name: c.name, ok: false, message: e instanceof Error ? e.message : String(e) };
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Context } from 'koa';
+import type { KubeLookup, Logger } from '@custom-metrics/core';
+import type { BackendRegistry } from '../backends/registry.js';
+import type { HealthChecks } from '../observability/health.js';
+import type { ServerMetrics } from '../observability/server-metrics.js';
+
+/** What the route handlers use; built by the container (or by tests with doubles). */
+export interface RouteDeps {
+  readonly registry: BackendRegistry;
+  readonly kube: KubeLookup;
+  readonly logger: Logger;
+  readonly metrics: ServerMetrics;
+  readonly health: HealthChecks;
+  /** The clock (metrics.k8s.io `creationTimestamp`). */
+  readonly now: () => Date;
+}
+
+/** The koa state the middleware fill in and the routes read. */
+export interface RequestState {
+  /** Aborted at the request deadline or when the client goes away (set by the deadline middleware). */
+  signal?: AbortSignal;
+  /** The authenticated user (set by the authentication middleware). */
+  user?: { name: string; groups: readonly string[] };
+}
+
+const NEVER = new AbortController().signal;
+
+/** The request's abort signal (a never-aborted one when no deadline middleware ran). */
+export function requestSignal(ctx: Context): AbortSignal {
+  return (ctx.state as RequestState).signal ?? NEVER;
+}

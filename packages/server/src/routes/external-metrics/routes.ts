@@ -1,0 +1,68 @@
+import type { Context, Middleware } from 'koa';
+import {
+  EXTERNAL_METRICS_GROUP,
+  externalMetricsResourceList,
+  isMetricsError,
+  NotFoundError,
+  renderExternalMetricValueList,
+  type ExternalMetricValue,
+  type ExternalMetricsProvider,
+  type Selector,
+} from '@custom-metrics/core';
+import { callBackend } from '../../backends/call.js';
+import type { RegisteredBackend } from '../../backends/registry.js';
+import { requestSignal, type RouteDeps } from '../deps.js';
+import { apiGroupDocument } from '../discovery/documents.js';
+import { sendDocument } from '../respond.js';
+import { pathSegments, queryParams, requireGet, routeNotFound, selectorParam } from '../request.js';
+import { EXTERNAL_VERSION, parseExternalMetricPath, type ExternalMetricPath } from './schema.js';
+
+/** The path prefix of the group. */
+export const EXTERNAL_PREFIX = '/apis/external.metrics.k8s.io';
+
+/**
+ * externalMetricsHandler serves everything under `/apis/external.metrics.k8s.io`: the APIGroup,
+ * the APIResourceList and `namespaces/{ns}/{metric}` (contract §1.3). Metric names are matched
+ * case-insensitively, since the HPA's client lower-cases them.
+ */
+export function externalMetricsHandler(deps: RouteDeps): Middleware {
+  return async function externalMetrics(ctx: Context) {
+    const seg = pathSegments(ctx.path, EXTERNAL_PREFIX);
+    if (seg.length === 0) {
+      requireGet(ctx);
+      sendDocument(ctx, apiGroupDocument(EXTERNAL_METRICS_GROUP));
+      return;
+    }
+    if (seg[0] !== EXTERNAL_VERSION) throw routeNotFound();
+    if (seg.length === 1) {
+      requireGet(ctx);
+      sendDocument(ctx, externalMetricsResourceList(deps.registry.externalMetrics()));
+      return;
+    }
+    const path = parseExternalMetricPath(seg.slice(1));
+    requireGet(ctx);
+    const metricSelector = selectorParam(queryParams(ctx), 'labelSelector');
+    const items = await getExternalMetric(deps, path, metricSelector, requestSignal(ctx));
+    if (requestSignal(ctx).aborted) return;
+    sendDocument(ctx, renderExternalMetricValueList(items));
+  };
+}
+
+/** getExternalMetric routes one request to the instance listing the metric (or the on-demand ones). */
+export async function getExternalMetric(deps: RouteDeps, path: ExternalMetricPath, metricSelector: Selector, signal: AbortSignal): Promise<ExternalMetricValue[]> {
+  const routed = deps.registry.externalFor(path.metric);
+  const candidates: Array<{ backend: RegisteredBackend; provider: ExternalMetricsProvider }> = routed ? [routed] : deps.registry.onDemandExternal();
+  const metric = routed ? routed.info.metric : path.metric;
+  let lastNotFound: unknown = new NotFoundError(`the server could not find the external metric ${path.metric}`);
+  for (const { backend, provider } of candidates) {
+    try {
+      return await callBackend(backend, 'getExternalMetric', signal, deps, () =>
+        provider.getExternalMetric({ namespace: path.namespace, metricSelector, info: { metric }, signal }),
+      );
+    } catch (e) {
+      if (routed || !isMetricsError(e) || (e as { code: number }).code !== 404) throw e;
+      lastNotFound = e;
+    }
+  }
+  throw lastNotFound;
+}

@@ -1,0 +1,79 @@
+import type { Context } from 'koa';
+import { BadRequestError, MethodNotAllowedError, parseSelector, isSelectorParseError, routeNotFound, type Selector } from '@custom-metrics/core';
+
+export { routeNotFound };
+
+/** Throws the 405 Status unless the request is a GET (or HEAD). */
+export function requireGet(ctx: Context): void {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') throw new MethodNotAllowedError();
+}
+
+/**
+ * pathSegments splits the raw (still percent-encoded) request path after `prefix` into segments
+ * and percent-decodes each (`%2A` → `*`). One trailing slash is ignored. An empty segment anywhere
+ * else makes the path match no route (404); a malformed escape is a 400.
+ */
+export function pathSegments(rawPath: string, prefix: string): string[] {
+  let rest = rawPath.slice(prefix.length);
+  if (rest.startsWith('/')) rest = rest.slice(1);
+  if (rest.endsWith('/')) rest = rest.slice(0, -1);
+  if (rest === '') return [];
+  return rest.split('/').map((seg) => {
+    if (seg === '') throw routeNotFound();
+    try {
+      return decodeURIComponent(seg);
+    } catch {
+      throw new BadRequestError(`invalid URL escape in path segment ${JSON.stringify(seg.slice(0, 100))}`);
+    }
+  });
+}
+
+/** The first value of each query parameter, decoded as Go does (`+` is a space). */
+export function queryParams(ctx: Context): URLSearchParams {
+  return new URLSearchParams(ctx.querystring);
+}
+
+/** Parses a label selector parameter; absent or empty → everything. A parse error → 400 with the parser's message. */
+export function selectorParam(params: URLSearchParams, name: string): Selector {
+  const text = params.get(name);
+  if (text === null || text === '') return parseSelector('');
+  try {
+    return parseSelector(text);
+  } catch (e) {
+    if (isSelectorParseError(e)) throw new BadRequestError((e as Error).message);
+    throw e;
+  }
+}
+
+/** One `field=value` / `field==value` / `field!=value` term of a field selector. */
+export interface FieldRequirement {
+  field: string;
+  operator: '=' | '!=';
+  value: string;
+}
+
+/**
+ * parseFieldSelector parses a field selector (`metadata.name=x,metadata.namespace!=y`) and checks
+ * its fields against `allowed`.
+ * @throws {BadRequestError} on a malformed term or an unsupported field.
+ */
+export function parseFieldSelector(text: string | null, allowed: readonly string[]): FieldRequirement[] {
+  if (text === null || text.trim() === '') return [];
+  const out: FieldRequirement[] = [];
+  for (const raw of text.split(',')) {
+    const term = raw.trim();
+    const m = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
+    if (!m) throw new BadRequestError(`invalid field selector: ${JSON.stringify(term)}: expected field=value, field==value or field!=value`);
+    const field = m[1];
+    if (!allowed.includes(field)) {
+      throw new BadRequestError(`field label not supported: ${field} (supported: ${allowed.join(', ')})`);
+    }
+    out.push({ field, operator: m[2] === '!=' ? '!=' : '=', value: m[3] });
+  }
+  return out;
+}
+
+/** Whether `fields` (name → value) satisfies every requirement. */
+export function fieldsMatch(reqs: readonly FieldRequirement[], fields: Readonly<Record<string, string>>): boolean {
+  return reqs.every((r) => (r.operator === '=' ? fields[r.field] === r.value : fields[r.field] !== r.value));
+}

@@ -1,0 +1,27 @@
+import type { Context } from 'koa';
+import { encodeJSON, encodeJSONPretty } from '@custom-metrics/core';
+
+const PRETTY_AGENTS = ['curl', 'Wget', 'Mozilla/5.0'];
+
+/**
+ * wantsPretty mirrors apiserver's `isPrettyPrint`: `?pretty=true|1`, or a User-Agent starting with
+ * `curl`, `Wget` or `Mozilla/5.0`. `pretty=false|0` turns it off even for those agents.
+ */
+export function wantsPretty(ctx: Context): boolean {
+  const p = new URLSearchParams(ctx.querystring).get('pretty');
+  if (p !== null) return p === 'true' || p === '1';
+  const ua = ctx.get('user-agent');
+  return PRETTY_AGENTS.some((a) => ua.startsWith(a));
+}
+
+/**
+ * sendDocument writes a Kubernetes document as the apiserver does: Go `encoding/json` (compact
+ * with a trailing newline, or indented when pretty printing) with `Content-Type: application/json`
+ * (or `contentType`, e.g. aggregated discovery).
+ */
+export function sendDocument(ctx: Context, doc: unknown, status = 200, contentType = 'application/json'): void {
+  ctx.status = status;
+  // Set the header itself: koa's `ctx.type` would append `; charset=utf-8`.
+  ctx.set('Content-Type', contentType);
+  ctx.body = wantsPretty(ctx) ? encodeJSONPretty(doc) : encodeJSON(doc);
+}

@@ -1,0 +1,61 @@
+import type { Context } from 'koa';
+import { BadRequestError, parseQuantity } from '@custom-metrics/core';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** A write request's body: the value and (optionally) the series' labels. */
+export interface WriteBody {
+  value: number;
+  labels: Record<string, string>;
+}
+
+/** Reads the request body as text, at most {@link MAX_BODY_BYTES}. */
+async function readText(ctx: Context): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new BadRequestError(`request body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new BadRequestError('value must be a finite number');
+    return v;
+  }
+  if (typeof v === 'string') {
+    try {
+      return Number(parseQuantity(v).milliValue()) / 1000;
+    } catch (e) {
+      throw new BadRequestError(`value ${JSON.stringify(v.slice(0, 64))} is not a quantity: ${(e as Error).message}`);
+    }
+  }
+  throw new BadRequestError('value must be a quantity string (e.g. "300m") or a number');
+}
+
+/**
+ * readWriteBody parses the body of `POST /write-metrics/...`: a JSON quantity (`"300m"`), a JSON
+ * number, or `{"value": <quantity or number>, "labels": {...}}`.
+ * @throws {BadRequestError} on anything else.
+ */
+export async function readWriteBody(ctx: Context): Promise<WriteBody> {
+  const text = await readText(ctx);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BadRequestError('request body must be JSON: a quantity such as "300m", a number, or {"value": ..., "labels": {...}}');
+  }
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    const o = json as Record<string, unknown>;
+    const labels = o.labels ?? {};
+    if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || Object.values(labels).some((v) => typeof v !== 'string')) {
+      throw new BadRequestError('labels must be an object of strings');
+    }
+    return { value: toNumber(o.value), labels: { ...(labels as Record<string, string>) } };
+  }
+  return { value: toNumber(json), labels: {} };
+}

@@ -1,0 +1,107 @@
+import {
+  groupResourceString,
+  NotFoundError,
+  parseGroupResource,
+  type GroupResource,
+  type GroupVersionKind,
+  type KubeLookup,
+  type KubeObject,
+  type Selector,
+} from '@custom-metrics/core';
+import { ConfigError } from '../config/config-error.js';
+import type { StandaloneObjectConfig } from '../config/types.js';
+import { BUILTIN_RESOURCES, type BuiltinResource } from './builtin-resources.js';
+
+const compare = (a: KubeObject, b: KubeObject): number => {
+  const an = a.namespace ?? '';
+  const bn = b.namespace ?? '';
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+};
+
+/**
+ * StandaloneKubeLookup is the KubeLookup used without a cluster (`--standalone`, or no kubeconfig
+ * outside a cluster): it knows the kinds of {@link BUILTIN_RESOURCES} and the objects declared in
+ * the config's `standalone.objects`. Namespaces referenced by declared objects exist implicitly.
+ */
+export class StandaloneKubeLookup implements KubeLookup {
+  readonly #resources = new Map<string, BuiltinResource>();
+  readonly #objects = new Map<string, KubeObject[]>();
+
+  constructor(objects: readonly StandaloneObjectConfig[] = [], resources: readonly BuiltinResource[] = BUILTIN_RESOURCES) {
+    for (const res of resources) this.#resources.set(groupResourceString(res.groupResource), res);
+    const namespaces = new Set<string>();
+    objects.forEach((o, i) => {
+      const res = this.#resources.get(groupResourceString(parseGroupResource(o.resource)));
+      if (!res) {
+        throw new ConfigError([
+          { path: `standalone.objects[${i}].resource`, expected: `a known resource (${[...this.#resources.keys()].join(', ')}); got "${o.resource}"` },
+        ]);
+      }
+      const ns = res.namespaced ? (o.namespace ?? 'default') : undefined;
+      if (ns !== undefined) namespaces.add(ns);
+      this.#add(res, {
+        gvk: res.gvk,
+        name: o.name,
+        ...(ns !== undefined ? { namespace: ns } : {}),
+        ...(o.uid !== undefined ? { uid: o.uid } : {}),
+        labels: { ...o.labels },
+        annotations: { ...o.annotations },
+        ...(o.podIP !== undefined ? { podIP: o.podIP } : {}),
+        ...(o.phase !== undefined ? { phase: o.phase } : {}),
+        ...(o.nodeName !== undefined ? { nodeName: o.nodeName } : {}),
+      });
+    });
+    const nsRes = this.#resources.get('namespaces');
+    if (nsRes) {
+      for (const ns of namespaces) {
+        if (!this.#find(nsRes, undefined, ns)) this.#add(nsRes, { gvk: nsRes.gvk, name: ns, labels: { 'kubernetes.io/metadata.name': ns }, annotations: {} });
+      }
+    }
+    for (const list of this.#objects.values()) list.sort(compare);
+  }
+
+  #add(res: BuiltinResource, o: KubeObject): void {
+    const key = groupResourceString(res.groupResource);
+    const list = this.#objects.get(key) ?? [];
+    const i = list.findIndex((x) => x.name === o.name && x.namespace === o.namespace);
+    if (i >= 0) list[i] = o;
+    else list.push(o);
+    this.#objects.set(key, list);
+  }
+
+  #find(res: BuiltinResource, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.#objects.get(groupResourceString(res.groupResource))?.find((o) => o.name === name && o.namespace === namespace);
+  }
+
+  #resource(gr: GroupResource): BuiltinResource {
+    const res = this.#resources.get(groupResourceString(gr));
+    if (!res) throw new NotFoundError(`the server doesn't have a resource type "${groupResourceString(gr)}"`);
+    return res;
+  }
+
+  async listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]> {
+    const res = this.#resource(resource);
+    return (this.#objects.get(groupResourceString(res.groupResource)) ?? []).filter(
+      (o) => (!res.namespaced || namespace === '' || o.namespace === namespace) && selector.matches(o.labels),
+    );
+  }
+
+  async getObject(resource: GroupResource, namespace: string, name: string): Promise<KubeObject | undefined> {
+    const res = this.#resource(resource);
+    return this.#find(res, res.namespaced ? namespace : undefined, name);
+  }
+
+  async kindFor(resource: GroupResource): Promise<GroupVersionKind> {
+    return this.#resource(resource).gvk;
+  }
+
+  async resourceFor(group: string, kind: string): Promise<GroupResource> {
+    for (const res of this.#resources.values()) if (res.gvk.group === group && res.gvk.kind === kind) return res.groupResource;
+    throw new NotFoundError(`no matches for kind "${kind}" in group "${group}"`);
+  }
+
+  async isNamespaced(resource: GroupResource): Promise<boolean> {
+    return this.#resource(resource).namespaced;
+  }
+}
