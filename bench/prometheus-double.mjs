@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global Buffer, setImmediate, URLSearchParams */
 // A loopback double of the Prometheus HTTP API for bench/prometheus.bench.mjs, run as a child
 // process so its memory is not counted against the backend under test.
 //   /api/v1/series  streams SERIES synthetic series over METRICS metric names (generated on the fly)

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global fetch, URLSearchParams, AbortController, performance, setInterval, clearInterval */
 // Benchmarks of @custom-metrics/backend-prometheus (issue 5). Loopback only, bounded loops.
 //  1. overhead ratio: provider answer latency vs a direct query of a real Prometheus for the
 //     same PromQL (needs /usr/bin/prometheus; skipped with a note when absent);
@@ -71,7 +72,9 @@ async function overhead() {
         const r = await fetch(`${url}/api/v1/query`, { method: 'POST', body: new URLSearchParams({ query: 'count(bench_requests)' }) });
         const j = await r.json();
         if (Number(j.data?.result?.[0]?.value?.[1]) === pods.length) break;
-      } catch {}
+      } catch {
+        // not ready yet
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
     const objects = pods.map((name) => ({ gvk: { group: '', version: 'v1', kind: 'Pod' }, name, namespace: 'bench', labels: { app: 'bench' }, annotations: {} }));

@@ -34,6 +34,7 @@ export class PrometheusBackend {
   #lastOnDemand = Number.NEGATIVE_INFINITY;
   #lastDiscovery?: { at: number; error?: string };
   #closed = false;
+  readonly #stop = new AbortController();
 
   constructor(ctx: BackendContext, config: ResolvedConfig, client: PrometheusClient, options: PrometheusBackendOptions = {}) {
     this.#ctx = ctx;
@@ -142,7 +143,7 @@ export class PrometheusBackend {
     const range = { start: new Date(started - this.#config.lookbackMs), end: new Date(started) };
     const errors: string[] = [];
     for (const [q, users] of byQuery) {
-      const signal = this.#ctx.signal;
+      const signal = AbortSignal.any([this.#ctx.signal, this.#stop.signal]);
       try {
         await this.#client.series(
           [q],
@@ -206,6 +207,7 @@ export class PrometheusBackend {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
+    this.#stop.abort(new Error('backend closed'));
     await this.#discovering?.catch(() => undefined);
     this.#client.close();
   }

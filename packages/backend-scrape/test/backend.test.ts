@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSelector, Selector, type KubeObject } from '@custom-metrics/core';
 import { fakeBackendContext, FakeKubeLookup } from '@custom-metrics/core/testing';
@@ -12,9 +13,9 @@ const signal = () => new AbortController().signal;
 describe('ScrapeBackend end to end over loopback exporters', () => {
   let exporters: TestExporter[] = [];
   let count = 0;
-  let depth = 3;
+  const depth = 3;
   beforeAll(async () => {
-    const handler = (pod: string) => (_req: unknown, res: import('node:http').ServerResponse) => {
+    const handler = (pod: string) => (_req: unknown, res: ServerResponse) => {
       count += 7;
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(

@@ -52,5 +52,83 @@ export { CachingLoader } from './cache-loader.js';
 export type { CachingLoaderOptions, CachingLoaderResult } from './cache-loader.js';
 
 // --- quantities (quantity.ts)
+export { parseQuantity, Quantity, QuantityParseError, isQuantityParseError, QUANTITY_REGEXP } from './quantity.js';
+export type { QuantityFormat, QuantityParseErrorKind } from './quantity.js';
+export { formatQuantity, formatBinaryQuantity, formatNanoCores } from './quantity-format.js';
 // --- errors (errors.ts)
+export {
+  MetricsError,
+  isMetricsError,
+  NotFoundError,
+  BadRequestError,
+  UnauthorizedError,
+  ForbiddenError,
+  MethodNotAllowedError,
+  NotAcceptableError,
+  TooManyRequestsError,
+  ServiceUnavailableError,
+  InternalError,
+  PlainInternalError,
+  metricNotFound,
+  metricNotFoundFor,
+  metricNotFoundForSelector,
+  routeNotFound,
+  invalidRequestPath,
+  resourceNotFound,
+  podMetricsNotFound,
+  nodeMetricsNotFound,
+  forbiddenFor,
+  errorToStatus,
+  BACKEND_TIMEOUT_MESSAGE,
+  GENERIC_INTERNAL_MESSAGE,
+} from './errors.js';
+export type { Status, StatusDetails, StatusCause, MetricsErrorOptions, ForbiddenAttributes, Stringer } from './errors.js';
 // --- wire documents (wire/*.ts)
+export { encodeJSON, encodeJSONPretty, goMap } from './wire/json.js';
+export { formatKubeTime, formatGoDuration } from './wire/time.js';
+export {
+  CUSTOM_METRICS_GROUP,
+  EXTERNAL_METRICS_GROUP,
+  RESOURCE_METRICS_GROUP,
+  CUSTOM_METRICS_VERSIONS,
+  V1BETA1,
+  AGGREGATED_DISCOVERY_CONTENT_TYPE,
+} from './wire/groups.js';
+export type { CustomMetricsVersion } from './wire/groups.js';
+export { renderMetricValueList, renderObjectReference, renderLabelSelector } from './wire/custom.js';
+export type {
+  WireMetricValueList,
+  WireMetricValueV1beta1,
+  WireMetricValueV1beta2,
+  WireObjectReference,
+  WireLabelSelector,
+} from './wire/custom.js';
+export { renderExternalMetricValueList } from './wire/external.js';
+export type { WireExternalMetricValueList, WireExternalMetricValue } from './wire/external.js';
+export { renderPodMetrics, renderPodMetricsList, renderNodeMetrics, renderNodeMetricsList } from './wire/resource.js';
+export type { WirePodMetrics, WireNodeMetrics, WireMetricsList, WireObjectMeta, WireUsage } from './wire/resource.js';
+export {
+  customMetricsResourceList,
+  externalMetricsResourceList,
+  resourceMetricsResourceList,
+  resolveNamespaced,
+  renderAPIGroup,
+  renderAPIGroupList,
+} from './wire/discovery.js';
+export type {
+  DiscoveryGroup,
+  WireAPIResource,
+  WireAPIResourceList,
+  WireAPIGroup,
+  WireAPIGroupList,
+  WireGroupVersion,
+} from './wire/discovery.js';
+export { renderAggregatedDiscovery, convertResourceList } from './wire/discovery-aggregated.js';
+export type {
+  WireGroupDiscoveryList,
+  WireGroupDiscovery,
+  WireVersionDiscovery,
+  WireResourceDiscovery,
+  WireSubresourceDiscovery,
+  WireGroupVersionKind,
+} from './wire/discovery-aggregated.js';

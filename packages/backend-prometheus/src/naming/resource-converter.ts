@@ -5,8 +5,8 @@ import { isLabelName } from './promql.js';
 import { grKey, NAMESPACES, normalizeGroupResource, singularize } from './resource-names.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
 
-const GROUP_MARK = '\u0000G\u0000';
-const RESOURCE_MARK = '\u0000R\u0000';
+const GROUP_MARK = '\uE000G\uE000';
+const RESOURCE_MARK = '\uE000R\uE000';
 
 /**
  * ResourceConverter maps Prometheus label names to Kubernetes group-resources and back for one
@@ -80,7 +80,7 @@ export class ResourceConverter {
 /** Builds a regex reading `.Group` and `.Resource` back out of a label rendered by the template. */
 function extractor(t: CompiledTemplate): RegExp {
   const rendered = t.execute({ Group: GROUP_MARK, Resource: RESOURCE_MARK });
-  const parts = rendered.split(/(\u0000[GR]\u0000)/);
+  const parts = rendered.split(/(\uE000[GR]\uE000)/);
   let re = '^';
   let hasResource = false;
   let hasGroup = false;

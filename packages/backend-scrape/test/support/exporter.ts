@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** A loopback HTTP server with a replaceable handler, for scrape tests. */
 export interface TestExporter {
@@ -13,7 +13,7 @@ export interface TestExporter {
 
 /** Starts a {@link TestExporter} on 127.0.0.1 (a free port unless `port` is given). */
 export async function startExporter(handler: TestExporter['handler'], port = 0): Promise<TestExporter> {
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const exp: TestExporter = {
     url: '',
     port: 0,

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Counter, Gauge, Registry } from 'prom-client';
 
 /** One running demo application instance ("pod"). */
@@ -54,7 +54,7 @@ export async function startDemoApp(name: string, options: { port?: number; drain
     requests.inc({ path, code: String(code) });
     res.writeHead(code, { 'content-type': 'text/plain' }).end(code === 200 ? `ok from ${name}\n` : 'oops\n');
   };
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);

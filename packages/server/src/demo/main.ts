@@ -77,23 +77,28 @@ async function main(): Promise<void> {
   mkdirSync(o.dir, { recursive: true });
   const log = (line = '') => process.stdout.write(`${line}\n`);
   const apps: DemoApp[] = [];
-  let load: LoadGenerator | undefined;
-  let server: ChildProcess | undefined;
+  const running: { load?: LoadGenerator; server?: ChildProcess } = {};
   let stopping = false;
 
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log('\nStopping the demo...');
-    load?.stop();
+    running.load?.stop();
+    const server = running.server;
+    let serverCode: number | null = server?.exitCode ?? null;
     if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise<void>((r) => server!.once('exit', () => r()));
+      const exited = new Promise<number | null>((r) => server!.once('exit', (c) => r(c)));
       server.kill('SIGTERM');
-      const killer = setTimeout(() => server?.kill('SIGKILL'), 10_000);
-      await exited;
+      const killer = setTimeout(() => server?.kill('SIGKILL'), 15_000);
+      serverCode = await exited;
       clearTimeout(killer);
     }
     await Promise.all(apps.map((a) => a.close()));
+    if (code === 0 && serverCode !== 0 && serverCode !== null) {
+      process.stderr.write(`The server exited with code ${serverCode} while stopping; see its log.\n`);
+      code = 1;
+    }
     log('Stopped.');
     process.exit(code);
   };
@@ -102,7 +107,7 @@ async function main(): Promise<void> {
 
   log('custom-metrics-server demo: custom metrics from a scraped app, no Kubernetes, no Prometheus');
   for (const name of ['demo-app-1', 'demo-app-2']) apps.push(await startDemoApp(name));
-  load = startLoadGenerator({ targets: apps.map((a) => a.baseUrl) });
+  running.load = startLoadGenerator({ targets: apps.map((a) => a.baseUrl) });
   log(`  demo apps   ${apps.map((a) => `${a.name} ${a.metricsUrl}`).join(', ')}`);
   log('  load        2-20 requests/s per app, rising and falling over 60 s');
 
@@ -115,7 +120,13 @@ async function main(): Promise<void> {
   );
   const logFile = join(o.dir, 'server.log');
   const out = createWriteStream(logFile);
-  server = spawn(process.execPath, [SERVER_CLI, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a terminal Ctrl-C reaches only the demo, which then stops the server
+  // with one SIGTERM (a second signal would make the server skip its graceful shutdown).
+  const server = spawn(process.execPath, [SERVER_CLI, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  running.server = server;
+  process.once('exit', () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+  });
   server.stdout?.pipe(out);
   server.stderr?.pipe(out);
   server.once('exit', (code, signal) => {

@@ -5,6 +5,9 @@ import {
   renderAPIGroup,
   renderAPIGroupList,
   renderAggregatedDiscovery,
+  customMetricsResourceList,
+  externalMetricsResourceList,
+  resourceMetricsResourceList,
 } from '@custom-metrics/core';
 import type { BackendRegistry } from '../../backends/registry.js';
 
@@ -34,9 +37,11 @@ export function apiGroupListDocument(groups: readonly string[]): unknown {
 
 /** The aggregated discovery v2 document (`APIGroupDiscoveryList`) with the real metric lists. */
 export function aggregatedDiscoveryDocument(registry: BackendRegistry, groups: readonly string[]): unknown {
-  return renderAggregatedDiscovery({
-    custom: groups.includes(CUSTOM_METRICS_GROUP) ? registry.customMetrics() : undefined,
-    external: groups.includes(EXTERNAL_METRICS_GROUP) ? registry.externalMetrics() : undefined,
-    resource: groups.includes(RESOURCE_METRICS_GROUP),
-  });
+  const custom = registry.customMetrics();
+  const lists = [
+    [customMetricsResourceList('v1beta2', custom), customMetricsResourceList('v1beta1', custom)],
+    [externalMetricsResourceList(registry.externalMetrics())],
+  ];
+  if (groups.includes(RESOURCE_METRICS_GROUP)) lists.push([resourceMetricsResourceList()]);
+  return renderAggregatedDiscovery(lists);
 }

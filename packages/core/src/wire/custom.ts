@@ -1,0 +1,122 @@
+/** custom.metrics.k8s.io v1beta1 / v1beta2 `MetricValueList` documents (contract §2.2). */
+import type { LabelSelector, MetricValue, ObjectReference } from '../model.js';
+import { formatQuantity } from '../quantity-format.js';
+import { CUSTOM_METRICS_GROUP, type CustomMetricsVersion } from './groups.js';
+import { goMap } from './json.js';
+import { formatKubeTime } from './time.js';
+
+/** core/v1 ObjectReference on the wire (keys in Go order, all omitempty). */
+export interface WireObjectReference {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  apiVersion?: string;
+}
+
+/** metav1.LabelSelector on the wire. */
+export interface WireLabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+}
+
+/** One v1beta1 MetricValue. */
+export interface WireMetricValueV1beta1 {
+  describedObject: WireObjectReference;
+  metricName: string;
+  timestamp: string;
+  window?: number;
+  value: string;
+  selector: WireLabelSelector | null;
+}
+
+/** One v1beta2 MetricValue. */
+export interface WireMetricValueV1beta2 {
+  describedObject: WireObjectReference;
+  metric: { name: string; selector: WireLabelSelector | null };
+  timestamp: string;
+  windowSeconds?: number;
+  value: string;
+}
+
+/** A MetricValueList of either version. */
+export interface WireMetricValueList {
+  kind: 'MetricValueList';
+  apiVersion: string;
+  metadata: Record<string, never>;
+  items: Array<WireMetricValueV1beta1 | WireMetricValueV1beta2>;
+}
+
+/** Go `omitempty` for strings. */
+const nonEmpty = (s: string | undefined): string | undefined => (s ? s : undefined);
+
+/** ObjectReference with keys in Go order and empty strings omitted. */
+export function renderObjectReference(ref: ObjectReference): WireObjectReference {
+  return {
+    kind: nonEmpty(ref.kind),
+    namespace: nonEmpty(ref.namespace),
+    name: nonEmpty(ref.name),
+    uid: nonEmpty(ref.uid),
+    apiVersion: nonEmpty(ref.apiVersion),
+  };
+}
+
+/** metav1.LabelSelector: `matchLabels` (sorted) and `matchExpressions`, both omitted when empty. */
+export function renderLabelSelector(sel: LabelSelector | null): WireLabelSelector | null {
+  if (sel === null || sel === undefined) return null;
+  const labels = sel.matchLabels ?? {};
+  const exprs = sel.matchExpressions ?? [];
+  return {
+    matchLabels: Object.keys(labels).length > 0 ? goMap(labels) : undefined,
+    matchExpressions:
+      exprs.length > 0
+        ? exprs.map((e) => ({ key: e.key, operator: e.operator, values: e.values && e.values.length > 0 ? [...e.values] : undefined }))
+        : undefined,
+  };
+}
+
+/** `*int64` seconds: a whole number, omitted when absent. */
+export function renderWindow(seconds: number | undefined): number | undefined {
+  if (seconds === undefined || seconds === null) return undefined;
+  if (!Number.isFinite(seconds)) throw new RangeError(`window ${String(seconds)} is not finite`);
+  return Math.round(seconds);
+}
+
+function itemV1beta1(v: MetricValue): WireMetricValueV1beta1 {
+  return {
+    describedObject: renderObjectReference(v.describedObject),
+    metricName: v.metric.name,
+    timestamp: formatKubeTime(v.timestamp),
+    window: renderWindow(v.windowSeconds),
+    value: formatQuantity(v.value),
+    selector: renderLabelSelector(v.metric.selector),
+  };
+}
+
+function itemV1beta2(v: MetricValue): WireMetricValueV1beta2 {
+  return {
+    describedObject: renderObjectReference(v.describedObject),
+    metric: { name: v.metric.name, selector: renderLabelSelector(v.metric.selector) },
+    timestamp: formatKubeTime(v.timestamp),
+    windowSeconds: renderWindow(v.windowSeconds),
+    value: formatQuantity(v.value),
+  };
+}
+
+/**
+ * A `MetricValueList` for `custom.metrics.k8s.io/<version>`, items in the given order with no
+ * kind/apiVersion, `"items":[]` when empty. v1beta1 writes `metricName`, `window` and a top-level
+ * `selector`; v1beta2 `metric: {name, selector}` and `windowSeconds`.
+ *
+ * @throws RangeError when a value is not finite (providers must drop such samples).
+ */
+export function renderMetricValueList(version: CustomMetricsVersion, items: readonly MetricValue[]): WireMetricValueList {
+  const render: (v: MetricValue) => WireMetricValueV1beta1 | WireMetricValueV1beta2 =
+    version === 'v1beta1' ? itemV1beta1 : itemV1beta2;
+  return {
+    kind: 'MetricValueList',
+    apiVersion: `${CUSTOM_METRICS_GROUP}/${version}`,
+    metadata: {},
+    items: items.map(render),
+  };
+}

@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../../test-support/index.js';
+import { isConfigError } from '../config/config-error.js';
+import { BackendLoader, isPathType } from './loader.js';
+
+const dir = tempDir('loader');
+afterAll(() => dir.remove());
+
+async function loadError(loader: BackendLoader, type: string): Promise<string> {
+  try {
+    await loader.load(type, 3);
+  } catch (e) {
+    if (isConfigError(e)) return e.message;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('BackendLoader', () => {
+  it('loads the built-in memory backend', async () => {
+    expect((await new BackendLoader().load('memory', 0)).name).toBe('memory');
+  });
+
+  it('loads an ES module by path relative to the config directory', async () => {
+    writeFileSync(`${dir.path}/plugin.mjs`, "export default { name: 'file-plugin', configSchema: { type: 'object' }, create: () => ({}) };\n");
+    const plugin = await new BackendLoader(dir.path).load('./plugin.mjs', 0);
+    expect(plugin.name).toBe('file-plugin');
+  });
+
+  it('rejects a module whose default export is no BackendPlugin, naming the field', async () => {
+    writeFileSync(`${dir.path}/bad.mjs`, 'export default { hello: 1 };\n');
+    const msg = await loadError(new BackendLoader(dir.path), './bad.mjs');
+    expect(msg).toContain('backends[3].type');
+    expect(msg).toContain('BackendPlugin');
+  });
+
+  it('reports an unknown npm package or a missing file as a config error', async () => {
+    expect(await loadError(new BackendLoader(dir.path), 'no-such-backend-package-xyz')).toMatch(/backends\[3\]\.type: .*npm package "no-such-backend-package-xyz" could not be loaded/);
+    expect(await loadError(new BackendLoader(dir.path), './missing.mjs')).toContain('backends[3].type');
+  });
+
+  it('maps built-in names to the workspace packages', async () => {
+    const seen: string[] = [];
+    const loader = new BackendLoader(dir.path, async (s) => {
+      seen.push(s);
+      return { default: { name: 'x', configSchema: {}, create: () => ({}) } };
+    });
+    for (const t of ['prometheus', 'datadog', 'influx', 'scrape', 'some-npm-plugin']) await loader.load(t, 0);
+    expect(seen).toEqual(['@custom-metrics/backend-prometheus', '@custom-metrics/backend-datadog', '@custom-metrics/backend-influx', '@custom-metrics/backend-scrape', 'some-npm-plugin']);
+    expect(isPathType('/abs/x.js')).toBe(true);
+    expect(isPathType('@scope/pkg')).toBe(false);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { parseSelector, Selector } from '@custom-metrics/core';
+import { customProviderConformance, externalProviderConformance, fakeBackendContext, FakeKubeLookup } from '@custom-metrics/core/testing';
+import { MemoryCustomProvider, MemoryExternalProvider } from './providers.js';
+import { MemoryStore } from './store.js';
+import { memoryBackend } from './plugin.js';
+import type { MemoryBackendConfig } from './schema.js';
+
+describe('memory backend: custom provider conformance', () => {
+  for (const c of customProviderConformance(async (env) => {
+    const store = new MemoryStore();
+    const provider = new MemoryCustomProvider(store, env.kube, () => env.data.timestamp);
+    return {
+      provider,
+      seed(data) {
+        for (const s of data.custom) {
+          store.setCustom({ groupResource: s.info.groupResource, namespace: s.object.namespace ?? '', name: s.object.name, metric: s.info.metric, value: s.value, labels: { ...s.labels } });
+        }
+      },
+    };
+  })) {
+    it(c.name, c.run);
+  }
+});
+
+describe('memory backend: external provider conformance', () => {
+  for (const c of externalProviderConformance(async (env) => {
+    const store = new MemoryStore();
+    return {
+      provider: new MemoryExternalProvider(store, () => env.data.timestamp),
+      seed(data) {
+        for (const s of data.external) store.setExternal(s.metric, { ...s.labels }, s.value);
+      },
+    };
+  })) {
+    it(c.name, c.run);
+  }
+});
+
+const config = (c: Partial<MemoryBackendConfig>): MemoryBackendConfig => ({ writeEndpoint: { enabled: false }, custom: [], external: [], ...c });
+const signal = new AbortController().signal;
+
+describe('memory backend: declared metrics', () => {
+  const kube = new FakeKubeLookup({
+    objects: [
+      { gvk: { group: '', version: 'v1', kind: 'Pod' }, name: 'a', namespace: 'ns', labels: { app: 'x' }, annotations: {} },
+      { gvk: { group: '', version: 'v1', kind: 'Pod' }, name: 'b', namespace: 'ns', labels: { app: 'y' }, annotations: {} },
+    ],
+  });
+  const store = MemoryStore.fromConfig(
+    config({
+      custom: [
+        { resource: 'pods', metric: 'rps', labels: {}, default: 1, objects: [{ namespace: 'ns', name: 'a', value: 5 }, { namespace: 'ns', name: 'ghost', value: 9, labels: { app: 'x' } }] },
+        { resource: 'namespaces', metric: 'depth', labels: { q: 'one' }, objects: [{ name: 'ns', value: 3 }] },
+      ],
+    }),
+  );
+  const provider = new MemoryCustomProvider(store, kube);
+  const pods = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'rps' };
+
+  it('serves per-object values, the default for other objects, and declared objects unknown to the cluster', async () => {
+    const all = await provider.getMetricBySelector({ namespace: 'ns', selector: Selector.everything(), info: pods, metricSelector: Selector.everything(), signal });
+    expect(all.map((v) => [v.describedObject.name, v.value, v.describedObject.kind])).toEqual([
+      ['a', 5, 'Pod'],
+      ['b', 1, 'Pod'],
+      ['ghost', 9, 'Pod'],
+    ]);
+    const selected = await provider.getMetricBySelector({ namespace: 'ns', selector: parseSelector('app=x'), info: pods, metricSelector: Selector.everything(), signal });
+    expect(selected.map((v) => v.describedObject.name)).toEqual(['a', 'ghost']);
+    const ghost = await provider.getMetricByName({ namespace: 'ns', name: 'ghost', info: pods, metricSelector: Selector.everything(), signal });
+    expect(ghost.value).toBe(9);
+  });
+
+  it('answers 404 for unknown metrics and objects, and filters by metric labels', async () => {
+    await expect(provider.getMetricByName({ namespace: 'ns', name: 'zzz', info: pods, metricSelector: Selector.everything(), signal })).rejects.toMatchObject({ code: 404 });
+    await expect(provider.getMetricBySelector({ namespace: 'ns', selector: Selector.everything(), info: { ...pods, metric: 'nope' }, metricSelector: Selector.everything(), signal })).rejects.toMatchObject({ code: 404 });
+    const depth = { groupResource: { group: '', resource: 'namespaces' }, namespaced: false, metric: 'depth' };
+    expect(provider.listAllMetrics()).toContainEqual(depth);
+    const v = await provider.getMetricByName({ namespace: '', name: 'ns', info: depth, metricSelector: parseSelector('q=one'), signal });
+    expect(v.metric.selector).toEqual({ matchLabels: { q: 'one' } });
+    await expect(provider.getMetricByName({ namespace: '', name: 'ns', info: depth, metricSelector: parseSelector('q=two'), signal })).rejects.toMatchObject({ code: 404 });
+  });
+
+  it('creates instances through the plugin with writes off by default', async () => {
+    const instance = await memoryBackend.create(fakeBackendContext(), config({}));
+    expect(instance.writeEnabled).toBe(false);
+    expect(instance.custom?.listAllMetrics()).toEqual([]);
+  });
+});

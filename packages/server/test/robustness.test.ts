@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { Gate, misbehavingPlugin } from './support/test-plugins.js';
+
+const P = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*';
+
+describe('backend failures and deadlines', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({
+      config: { server: { requestTimeoutSeconds: 0.3 }, backends: [{ name: 'bad', type: 'misbehaving' }] },
+      plugins: { misbehaving: misbehavingPlugin(new Gate()) },
+    });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('answers 503 Status for a throwing backend without leaking its detail, and logs it', async () => {
+    const res = await s.getJSON(`${P}/boom`);
+    expect(res.status).toBe(503);
+    expect(res.json).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'ServiceUnavailable', code: 503 });
+    expect(res.body).not.toContain('secret-host');
+    expect(res.body).not.toContain('abc123');
+    expect(s.logs.some((l) => l.includes('secret-host') && l.includes('"backend":"bad"'))).toBe(true);
+  });
+
+  it('answers 503 at the deadline and aborts the provider signal', async () => {
+    const res = await s.getJSON(`${P}/slow`);
+    expect(res.status).toBe(503);
+    expect(res.json).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable' });
+  });
+
+  it('answers 503 at the deadline even when the provider ignores the signal', async () => {
+    const res = await s.getJSON(`${P}/stubborn`);
+    expect(res.status).toBe(503);
+  });
+
+  it('logs one JSON line per request with method, path, status, latency and user', async () => {
+    await s.request('/apis/custom.metrics.k8s.io/v1beta1');
+    const line = s.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'request' && l.path === '/apis/custom.metrics.k8s.io/v1beta1');
+    expect(line).toMatchObject({ method: 'GET', status: 200, user: 'tester', level: 30 });
+    expect(typeof line?.latencyMs).toBe('number');
+  });
+});
+
+describe('concurrency limit', () => {
+  let s: TestServer;
+  const gate = new Gate();
+  beforeAll(async () => {
+    s = await startTestServer({
+      config: { server: { maxRequestsInflight: 1, retryAfterSeconds: 2 }, backends: [{ name: 'bad', type: 'misbehaving' }] },
+      plugins: { misbehaving: misbehavingPlugin(gate) },
+    });
+  });
+  afterAll(async () => {
+    gate.open();
+    await s.close();
+  });
+
+  it('answers 429 Status with Retry-After when saturated, and serves again afterwards', async () => {
+    const first = s.getJSON(`${P}/gated`);
+    for (let i = 0; i < 200 && gate.entered === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(gate.entered).toBe(1);
+    const second = await s.getJSON('/apis/custom.metrics.k8s.io/v1beta1');
+    expect(second.status).toBe(429);
+    expect(second.headers['retry-after']).toBe('2');
+    expect(second.json).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', code: 429, details: { retryAfterSeconds: 2 } });
+    expect((await s.request('/healthz')).status).toBe(200);
+    gate.open();
+    expect((await first).status).toBe(200);
+    expect((await s.getJSON('/apis/custom.metrics.k8s.io/v1beta1')).status).toBe(200);
+  });
+});
