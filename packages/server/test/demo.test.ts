@@ -36,7 +36,7 @@ describe('demo building blocks', () => {
   });
 
   it('the demo config is a valid scrape-backend config in standalone mode', () => {
-    const cfg = demoServerConfig({ apps: [app], port: 6443, clientCaFile: '/x/ca.crt', certDir: '/x/certs' }) as {
+    const cfg = demoServerConfig({ apps: [app], port: 6443, clientCaFile: '/x/ca.crt', tlsCertFile: '/x/s.crt', tlsPrivateKeyFile: '/x/s.key' }) as {
       server: Record<string, unknown>;
       backends: Array<{ type: string; config: ScrapeBackendConfig }>;
     };

@@ -33,9 +33,10 @@ export class FluxClient implements InfluxQueryClient {
       return await new Promise<InfluxRow[]>((resolve, reject) => {
         const rows: InfluxRow[] = [];
         let cancel: (() => void) | undefined;
+        // Reject before cancelling: the client reports a cancelled query as complete.
         const onAbort = () => {
-          cancel?.();
           reject(deadline.signal.reason);
+          cancel?.();
         };
         deadline.signal.addEventListener('abort', onAbort, { once: true });
         const done = () => deadline.signal.removeEventListener('abort', onAbort);
@@ -56,7 +57,8 @@ export class FluxClient implements InfluxQueryClient {
           },
           complete() {
             done();
-            resolve(rows);
+            if (deadline.signal.aborted) reject(deadline.signal.reason);
+            else resolve(rows);
           },
           useCancellable(c) {
             cancel = () => c.cancel();

@@ -1,11 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../../test-support/index.js';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { isConfigError } from '../config/config-error.js';
 import { BackendLoader, isPathType } from './loader.js';
 
-const dir = tempDir('loader');
-afterAll(() => dir.remove());
+const dir = { path: fileURLToPath(new URL('../../test/fixtures/plugins', import.meta.url)) };
 
 async function loadError(loader: BackendLoader, type: string): Promise<string> {
   try {
@@ -23,14 +21,12 @@ describe('BackendLoader', () => {
   });
 
   it('loads an ES module by path relative to the config directory', async () => {
-    writeFileSync(`${dir.path}/plugin.mjs`, "export default { name: 'file-plugin', configSchema: { type: 'object' }, create: () => ({}) };\n");
-    const plugin = await new BackendLoader(dir.path).load('./plugin.mjs', 0);
+    const plugin = await new BackendLoader(dir.path).load('./good-plugin.mjs', 0);
     expect(plugin.name).toBe('file-plugin');
   });
 
   it('rejects a module whose default export is no BackendPlugin, naming the field', async () => {
-    writeFileSync(`${dir.path}/bad.mjs`, 'export default { hello: 1 };\n');
-    const msg = await loadError(new BackendLoader(dir.path), './bad.mjs');
+    const msg = await loadError(new BackendLoader(dir.path), './not-a-plugin.mjs');
     expect(msg).toContain('backends[3].type');
     expect(msg).toContain('BackendPlugin');
   });

@@ -15,7 +15,7 @@ export const BUILTIN_BACKENDS: Readonly<Record<string, string>> = Object.freeze(
 /** Imports a module by specifier (replaceable in tests). */
 export type ModuleImporter = (specifier: string) => Promise<Record<string, unknown>>;
 
-const defaultImporter: ModuleImporter = (specifier) => import(specifier) as Promise<Record<string, unknown>>;
+const defaultImporter: ModuleImporter = (specifier) => import(/* @vite-ignore */ specifier) as Promise<Record<string, unknown>>;
 
 /** Whether a `type` names a file rather than a package (`./x.js`, `/abs/x.mjs`, `file:` URLs). */
 export function isPathType(type: string): boolean {
@@ -71,7 +71,9 @@ export class BackendLoader {
 
   #fileUrl(type: string): string {
     if (type.startsWith('file:')) return type;
-    return pathToFileURL(resolve(this.baseDir, type)).href;
+    const abs = resolve(this.baseDir, type);
+    // An absolute path is a valid ESM specifier on POSIX; use a file: URL elsewhere.
+    return process.platform === 'win32' ? pathToFileURL(abs).href : abs;
   }
 }
 

@@ -8,7 +8,8 @@ export interface DemoConfigOptions {
   apps: readonly DemoApp[];
   port: number;
   clientCaFile: string;
-  certDir: string;
+  tlsCertFile: string;
+  tlsPrivateKeyFile: string;
   /** Scrape interval. Default `2s`. */
   scrapeInterval?: string;
 }
@@ -25,7 +26,8 @@ export function demoServerConfig(o: DemoConfigOptions): Record<string, unknown> 
     server: {
       securePort: o.port,
       bindAddress: '127.0.0.1',
-      certDir: o.certDir,
+      tlsCertFile: o.tlsCertFile,
+      tlsPrivateKeyFile: o.tlsPrivateKeyFile,
       clientCaFile: o.clientCaFile,
       standalone: true,
       logLevel: 'info',

@@ -5,9 +5,12 @@ import forge from 'node-forge';
 
 /** Files the demo writes for kubectl and the server. */
 export interface DemoCredentials {
-  /** The client CA the server trusts (`clientCaFile`). */
-  readonly clientCaFile: string;
-  /** A kubeconfig for kubectl: the demo server, TLS verification skipped, a client certificate in `system:masters`. */
+  /** The demo CA: the server trusts it for client certificates (`clientCaFile`), kubectl for the server. */
+  readonly caFile: string;
+  /** The server's certificate (for 127.0.0.1 and localhost), signed by the demo CA. */
+  readonly servingCertFile: string;
+  readonly servingKeyFile: string;
+  /** A kubeconfig for kubectl: the demo server, the demo CA, a client certificate in `system:masters`. */
   readonly kubeconfig: string;
 }
 
@@ -18,7 +21,9 @@ function keyPair(): { keyPem: string; pubPem: string } {
   return { keyPem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), pubPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
 
-function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.CertificateField[], pubPem: string, signKeyPem: string, ca: boolean): string {
+type Usage = 'ca' | 'client' | 'server';
+
+function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.CertificateField[], pubPem: string, signKeyPem: string, usage: Usage): string {
   const now = Date.now();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(pubPem);
@@ -28,7 +33,7 @@ function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.Ce
   cert.setSubject(subject);
   cert.setIssuer(issuer);
   cert.setExtensions(
-    ca
+    usage === 'ca'
       ? [
           { name: 'basicConstraints', cA: true, critical: true },
           { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
@@ -36,7 +41,10 @@ function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.Ce
       : [
           { name: 'basicConstraints', cA: false },
           { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-          { name: 'extKeyUsage', clientAuth: true },
+          usage === 'client' ? { name: 'extKeyUsage', clientAuth: true } : { name: 'extKeyUsage', serverAuth: true },
+          ...(usage === 'server'
+            ? [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }]
+            : []),
         ],
   );
   cert.sign(forge.pki.privateKeyFromPem(signKeyPem), forge.md.sha256.create());
@@ -44,15 +52,17 @@ function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.Ce
 }
 
 /**
- * writeDemoCredentials creates a throw-away client CA and a client certificate for user
- * `demo-admin` in group `system:masters` (which the server's authorizer always allows), and a
- * kubeconfig using it against `serverUrl` with `insecure-skip-tls-verify` (the server's
- * certificate is self-signed). Everything is written under `dir`.
+ * writeDemoCredentials creates a throw-away demo CA, a serving certificate for 127.0.0.1 signed by
+ * it, a client certificate for user `demo-admin` in group `system:masters` (which the server's
+ * authorizer always allows), and a kubeconfig using both against `serverUrl` (TLS verified against
+ * the demo CA). Everything is written under `dir`.
  */
 export function writeDemoCredentials(dir: string, serverUrl: string): DemoCredentials {
   const ca = keyPair();
-  const caName = [{ name: 'commonName', value: 'custom-metrics-demo-client-ca' }];
-  const caPem = certificate(caName, caName, ca.pubPem, ca.keyPem, true);
+  const caName = [{ name: 'commonName', value: 'custom-metrics-demo-ca' }];
+  const caPem = certificate(caName, caName, ca.pubPem, ca.keyPem, 'ca');
+  const serving = keyPair();
+  const servingPem = certificate([{ name: 'commonName', value: 'custom-metrics-demo-server' }], caName, serving.pubPem, ca.keyPem, 'server');
   const user = keyPair();
   const userPem = certificate(
     [
@@ -62,10 +72,14 @@ export function writeDemoCredentials(dir: string, serverUrl: string): DemoCreden
     caName,
     user.pubPem,
     ca.keyPem,
-    false,
+    'client',
   );
-  const clientCaFile = join(dir, 'client-ca.crt');
-  writeFileSync(clientCaFile, caPem);
+  const caFile = join(dir, 'demo-ca.crt');
+  writeFileSync(caFile, caPem);
+  const servingCertFile = join(dir, 'apiserver.crt');
+  const servingKeyFile = join(dir, 'apiserver.key');
+  writeFileSync(servingCertFile, servingPem);
+  writeFileSync(servingKeyFile, serving.keyPem, { mode: 0o600 });
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(
@@ -77,7 +91,7 @@ export function writeDemoCredentials(dir: string, serverUrl: string): DemoCreden
       '- name: custom-metrics-demo',
       '  cluster:',
       `    server: ${serverUrl}`,
-      '    insecure-skip-tls-verify: true',
+      `    certificate-authority-data: ${b64(caPem)}`,
       'users:',
       '- name: demo-admin',
       '  user:',
@@ -93,5 +107,5 @@ export function writeDemoCredentials(dir: string, serverUrl: string): DemoCreden
     ].join('\n'),
     { mode: 0o600 },
   );
-  return { clientCaFile, kubeconfig };
+  return { caFile, servingCertFile, servingKeyFile, kubeconfig };
 }

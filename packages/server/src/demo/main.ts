@@ -55,9 +55,9 @@ function display(path: string): string {
 }
 
 /** GETs `path` from the server with the demo client certificate; resolves status and body. */
-function get(port: number, path: string, cert: string, key: string): Promise<{ status: number; body: string }> {
+function get(port: number, path: string, tls: { ca: string; cert: string; key: string }): Promise<{ status: number; body: string }> {
   return new Promise((resolvePromise, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', cert, key, rejectUnauthorized: false, timeout: 3000, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', ...tls, timeout: 3000, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -116,7 +116,16 @@ async function main(): Promise<void> {
   const configFile = join(o.dir, 'config.yaml');
   writeFileSync(
     configFile,
-    stringify(demoServerConfig({ apps, port: o.port, clientCaFile: creds.clientCaFile, certDir: join(o.dir, 'certs'), scrapeInterval: o.scrapeInterval })),
+    stringify(
+      demoServerConfig({
+        apps,
+        port: o.port,
+        clientCaFile: creds.caFile,
+        tlsCertFile: creds.servingCertFile,
+        tlsPrivateKeyFile: creds.servingKeyFile,
+        scrapeInterval: o.scrapeInterval,
+      }),
+    ),
   );
   const logFile = join(o.dir, 'server.log');
   const out = createWriteStream(logFile);
@@ -143,14 +152,14 @@ async function main(): Promise<void> {
   log(`  server      ${serverUrl} (standalone, backend "scrape"; config ${display(configFile)}, log ${display(logFile)})`);
   process.stdout.write('Waiting for the first values (two scrapes)...');
 
-  const { cert, key } = readClientCredentials(creds.kubeconfig);
+  const tls = { ...readClientCredentials(creds.kubeconfig), ca: readFileSync(creds.caFile, 'utf8') };
   const probe = `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${DEMO_NAMESPACE}/pods/%2A/http_requests_per_second`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = '';
   for (;;) {
     if (stopping) return;
     try {
-      const r = await get(o.port, probe, cert, key);
+      const r = await get(o.port, probe, tls);
       last = `HTTP ${r.status}`;
       if (r.status === 200 && (JSON.parse(r.body) as { items?: unknown[] }).items?.length) break;
     } catch (e) {

@@ -18,7 +18,7 @@ import {
   type KubeObject,
   type LabelSelector,
   type MetricValue,
-  type Selector,
+  Selector,
 } from '@custom-metrics/core';
 import type { CustomSeries, MemoryStore } from './store.js';
 
@@ -55,9 +55,12 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     const all = this.#series(req.info);
     const series = all.filter((s) => req.metricSelector.matches(s.labels));
     const ns = req.info.namespaced ? req.namespace : '';
-    const known = await this.#list(req.info.groupResource, ns, req);
+    const known = await this.#list(req.info.groupResource, ns, req.selector);
+    // Objects the cluster view knows are only served when they match the selector; declared
+    // objects it does not know are matched by the labels declared for them.
+    const everyKnown = req.selector.isEmpty() ? known : await this.#list(req.info.groupResource, ns, Selector.everything());
     req.signal.throwIfAborted();
-    const seen = new Set(known.map((o) => `${o.namespace ?? ''}/${o.name}`));
+    const seen = new Set(everyKnown.map((o) => `${o.namespace ?? ''}/${o.name}`));
     const objects: Array<{ namespace: string; name: string; gvk?: GroupVersionKind; uid?: string }> = known.map((o) => ({
       namespace: o.namespace ?? '',
       name: o.name,
@@ -67,7 +70,7 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     for (const s of all) {
       for (const o of s.objects.values()) {
         const id = `${o.namespace}/${o.name}`;
-        if (seen.has(id) || (req.info.namespaced && o.namespace !== ns)) continue;
+        if (seen.has(id) || (req.info.namespaced && ns !== '' && o.namespace !== ns)) continue;
         if (!req.selector.matches(o.labels)) continue;
         seen.add(id);
         objects.push({ namespace: o.namespace, name: o.name });
@@ -112,9 +115,9 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     return s;
   }
 
-  async #list(gr: GroupResource, namespace: string, req: GetMetricBySelectorRequest): Promise<KubeObject[]> {
+  async #list(gr: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]> {
     try {
-      return await this.kube.listObjects(gr, namespace, req.selector);
+      return await this.kube.listObjects(gr, namespace, selector);
     } catch {
       return [];
     }

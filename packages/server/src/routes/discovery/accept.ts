@@ -1,5 +1,7 @@
+import { AGGREGATED_DISCOVERY_CONTENT_TYPE } from '@custom-metrics/core';
+
 /** The Content-Type (and Accept media range) of aggregated discovery v2. */
-export const AGGREGATED_V2_MEDIA_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+export const AGGREGATED_V2_MEDIA_TYPE = AGGREGATED_DISCOVERY_CONTENT_TYPE;
 
 /**
  * acceptsAggregatedV2 tells whether an Accept header asks for `APIGroupDiscoveryList` in
