@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type {
+  MetricsError} from './errors.js';
 import {
   BACKEND_TIMEOUT_MESSAGE,
   BadRequestError,
@@ -11,7 +13,6 @@ import {
   metricNotFound,
   metricNotFoundFor,
   metricNotFoundForSelector,
-  MetricsError,
   nodeMetricsNotFound,
   NotAcceptableError,
   NotFoundError,

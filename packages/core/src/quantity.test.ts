@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isQuantityParseError, parseQuantity, Quantity, QuantityParseError } from './quantity.js';
+import type { Quantity} from './quantity.js';
+import { isQuantityParseError, parseQuantity, QuantityParseError } from './quantity.js';
 
 describe('parseQuantity', () => {
   // contract §5.4 quirks, as apimachinery's String() prints them

@@ -68,6 +68,7 @@ describe.skipIf(!kubectl)('npm start: the demo end to end with kubectl', () => {
     };
     const first = await rates();
     expect(Object.keys(first).sort()).toEqual(['demo-app-1', 'demo-app-2']);
+    // The demo prints its commands once every pod has a non-zero rate.
     for (const v of Object.values(first)) expect(v).toBeGreaterThan(0);
     const changed = await waitFor('a different value', async () => {
       const now = await rates();

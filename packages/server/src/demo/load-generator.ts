@@ -34,7 +34,8 @@ export function startLoadGenerator(options: LoadOptions): LoadGenerator {
   const inFlight = options.targets.map(() => 0);
   let tick = 0;
   const rpsAt = (i: number) => {
-    const phase = (2 * Math.PI * (Date.now() - started)) / period + i * (Math.PI / 2);
+    // Instance i starts a quarter cycle after instance i-1; the first starts half-way up.
+    const phase = (2 * Math.PI * (Date.now() - started)) / period + (i + 1) * (Math.PI / 2);
     return min + ((max - min) * (1 - Math.cos(phase))) / 2;
   };
   const timer = setInterval(() => {

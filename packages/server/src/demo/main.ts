@@ -161,7 +161,9 @@ async function main(): Promise<void> {
     try {
       const r = await get(o.port, probe, tls);
       last = `HTTP ${r.status}`;
-      if (r.status === 200 && (JSON.parse(r.body) as { items?: unknown[] }).items?.length) break;
+      // Ready when every demo pod has a non-zero rate (the first two scrapes may see no traffic yet).
+      const items = r.status === 200 ? ((JSON.parse(r.body) as { items?: Array<{ value: string }> }).items ?? []) : [];
+      if (items.length === apps.length && items.every((i) => i.value !== '0')) break;
     } catch (e) {
       last = (e as Error).message;
     }
