@@ -127,6 +127,9 @@ describe('ScrapeBackend end to end over loopback exporters', () => {
       expect(v.map((x) => x.describedObject.name)).toEqual(['shop-1']);
       expect(v[0].value).toBe(depth);
       expect(backend.scraper.targets().map((t) => t.target.labels)).toEqual([{ namespace: 'shop', pod: 'shop-1' }]);
+      // Re-listed every refresh: a deleted pod's target goes away.
+      kube.remove({ name: 'shop-1', namespace: 'shop', gvk: { group: '', kind: 'Pod' } });
+      await waitFor('the target of the deleted pod to be dropped', async () => backend.scraper.targets().length === 0, 10_000, 100);
     } finally {
       await backend.close();
       ctx.shutdown();

@@ -106,9 +106,10 @@ describe('Scraper against hostile and broken targets', () => {
     const rec = new Recorder();
     const { store, scraper } = makeScraper(rec, { maxBytes: 1024 * 1024 });
     scrapers.push(scraper);
-    const before = process.memoryUsage().heapUsed;
+    const mem = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const before = mem();
     expect(await scraper.scrapeOnce(target(huge.url, 'huge', 10_000))).toBe(false);
-    const grown = process.memoryUsage().heapUsed - before;
+    const grown = mem() - before;
     expect(rec.c('scrape_errors_too_large')).toBe(1);
     expect(store.size).toBe(0);
     // The read stopped near the limit: the server could push only what socket buffers hold.

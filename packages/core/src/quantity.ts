@@ -195,7 +195,11 @@ function interpret(suffix: string): { base: 2 | 10; exponent: number; format: Qu
  * exponent `e<int>`/`E<int>` (a bare `E` is exa). No surrounding spaces. Values are rounded up (away
  * from zero) to nano precision; BinarySI values are capped at 2^63−1 as upstream.
  *
- * Like apimachinery, a text with no digits before its suffix reads as zero (`"."`, `"-"`, `"m"`).
+ * Like apimachinery, a text with no digits before its suffix reads as zero (`"."`, `"-"`, `"m"`), and
+ * `toString()` echoes an input that is already canonical (`"+1"`, `"5."`, `"007"`). One quirk is not
+ * reproduced: apimachinery prints DecimalSI exponents above 18 without a suffix
+ * (`"1000E"` → `"1"`); we print `"1000E"`. `UnmarshalJSON`'s bare numbers and `null` are not accepted
+ * here (this parses quantity text only).
  *
  * @throws QuantityParseError for anything apimachinery rejects.
  */

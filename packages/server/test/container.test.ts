@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from 'vitest';
-import { defineBackendPlugin, type BackendContext, type BackendPlugin } from '@custom-metrics/core';
+import { defineBackendPlugin, type BackendContext } from '@custom-metrics/core';
 import { FakeKubeLookup, RecordingLogger } from '@custom-metrics/core/testing';
 import { BackendLoader } from '../src/backends/loader.js';
 import type { BackendRegistry } from '../src/backends/registry.js';

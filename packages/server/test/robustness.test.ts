@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './support/harness.js';
-import { Gate, misbehavingPlugin } from './support/test-plugins.js';
+import { Gate, misbehavingPlugin, onDemandPlugin } from './support/test-plugins.js';
 
 const P = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*';
 
@@ -72,5 +72,39 @@ describe('concurrency limit', () => {
     gate.open();
     expect((await first).status).toBe(200);
     expect((await s.getJSON('/apis/custom.metrics.k8s.io/v1beta1')).status).toBe(200);
+  });
+});
+
+describe('client disconnects and on-demand lookup', () => {
+  let s: TestServer;
+  const gate = new Gate();
+  beforeAll(async () => {
+    s = await startTestServer({
+      config: { backends: [{ name: 'bad', type: 'misbehaving' }, { name: 'od', type: 'on-demand', lookupOnDemand: true }] },
+      plugins: { misbehaving: misbehavingPlugin(gate), 'on-demand': onDemandPlugin },
+    });
+  });
+  afterAll(async () => {
+    gate.open();
+    await s.close();
+  });
+
+  it('aborts the provider signal when the client goes away', async () => {
+    const controller = new AbortController();
+    const pending = fetch(`${s.url}${P}/slow`, { signal: controller.signal }).catch(() => undefined);
+    for (let i = 0; i < 500 && gate.slowEntered === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    await pending;
+    for (let i = 0; i < 200 && gate.aborted === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(gate.aborted).toBe(1);
+  });
+
+  it('asks lookupOnDemand instances for metrics nobody lists, else 404', async () => {
+    const hidden = await s.getJSON(`${P}/hidden`);
+    expect(hidden.status).toBe(200);
+    expect(hidden.json).toMatchObject({ items: [{ metric: { name: 'hidden' }, value: '2' }] });
+    const none = await s.getJSON(`${P}/unknown`);
+    expect(none.status).toBe(404);
+    expect(none.json).toMatchObject({ message: 'the server could not find the metric unknown for pods' });
   });
 });

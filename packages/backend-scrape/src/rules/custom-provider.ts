@@ -59,7 +59,7 @@ export class ScrapeCustomProvider implements CustomMetricsProvider {
     const out: MetricValue[] = [];
     for (const o of objects) {
       const a = byObject.get(objectKey(rule, o.namespace ?? '', o.name));
-      if (a) out.push(toMetricValue(rule, o, a, selector));
+      if (a && Number.isFinite(a.value)) out.push(toMetricValue(rule, o, a, selector));
     }
     return out;
   }
@@ -71,7 +71,7 @@ export class ScrapeCustomProvider implements CustomMetricsProvider {
     const obj = await this.deps.objects.get(req.info.groupResource, req.namespace, req.name);
     req.signal.throwIfAborted();
     const a = obj && this.#aggregate(rule, req.namespace, req.metricSelector).get(objectKey(rule, req.namespace, req.name));
-    if (!obj || !a) {
+    if (!obj || !a || !Number.isFinite(a.value)) {
       if (obj && !req.metricSelector.isEmpty()) throw metricNotFoundForSelector(req.info.groupResource, req.info.metric, req.name, req.metricSelector);
       throw metricNotFoundFor(req.info.groupResource, req.info.metric, req.name);
     }

@@ -52,3 +52,16 @@ describe('custom-metrics-server CLI', () => {
     }
   });
 });
+
+describe('flag overrides', () => {
+  it('take flags over LOG_LEVEL, and LOG_LEVEL when no flag is given', async () => {
+    const { Command } = await import('commander');
+    const { addServeFlags, flagOverrides } = await import('./flags.js');
+    const parse = (argv: string[]) => addServeFlags(new Command().exitOverride()).parse(argv, { from: 'user' });
+    expect(flagOverrides(parse([]), { LOG_LEVEL: 'debug' })).toEqual({ logLevel: 'debug' });
+    expect(flagOverrides(parse(['--log-level', 'warn']), { LOG_LEVEL: 'debug' })).toEqual({ logLevel: 'warn' });
+    expect(
+      flagOverrides(parse(['--secure-port', '8443', '--requestheader-allowed-names', 'front-proxy-client,aggregator', '--authentication-tolerate-lookup-failure', '--request-timeout', '1m30s']), {}),
+    ).toEqual({ securePort: 8443, requestheaderAllowedNames: ['front-proxy-client', 'aggregator'], authenticationTolerateLookupFailure: true, requestTimeoutSeconds: 90 });
+  });
+});

@@ -54,14 +54,14 @@ export class ServerMetrics {
       labelNames: ['instance', 'result'],
       registers,
     });
-    const self = this;
+    const discovered = () => this.#discovered?.() ?? [];
     this.discoveredMetrics = new Gauge({
       name: 'custom_metrics_discovered_metrics',
       help: 'Metrics a backend instance currently lists, by API (custom, external).',
       labelNames: ['instance', 'api'],
       registers,
       collect() {
-        for (const d of self.#discovered?.() ?? []) this.set({ instance: d.instance, api: d.api }, d.count);
+        for (const d of discovered()) this.set({ instance: d.instance, api: d.api }, d.count);
       },
     });
     this.backendEvents = new Counter({

@@ -1,10 +1,12 @@
-import { defineBackendPlugin, type BackendPlugin, type CustomMetricInfo, type CustomMetricsProvider, type MetricValue } from '@custom-metrics/core';
+import { defineBackendPlugin, metricNotFound, type BackendPlugin, type CustomMetricInfo, type CustomMetricsProvider, type MetricValue } from '@custom-metrics/core';
 
 const info = (metric: string): CustomMetricInfo => ({ groupResource: { group: '', resource: 'pods' }, namespaced: true, metric });
 
 /** A gate a test opens to let blocked provider calls finish. */
 export class Gate {
   entered = 0;
+  slowEntered = 0;
+  aborted = 0;
   #open!: () => void;
   readonly opened: Promise<void> = new Promise((resolve) => (this.#open = resolve));
   open(): void {
@@ -28,7 +30,17 @@ export function misbehavingPlugin(gate: Gate): BackendPlugin {
         case 'boom':
           throw new Error('connection refused to secret-host.internal:9090 with token abc123');
         case 'slow':
-          return new Promise((_, reject) => req.signal.addEventListener('abort', () => reject(req.signal.reason), { once: true }));
+          gate.slowEntered++;
+          return new Promise((_, reject) =>
+            req.signal.addEventListener(
+              'abort',
+              () => {
+                gate.aborted++;
+                reject(req.signal.reason);
+              },
+              { once: true },
+            ),
+          );
         case 'stubborn':
           await new Promise((resolve) => setTimeout(resolve, 1500));
           return [];
@@ -41,3 +53,28 @@ export function misbehavingPlugin(gate: Gate): BackendPlugin {
   };
   return defineBackendPlugin({ name: 'misbehaving', configSchema: { type: 'object' }, create: () => ({ custom: provider }) }) as BackendPlugin;
 }
+
+/** A plugin that lists nothing but answers `hidden` on demand (and 404 for anything else). */
+export const onDemandPlugin: BackendPlugin = defineBackendPlugin({
+  name: 'on-demand',
+  configSchema: { type: 'object' },
+  create: () => ({
+    custom: {
+      listAllMetrics: () => [],
+      async getMetricByName(req) {
+        throw metricNotFound(req.info.groupResource, req.info.metric);
+      },
+      async getMetricBySelector(req) {
+        if (req.info.metric !== 'hidden') throw metricNotFound(req.info.groupResource, req.info.metric);
+        return [
+          {
+            describedObject: { kind: 'Pod', namespace: req.namespace, name: 'p', apiVersion: '/v1' },
+            metric: { name: 'hidden', selector: null },
+            timestamp: new Date('2026-01-15T10:20:30Z'),
+            value: 2,
+          },
+        ];
+      },
+    },
+  }),
+}) as BackendPlugin;

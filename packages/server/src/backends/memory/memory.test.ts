@@ -3,7 +3,7 @@ import { parseSelector, Selector } from '@custom-metrics/core';
 import { customProviderConformance, externalProviderConformance, fakeBackendContext, FakeKubeLookup } from '@custom-metrics/core/testing';
 import { MemoryCustomProvider, MemoryExternalProvider } from './providers.js';
 import { MemoryStore } from './store.js';
-import { memoryBackend } from './plugin.js';
+import { isMemoryBackendInstance, memoryBackend } from './plugin.js';
 import type { MemoryBackendConfig } from './schema.js';
 
 describe('memory backend: custom provider conformance', () => {
@@ -83,7 +83,7 @@ describe('memory backend: declared metrics', () => {
 
   it('creates instances through the plugin with writes off by default', async () => {
     const instance = await memoryBackend.create(fakeBackendContext(), config({}));
-    expect(instance.writeEnabled).toBe(false);
+    expect(isMemoryBackendInstance(instance) && instance.writeEnabled).toBe(false);
     expect(instance.custom?.listAllMetrics()).toEqual([]);
   });
 });
