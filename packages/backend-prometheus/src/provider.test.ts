@@ -87,12 +87,26 @@ async function statusOf(p: Promise<unknown>): Promise<number> {
 
 describe('Prometheus backend with a fake client', () => {
   it('discovers metrics per resource and lists them', async () => {
-    const { instance } = setup();
+    const { instance, client } = setup();
     await instance.start?.();
     const list = instance.custom.listAllMetrics().map((i) => `${i.metric}@${i.groupResource.resource}:${i.namespaced}`).sort();
     expect(list).toEqual(['http_requests@namespaces:false', 'http_requests@pods:true', 'queue_length@namespaces:false', 'queue_length@pods:true']);
     expect(instance.external.listAllExternalMetrics()).toEqual([{ metric: 'Queue_Depth' }]);
     expect(instance.health?.()).toMatchObject({ healthy: true });
+    // One /api/v1/series call per distinct seriesQuery, bounded by [now - lookback, now].
+    expect(client.seriesCalls.map((c) => [c.matchers, c.start.getTime(), c.end.getTime()])).toEqual([
+      [['{namespace!="",pod!=""}'], T - 60_000, T],
+      [['{__name__="queue_length"}'], T - 60_000, T],
+      [['{__name__="Queue_Depth"}'], T - 60_000, T],
+    ]);
+    await instance.close?.();
+  });
+
+  it('shares one series call between rules with the same seriesQuery', async () => {
+    const { instance, client } = setup({ externalRules: [{ seriesQuery: '{__name__="queue_length"}', metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>})' }] });
+    await instance.start?.();
+    expect(client.seriesCalls).toHaveLength(2);
+    expect(instance.external.listAllExternalMetrics()).toEqual([{ metric: 'queue_length' }]);
     await instance.close?.();
   });
 

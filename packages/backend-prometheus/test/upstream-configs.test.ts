@@ -171,3 +171,43 @@ describe('hostile values cannot inject PromQL', () => {
     );
   });
 });
+
+describe('prometheus-adapter docs/config-walkthrough.md (per-pod HTTP requests)', () => {
+  const rule = {
+    seriesQuery: 'http_requests_total{kubernetes_namespace!="",kubernetes_pod_name!=""}',
+    resources: { overrides: { kubernetes_namespace: { resource: 'namespace' }, kubernetes_pod_name: { resource: 'pod' } } },
+    name: { matches: '^(.*)_total', as: '${1}_per_second' },
+    metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)',
+  };
+  const cfg = resolveConfig({ url: 'http://127.0.0.1:9090', rules: [rule] });
+  const namer = new MetricNamer(cfg.rules[0], 'rules[0]');
+
+  it('exposes http_requests_per_second on pods and namespaces', async () => {
+    const got = await discover(
+      [namer],
+      [{ __name__: 'http_requests_total', method: 'GET', kubernetes_namespace: 'production', kubernetes_pod_name: 'frontend-server-abcd-0123' }],
+    );
+    expect(got).toEqual(['0:http_requests_per_second@namespaces(root)<-http_requests_total', '0:http_requests_per_second@pods<-http_requests_total']);
+  });
+
+  it('builds the query the walkthrough describes', () => {
+    expect(
+      namer.query.build({
+        series: 'http_requests_total',
+        resource: PODS,
+        namespace: 'production',
+        names: ['frontend-server-abcd-0123', 'frontend-server-abcd-4567'],
+        metricSelector: all,
+      }),
+    ).toBe(
+      'sum(rate(http_requests_total{kubernetes_namespace="production",kubernetes_pod_name=~"frontend-server-abcd-0123|frontend-server-abcd-4567"}[2m])) by (kubernetes_pod_name)',
+    );
+  });
+
+  it('the template form kubernetes_<<.Resource>> maps the namespace label the same way', async () => {
+    const t = new MetricNamer({ ...rule, resources: { template: 'kubernetes_<<.Resource>>' } }, 't');
+    expect(t.resources.labelForResource(NAMESPACES)).toBe('kubernetes_namespace');
+    expect(t.resources.labelForResource(PODS)).toBe('kubernetes_pod');
+    expect(t.resources.resourceForLabel('kubernetes_namespace')).toMatchObject({ resource: NAMESPACES, exact: false });
+  });
+});

@@ -48,6 +48,7 @@ export const scrapeConfigSchema: Readonly<Record<string, unknown>> = {
     maxSeries: { type: 'integer', minimum: 1 },
     maxSamplesPerScrape: { type: 'integer', minimum: 1 },
     maxLineLength: { type: 'integer', minimum: 128 },
+    insecureSkipVerify: { type: 'boolean' },
     rules: {
       type: 'array',
       items: {

@@ -73,6 +73,8 @@ export interface ScrapeBackendConfig {
   maxSamplesPerScrape?: number;
   /** Longest exposition line accepted. Default 65 536. */
   maxLineLength?: number;
+  /** Accept any certificate from https targets (pods usually serve self-signed ones). Default false. */
+  insecureSkipVerify?: boolean;
   rules: RuleConfig[];
 }
 
@@ -113,6 +115,7 @@ export interface ResolvedConfig {
   readonly maxSeries: number;
   readonly maxSamplesPerScrape: number;
   readonly maxLineLength: number;
+  readonly insecureSkipVerify: boolean;
   readonly rules: CompiledRule[];
   /** Static targets' pods (`objects: targets`): namespace, name, labels. */
   readonly staticPods: Array<{ namespace: string; name: string; labels: Record<string, string> }>;
@@ -224,6 +227,7 @@ export function resolveConfig(config: ScrapeBackendConfig): ResolvedConfig {
     maxSeries: config.maxSeries ?? 100_000,
     maxSamplesPerScrape: config.maxSamplesPerScrape ?? 100_000,
     maxLineLength: config.maxLineLength ?? 65_536,
+    insecureSkipVerify: config.insecureSkipVerify ?? false,
     rules,
     staticPods,
   };

@@ -57,6 +57,7 @@ export class ScrapeBackend implements BackendInstance {
       maxResponseBytes: cfg.maxResponseBytes,
       maxSamplesPerScrape: cfg.maxSamplesPerScrape,
       maxLineLength: cfg.maxLineLength,
+      insecureSkipVerify: cfg.insecureSkipVerify,
       now: this.#now,
     });
     if (cfg.rules.some((r) => r.kind === 'custom')) {

@@ -121,7 +121,11 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
       },
     });
   }
-  const registry = new BackendRegistry(backends, () => now().getTime());
+  const registry = new BackendRegistry(
+    backends,
+    () => now().getTime(),
+    (conflict) => options.logger.warn({ conflict }, 'conflicting metric: the first backend instance in config order keeps serving it'),
+  );
   c.register(BACKEND_REGISTRY, { useValue: registry });
   metrics.setDiscoveredSource(() =>
     backends.flatMap((b) => [

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:http2';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test-support/index.js';
@@ -61,6 +62,33 @@ describe('serve (TLS, real security, standalone)', () => {
     expect(res.status).toBe(403);
     expect(JSON.parse(res.body)).toMatchObject({ kind: 'Status', reason: 'Forbidden', code: 403 });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('serves HTTP/2 (ALPN h2) too, with Status bodies', async () => {
+    const session = connect(`https://127.0.0.1:${server.port}`, { rejectUnauthorized: false });
+    try {
+      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = session.request({ ':path': '/apis/custom.metrics.k8s.io/v1beta1/nope' });
+        let status = 0;
+        let body = '';
+        req.on('response', (h) => (status = Number(h[':status'])));
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => resolve({ status, body }));
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(403);
+      expect(JSON.parse(body)).toMatchObject({ kind: 'Status', code: 403 });
+      const health = await new Promise<number>((resolve, reject) => {
+        const req = session.request({ ':path': '/livez' });
+        req.on('response', (h) => resolve(Number(h[':status'])));
+        req.on('error', reject);
+        req.end();
+      });
+      expect(health).toBe(200);
+    } finally {
+      session.close();
+    }
   });
 
   it('shuts down gracefully and stops accepting', async () => {

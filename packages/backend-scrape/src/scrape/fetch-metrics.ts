@@ -27,6 +27,8 @@ export interface FetchOptions {
   /** The body read is aborted past this many bytes. */
   maxBytes: number;
   signal?: AbortSignal;
+  /** https: accept any server certificate (pods usually serve self-signed ones). Default false. */
+  insecureSkipVerify?: boolean;
 }
 
 const ACCEPT = 'application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
@@ -52,7 +54,11 @@ export function fetchMetrics(url: string, options: FetchOptions): Promise<Fetche
     };
     const onAbort = () => finish(new ScrapeError('aborted', 'scrape aborted'));
     const timer = setTimeout(() => finish(new ScrapeError('timeout', `no complete response within ${options.timeoutMs} ms`)), options.timeoutMs);
-    const req = mod.get(u, { headers: { accept: ACCEPT, 'accept-encoding': 'identity', 'user-agent': 'custom-metrics-server-scrape' }, agent: false }, (res) => {
+    const req = mod.get(u, {
+        headers: { accept: ACCEPT, 'accept-encoding': 'identity', 'user-agent': 'custom-metrics-server-scrape' },
+        agent: false,
+        ...(u.protocol === 'https:' ? { rejectUnauthorized: !options.insecureSkipVerify } : {}),
+      }, (res) => {
       const status = res.statusCode ?? 0;
       if (status < 200 || status > 299) {
         res.resume();

@@ -16,6 +16,8 @@ export interface ScraperOptions {
   maxResponseBytes: number;
   maxSamplesPerScrape: number;
   maxLineLength: number;
+  /** Accept any certificate from https targets. Default false. */
+  insecureSkipVerify?: boolean;
   /** Clock; default Date.now. */
   now?: () => number;
 }
@@ -90,7 +92,14 @@ export class Scraper {
   async scrapeOnce(target: ResolvedTarget, signal?: AbortSignal, state?: TargetState): Promise<boolean> {
     const started = performance.now();
     try {
-      const res = await this.#sem.run(() => fetchMetrics(target.url, { timeoutMs: target.timeoutMs, maxBytes: this.options.maxResponseBytes, signal }));
+      const res = await this.#sem.run(() =>
+        fetchMetrics(target.url, {
+          timeoutMs: target.timeoutMs,
+          maxBytes: this.options.maxResponseBytes,
+          signal,
+          insecureSkipVerify: this.options.insecureSkipVerify,
+        }),
+      );
       let samples: ParsedSample[];
       try {
         samples = parseExposition(res.body, {

@@ -51,12 +51,20 @@ export const customKey = (gr: GroupResource, metric: string): string => `${group
 export class BackendRegistry {
   readonly #backends: readonly RegisteredBackend[];
   readonly #now: () => number;
+  readonly #onConflict: ((message: string) => void) | undefined;
+  readonly #reported = new Set<string>();
   #table: Table | undefined;
   #builtAt = 0;
 
-  constructor(backends: readonly RegisteredBackend[], now: () => number = Date.now) {
+  /**
+   * @param onConflict called once per conflict that appears after start-up (a backend that
+   * discovered a metric another instance already serves); the first instance in config order
+   * keeps serving it.
+   */
+  constructor(backends: readonly RegisteredBackend[], now: () => number = Date.now, onConflict?: (message: string) => void) {
     this.#backends = [...backends];
     this.#now = now;
+    this.#onConflict = onConflict;
   }
 
   /** Every instance, in config order. */
@@ -154,6 +162,12 @@ export class BackendRegistry {
     }
     this.#table = table;
     this.#builtAt = this.#now();
+    for (const c of table.conflicts) {
+      if (this.#reported.has(c)) continue;
+      this.#reported.add(c);
+      if (this.#reported.size > 10_000) this.#reported.clear();
+      this.#onConflict?.(c);
+    }
     return table;
   }
 }

@@ -11,6 +11,7 @@ import type { ServerConfig, ServerOptions } from '../config/types.js';
 import { validateConfig } from '../config/validate.js';
 import { createKubeClients, InformerKubeLookup, type KubeClients } from '../kube/index.js';
 import { createLogger, type PinoLogger } from '../observability/logger.js';
+import { ServerMetrics } from '../observability/server-metrics.js';
 import { StandaloneKubeLookup } from '../standalone/standalone-kube-lookup.js';
 import { createSecureServer } from '../tls/serving.js';
 import { AUTHENTICATOR, AUTHORIZER, KUBE_CLIENTS, KUBE_CONFIG } from '../tokens.js';
@@ -64,50 +65,61 @@ export async function startServer(configFile: string | undefined, flags: Partial
     },
     clients,
   );
-  const sc = await buildContainer({
-    config,
-    kube,
-    logger,
-    authentication: authenticationMiddleware(security.authenticator) as Middleware,
-    authorization: authorizationMiddleware(security.authorizer) as Middleware,
-    loader: new BackendLoader(configFile ? dirname(configFile) : process.cwd()),
-    metrics: undefined,
-    extra: [
-      [AUTHENTICATOR, security.authenticator],
-      [AUTHORIZER, security.authorizer],
-      [KUBE_CLIENTS, clients],
-      [KUBE_CONFIG, { kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig }],
-    ],
-  });
-  await sc.startBackends();
-  const server = createSecureServer(
-    {
-      tlsCertFile: s.tlsCertFile,
-      tlsPrivateKeyFile: s.tlsPrivateKeyFile,
-      certDir: s.certDir,
-      servingNames: s.tlsSanNames,
-      shutdownGraceMs: s.shutdownTimeoutSeconds * 1000,
+  const cleanup: Array<() => Promise<void> | void> = [() => security.close(), () => kube.close?.()];
+  try {
+    return await compose();
+  } catch (e) {
+    for (const fn of cleanup.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
+    throw e;
+  }
+
+  async function compose(): Promise<RunningServer> {
+    const sc = await buildContainer({
+      config,
+      kube,
       logger,
-    },
-    sc.app.callback() as Parameters<typeof createSecureServer>[1],
-  );
-  const { port } = await server.listen(s.securePort, s.bindAddress);
-  logger.info({ port, bindAddress: s.bindAddress, backends: config.backends.map((b) => b.name) }, 'serving');
-  let stopping: Promise<void> | undefined;
-  return {
-    port,
-    shutdown() {
-      stopping ??= (async () => {
-        sc.health.markShuttingDown();
-        logger.info('shutting down: draining in-flight requests');
-        await server.close();
-        await sc.closeBackends(s.shutdownTimeoutSeconds * 1000);
-        await security.close();
-        await kube.close?.();
-        logger.info('stopped');
-        logger.flush?.();
-      })();
-      return stopping;
-    },
-  };
+      authentication: authenticationMiddleware(security.authenticator) as Middleware,
+      authorization: authorizationMiddleware(security.authorizer) as Middleware,
+      loader: new BackendLoader(configFile ? dirname(configFile) : process.cwd()),
+      metrics: new ServerMetrics({ defaultMetrics: true }),
+      extra: [
+        [AUTHENTICATOR, security.authenticator],
+        [AUTHORIZER, security.authorizer],
+        [KUBE_CLIENTS, clients],
+        [KUBE_CONFIG, { kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig }],
+      ],
+    });
+    cleanup.push(() => sc.closeBackends(s.shutdownTimeoutSeconds * 1000));
+    await sc.startBackends();
+    const server = createSecureServer(
+      {
+        tlsCertFile: s.tlsCertFile,
+        tlsPrivateKeyFile: s.tlsPrivateKeyFile,
+        certDir: s.certDir,
+        servingNames: s.tlsSanNames,
+        shutdownGraceMs: s.shutdownTimeoutSeconds * 1000,
+        logger,
+      },
+      sc.app.callback() as Parameters<typeof createSecureServer>[1],
+    );
+    const { port } = await server.listen(s.securePort, s.bindAddress);
+    logger.info({ port, bindAddress: s.bindAddress, backends: config.backends.map((b) => b.name) }, 'serving');
+    let stopping: Promise<void> | undefined;
+    return {
+      port,
+      shutdown() {
+        stopping ??= (async () => {
+          sc.health.markShuttingDown();
+          logger.info('shutting down: draining in-flight requests');
+          await server.close();
+          await sc.closeBackends(s.shutdownTimeoutSeconds * 1000);
+          await security.close();
+          await kube.close?.();
+          logger.info('stopped');
+          logger.flush?.();
+        })();
+        return stopping;
+      },
+    };
+  }
 }
