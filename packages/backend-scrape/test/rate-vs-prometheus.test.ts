@@ -10,10 +10,11 @@ import { startPrometheus, type RealPrometheus } from './support/prometheus.js';
 const bin = requireBinary('prometheus', 'apt-get install prometheus');
 
 /**
- * Both the real Prometheus and our scraper scrape the same local exporter every second; the
+ * Both the real Prometheus and our scraper scrape the same local exporter every 500 ms; the
  * exporter's counter grows at ~200/s and is reset once. rate() over the same 10 s window, asked at
  * the same instant, must agree within a tolerance that allows for the two scrapers' different
- * sample alignment (each sees different instants of the same counter).
+ * sample alignment (each sees different instants of the same counter, and each loses a different
+ * part of the increase just before the reset: up to one interval, i.e. ≤ 5 % of the window each).
  */
 describe.skipIf(!bin)('rate() compared with the real Prometheus', () => {
   let exporter: TestExporter;
@@ -30,10 +31,10 @@ describe.skipIf(!bin)('rate() compared with the real Prometheus', () => {
         return `# TYPE demo_events_total counter\ndemo_events_total{kind="a"} ${v}\n`;
       }),
     );
-    prom = await startPrometheus(bin as string, [`127.0.0.1:${exporter.port}`], '1s');
+    prom = await startPrometheus(bin as string, [`127.0.0.1:${exporter.port}`], '500ms');
     const rec = new Recorder();
     scraper = new Scraper({ store, logger: rec, metrics: rec, maxConcurrent: 2, maxResponseBytes: 1 << 20, maxSamplesPerScrape: 1000, maxLineLength: 4096 });
-    scraper.setTargets([{ key: 'exp', url: exporter.url, labels: {}, intervalMs: 1000, timeoutMs: 900 }]);
+    scraper.setTargets([{ key: 'exp', url: exporter.url, labels: {}, intervalMs: 500, timeoutMs: 450 }]);
   });
   afterAll(async () => {
     scraper?.close();
@@ -42,13 +43,13 @@ describe.skipIf(!bin)('rate() compared with the real Prometheus', () => {
   });
 
   it('agrees with Prometheus on rate over 10 s, across a counter reset', async () => {
-    // Let both collect ~6 s, reset the counter, then let 6 more seconds pass.
-    await waitFor('6 samples in our store', async () => (store.fresh('demo_events_total', Date.now())[0]?.buffer.size ?? 0) >= 6, 30_000, 200);
+    // Let both collect ~5 s, reset the counter, then let ~5 more seconds pass.
+    await waitFor('10 samples in our store', async () => (store.fresh('demo_events_total', Date.now())[0]?.buffer.size ?? 0) >= 10, 30_000, 200);
     base = Date.now();
     resetDone = true;
     await waitFor('Prometheus to hold 10 s of samples', async () => {
       const r = await prom.query('count_over_time(demo_events_total[10s])');
-      return r.length === 1 && Number(r[0].value[1]) >= 9 && (store.fresh('demo_events_total', Date.now())[0]?.buffer.size ?? 0) >= 12;
+      return r.length === 1 && Number(r[0].value[1]) >= 15 && (store.fresh('demo_events_total', Date.now())[0]?.buffer.size ?? 0) >= 20;
     }, 30_000, 500);
     expect(resetDone).toBe(true);
 
@@ -61,6 +62,7 @@ describe.skipIf(!bin)('rate() compared with the real Prometheus', () => {
 
     const vs = series.buffer.range(nowMs - 10_000, nowMs).v;
     expect(vs.some((v, i) => i > 0 && v < vs[i - 1])).toBe(true); // the reset is inside the window
+    console.log(JSON.stringify({ ours, promRate, oursIncrease, promIncrease, vs, ts: series.buffer.range(nowMs - 10_000, nowMs).t.map((t) => t - nowMs), promSamples: (await prom.query("demo_events_total[10s]", nowMs / 1000)) }));
     expect(ours).toBeDefined();
     expect(promRate).toBeGreaterThan(100); // sanity: the reset was handled (a naive delta would be negative or tiny)
     expect(Math.abs((ours as number) - promRate) / promRate).toBeLessThan(0.2);

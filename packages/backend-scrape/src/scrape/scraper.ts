@@ -91,15 +91,18 @@ export class Scraper {
   /** Scrapes one target now and ingests the result; resolves even on failure (false). */
   async scrapeOnce(target: ResolvedTarget, signal?: AbortSignal, state?: TargetState): Promise<boolean> {
     const started = performance.now();
+    // Samples are stamped with the time the request was sent, as Prometheus does.
+    let sentMs = this.#now();
     try {
-      const res = await this.#sem.run(() =>
-        fetchMetrics(target.url, {
+      const res = await this.#sem.run(() => {
+        sentMs = this.#now();
+        return fetchMetrics(target.url, {
           timeoutMs: target.timeoutMs,
           maxBytes: this.options.maxResponseBytes,
           signal,
           insecureSkipVerify: this.options.insecureSkipVerify,
-        }),
-      );
+        });
+      });
       let samples: ParsedSample[];
       try {
         samples = parseExposition(res.body, {
@@ -111,7 +114,7 @@ export class Scraper {
         if (e instanceof ExpositionParseError) throw new ScrapeError('parse', e.message);
         throw e;
       }
-      this.#ingest(target, samples);
+      this.#ingest(target, samples, sentMs);
       this.options.metrics.observeCall('scrape', (performance.now() - started) / 1000, 'success');
       if (state) {
         state.lastScrapeMs = this.#now();
@@ -157,8 +160,7 @@ export class Scraper {
     r.timer.unref?.();
   }
 
-  #ingest(target: ResolvedTarget, samples: readonly ParsedSample[]): void {
-    const seen = this.#now();
+  #ingest(target: ResolvedTarget, samples: readonly ParsedSample[], seen: number): void {
     const batch: IngestSample[] = samples.map((s) => ({
       name: s.name,
       labels: mergeLabels(s.labels, target.labels),
