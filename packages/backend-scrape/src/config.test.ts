@@ -26,6 +26,9 @@ describe('resolveConfig', () => {
     expect(c).toMatchObject({ intervalMs: 5000, timeoutMs: 3000, maxSeries: 100_000, maxConcurrentScrapes: 8, objects: 'kube' });
     expect(c.staticTargets[0]).toMatchObject({ labels: { app: 'web', namespace: 'demo', pod: 'web-1' }, intervalMs: 5000 });
     expect(c.staticPods).toEqual([{ namespace: 'demo', name: 'web-1', labels: { app: 'web' } }]);
+    const d = resolveConfig({ targets: [{ url: 'http://127.0.0.1:1/m', pod: 'p' }, { url: 'http://127.0.0.1:2/m' }], rules: [] });
+    expect(d.staticTargets.map((t) => t.labels)).toEqual([{ namespace: 'default', pod: 'p' }, {}]);
+    expect(d.staticPods[0].namespace).toBe('default');
     expect(c.rules[0]).toMatchObject({ objectLabel: 'pod', namespaced: true, windowMs: 60_000, groupResource: { group: '', resource: 'pods' } });
     expect(c.rules[1]).toMatchObject({ objectLabel: 'deployment', namespaced: true, groupResource: { group: 'apps', resource: 'deployments' } });
     expect(c.rules[2]).toMatchObject({ objectLabel: 'node', namespaced: false, windowMs: 30_000 });

@@ -10,7 +10,7 @@ export interface StaticTargetConfig {
   url: string;
   /** Pod name attached to the target's series as label `pod` (and listed as a pod in `objects: targets` mode). */
   pod?: string;
-  /** Namespace attached as label `namespace`. */
+  /** Namespace attached as label `namespace` (default `default` when `pod` is given). */
   namespace?: string;
   /** Extra labels attached to the target's series; also the pod's labels in `objects: targets` mode. */
   labels?: Record<string, string>;
@@ -173,9 +173,13 @@ export function resolveConfig(config: ScrapeBackendConfig): ResolvedConfig {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ScrapeConfigError(`${path}.url`, 'only http and https are supported');
     const labels: Record<string, string> = { ...(t.labels ?? {}) };
-    if (t.namespace !== undefined) labels.namespace = t.namespace;
-    if (t.pod !== undefined) labels.pod = t.pod;
-    if (t.pod !== undefined) staticPods.push({ namespace: t.namespace ?? 'default', name: t.pod, labels: { ...(t.labels ?? {}) } });
+    // A pod without a namespace lives in `default`, as in Kubernetes.
+    const namespace = t.namespace ?? (t.pod !== undefined ? 'default' : undefined);
+    if (namespace !== undefined) labels.namespace = namespace;
+    if (t.pod !== undefined) {
+      labels.pod = t.pod;
+      staticPods.push({ namespace: namespace as string, name: t.pod, labels: { ...(t.labels ?? {}) } });
+    }
     const iv = t.interval !== undefined ? parseDuration(t.interval, `${path}.interval`) : intervalMs;
     const to = Math.min(t.timeout !== undefined ? parseDuration(t.timeout, `${path}.timeout`) : timeoutMs, iv);
     return { key: `static:${url.href}:${JSON.stringify(labels)}`, url: url.href, labels, intervalMs: iv, timeoutMs: to };
