@@ -32,7 +32,10 @@ export function generateSelfSignedCert(names: readonly string[], now = Date.now(
   cert.serialNumber = '01' + randomBytes(8).toString('hex');
   cert.validity.notBefore = new Date(now - 60 * 60 * 1000);
   cert.validity.notAfter = new Date(now + 365 * DAY_MS);
-  const attrs = [{ name: 'commonName', value: `${names[0] ?? 'localhost'}@${Math.floor(now / 1000)}` }];
+  // UTF8String: Go's x509 parser (kubectl) rejects '@' in a PrintableString. (@types/node-forge
+  // mistypes valueTagClass; forge writes it as the value's ASN.1 type.)
+  const utf8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
+  const attrs = [{ name: 'commonName', value: `${names[0] ?? 'localhost'}@${Math.floor(now / 1000)}`, valueTagClass: utf8 }];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
   cert.setExtensions([
