@@ -346,6 +346,8 @@ export class KubeApiserverDouble {
 
   private watch(key: string, namespace: string, matches: (o: KubeJSON) => boolean, fromRv: number, res: ServerResponse): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    // kube-apiserver sends the watch response headers at once; clients wait for them.
+    res.flushHeaders();
     const w: Watcher = { resource: key, namespace, matches, res };
     for (const ev of this.#events.get(key) ?? []) {
       if (ev.rv <= fromRv) continue;
