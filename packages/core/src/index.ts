@@ -38,6 +38,8 @@ export type {
   Logger,
 } from './plugin.js';
 export { defineBackendPlugin } from './plugin.js';
+export { BUILTIN_RESOURCES } from './builtin-resources.js';
+export type { BuiltinResource } from './builtin-resources.js';
 
 // --- label selectors (selector.ts)
 export { parseSelector, Selector, selectorToLabelSelector, labelSelectorToSelector } from './selector.js';

@@ -50,7 +50,6 @@ export { HealthChecks } from './observability/health.js';
 export type { HealthCheck, HealthCheckResult } from './observability/health.js';
 export { createLogger } from './observability/logger.js';
 export { StandaloneKubeLookup } from './standalone/standalone-kube-lookup.js';
-export { BUILTIN_RESOURCES } from './standalone/builtin-resources.js';
 
 // --- CLI pieces (cli/)
 export { startServer } from './cli/serve.js';

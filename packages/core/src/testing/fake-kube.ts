@@ -1,14 +1,11 @@
+import { BUILTIN_RESOURCES, type BuiltinResource } from '../builtin-resources.js';
 import { NotFoundError } from '../errors.js';
 import type { KubeLookup, KubeObject } from '../kube.js';
 import { groupResourceString, type GroupResource, type GroupVersionKind } from '../model.js';
 import type { Selector } from '../selector.js';
 
 /** One resource type a {@link FakeKubeLookup} knows (what discovery would report). */
-export interface FakeResource {
-  readonly groupResource: GroupResource;
-  readonly gvk: GroupVersionKind;
-  readonly namespaced: boolean;
-}
+export type FakeResource = BuiltinResource;
 
 /** Options of {@link FakeKubeLookup}. */
 export interface FakeKubeLookupOptions {
@@ -18,28 +15,8 @@ export interface FakeKubeLookupOptions {
   resources?: readonly FakeResource[];
 }
 
-const res = (resource: string, group: string, version: string, kind: string, namespaced = true): FakeResource => ({
-  groupResource: { group, resource },
-  gvk: { group, version, kind },
-  namespaced,
-});
-
-/** The resource types every {@link FakeKubeLookup} knows, as a real cluster's discovery would list them. */
-export const DEFAULT_FAKE_RESOURCES: readonly FakeResource[] = Object.freeze([
-  res('pods', '', 'v1', 'Pod'),
-  res('services', '', 'v1', 'Service'),
-  res('persistentvolumeclaims', '', 'v1', 'PersistentVolumeClaim'),
-  res('namespaces', '', 'v1', 'Namespace', false),
-  res('nodes', '', 'v1', 'Node', false),
-  res('persistentvolumes', '', 'v1', 'PersistentVolume', false),
-  res('deployments', 'apps', 'v1', 'Deployment'),
-  res('replicasets', 'apps', 'v1', 'ReplicaSet'),
-  res('statefulsets', 'apps', 'v1', 'StatefulSet'),
-  res('daemonsets', 'apps', 'v1', 'DaemonSet'),
-  res('jobs', 'batch', 'v1', 'Job'),
-  res('cronjobs', 'batch', 'v1', 'CronJob'),
-  res('ingresses', 'networking.k8s.io', 'v1', 'Ingress'),
-]);
+/** The resource types every {@link FakeKubeLookup} knows: core's {@link BUILTIN_RESOURCES}. */
+export const DEFAULT_FAKE_RESOURCES: readonly FakeResource[] = BUILTIN_RESOURCES;
 
 const objectId = (group: string, kind: string, namespace: string | undefined, name: string) =>
   `${group}\u0000${kind}\u0000${namespace ?? ''}\u0000${name}`;

@@ -1,7 +1,9 @@
 import {
+  BUILTIN_RESOURCES,
   groupResourceString,
   NotFoundError,
   parseGroupResource,
+  type BuiltinResource,
   type GroupResource,
   type GroupVersionKind,
   type KubeLookup,
@@ -10,7 +12,6 @@ import {
 } from '@custom-metrics/core';
 import { ConfigError } from '../config/config-error.js';
 import type { StandaloneObjectConfig } from '../config/types.js';
-import { BUILTIN_RESOURCES, type BuiltinResource } from './builtin-resources.js';
 
 const compare = (a: KubeObject, b: KubeObject): number => {
   const an = a.namespace ?? '';

@@ -1,6 +1,6 @@
-import type { GroupResource, GroupVersionKind } from '@custom-metrics/core';
+import type { GroupResource, GroupVersionKind } from './model.js';
 
-/** One resource type the standalone KubeLookup knows. */
+/** One built-in Kubernetes resource type: its group-resource, kind and scope. */
 export interface BuiltinResource {
   readonly groupResource: GroupResource;
   readonly gvk: GroupVersionKind;
@@ -12,7 +12,7 @@ const r = (resource: string, group: string, version: string, kind: string, names
 
 /**
  * The resource ↔ kind mapping of common built-in resources, as a cluster's discovery reports it;
- * used when the server runs without a cluster.
+ * used where there is no cluster to ask (the server's standalone mode, `FakeKubeLookup`).
  */
 export const BUILTIN_RESOURCES: readonly BuiltinResource[] = Object.freeze([
   r('pods', '', 'v1', 'Pod'),
