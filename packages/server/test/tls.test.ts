@@ -55,7 +55,7 @@ describe('TLS serving', () => {
     expect(existsSync(join(dir.path, SELF_SIGNED_FILES.cert))).toBe(true);
     const { peer, body } = await get(first.port);
     expect(body).toContain('anonymous');
-    expect(peer.subjectaltname.split(', ').sort()).toEqual(['DNS:cms.metrics.svc', 'DNS:localhost', 'IP Address:127.0.0.1']);
+    expect((peer.subjectaltname ?? '').split(', ').sort()).toEqual(['DNS:cms.metrics.svc', 'DNS:localhost', 'IP Address:127.0.0.1']);
     const second = await start({ certDir: dir.path, servingNames: ['cms.metrics.svc'] });
     expect(second.server.fingerprint).toBe(first.server.fingerprint);
   });

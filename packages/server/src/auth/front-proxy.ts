@@ -3,13 +3,16 @@ import type { AuthRequest } from './auth-request.js';
 import type { AuthResponse, RequestAuthenticator } from './authentication.js';
 import { subjectOf, verifyClientChain } from './x509-verify.js';
 
-/** Go's `url.PathUnescape`: decodes `%XX`; `undefined` on a malformed escape. */
+/**
+ * Go's `url.PathUnescape`: decodes `%XX`; `undefined` on a malformed escape. Escapes that do not
+ * form UTF-8 decode byte-wise, and the invalid bytes become U+FFFD, which is what Go's JSON
+ * encoder makes of them when the key reaches a SubjectAccessReview.
+ */
 export function pathUnescape(text: string): string | undefined {
   if (!/^(?:[^%]|%[0-9a-fA-F]{2})*$/.test(text)) return undefined;
   try {
     return decodeURIComponent(text);
   } catch {
-    // Valid escapes that are not UTF-8: decode byte-wise as Go does.
     const bytes: number[] = [];
     for (let i = 0; i < text.length; i++) {
       if (text[i] === '%') {
@@ -19,7 +22,7 @@ export function pathUnescape(text: string): string | undefined {
         bytes.push(...Buffer.from(text[i], 'utf8'));
       }
     }
-    return Buffer.from(bytes).toString('latin1');
+    return Buffer.from(bytes).toString('utf8');
   }
 }
 

@@ -17,7 +17,7 @@ export interface ClientResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
-  json<T = any>(): T;
+  json<T = unknown>(): T;
   peer?: PeerCertificate;
   alpn?: string | false;
 }
@@ -47,7 +47,7 @@ export function httpsGet(url: string, o: ClientOptions = {}): Promise<ClientResp
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body), peer, alpn });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T, peer, alpn });
         });
       },
     );
@@ -81,7 +81,7 @@ export function h2Get(origin: string, path: string, o: ClientOptions = {}): Prom
       const alpn = session.alpnProtocol;
       session.close();
       const body = Buffer.concat(chunks).toString('utf8');
-      resolve({ status, headers: resHeaders, body, json: () => JSON.parse(body), alpn });
+      resolve({ status, headers: resHeaders, body, json: <T>() => JSON.parse(body) as T, alpn });
     });
     stream.end();
   });
