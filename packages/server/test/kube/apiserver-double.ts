@@ -121,13 +121,13 @@ export class KubeApiserverDouble {
   static async start(resources: DoubleResource[] = DEFAULT_RESOURCES): Promise<KubeApiserverDouble> {
     const ca = createCA('kube-double-ca');
     const serving = issueCert(ca, { commonName: 'kube-apiserver', altNames: ['127.0.0.1', 'localhost'] });
-    let self: KubeApiserverDouble | undefined;
-    const server = createServer({ cert: serving.cert, key: serving.key }, (req, res) => self!.handle(req, res));
+    const ref: { self?: KubeApiserverDouble } = {};
+    const server = createServer({ cert: serving.cert, key: serving.key }, (req, res) => ref.self!.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;
-    self = new KubeApiserverDouble(ca, server, port, resources);
-    return self;
+    ref.self = new KubeApiserverDouble(ca, server, port, resources);
+    return ref.self;
   }
 
   get url(): string {
