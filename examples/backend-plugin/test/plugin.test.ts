@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { externalProviderConformance } from '@custom-metrics/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, requireBinary, startProcess, tempDir, waitFor } from '../../../test-support/index.js';
-import { makeKubectlClient } from '../../custom-adapter/test/support/kubectl-client.js';
+import { makeKubectlClient } from '../../../test-support/kubectl-client.js';
 import envBackend from '../src/index.js';
 
 describe('custom-metrics-backend-example: external provider conformance', () => {

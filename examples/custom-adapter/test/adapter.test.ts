@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, requireBinary, startProcess, tempDir, waitFor } from '../../../test-support/index.js';
-import { makeKubectlClient } from './support/kubectl-client.js';
+import { makeKubectlClient } from '../../../test-support/kubectl-client.js';
 
 const kubectl = requireBinary('kubectl', 'apt-get install kubectl');
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
