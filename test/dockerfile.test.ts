@@ -53,10 +53,13 @@ describe('Dockerfile', () => {
     expect(missing).toEqual([]);
   });
 
-  it('copies the package.json of every workspace package', () => {
+  it('copies the package.json and dist/ of every package (the examples stay out of the image)', () => {
     const root = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] };
     const sources = copiedSources();
-    for (const ws of root.workspaces) {
+    expect(sources.some((s) => s.startsWith('examples'))).toBe(false);
+    expect(readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n')).toContain('examples');
+    // npm ci --omit=dev skips workspaces whose folders are absent, so the lock needs no change.
+    for (const ws of root.workspaces.filter((w) => w.startsWith('packages/'))) {
       expect(sources).toContain(`${ws}/package.json`);
       expect(sources).toContain(`${ws}/dist`);
     }

@@ -1,5 +1,10 @@
 import { defineBackendPlugin, NotFoundError } from '@custom-metrics/core';
-import type { BackendPlugin, ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue } from '@custom-metrics/core';
+import type { BackendInstance, BackendPlugin, ExternalMetricInfo, ExternalMetricsProvider, ExternalMetricValue } from '@custom-metrics/core';
+import { podLabelMetricsProvider } from './pod-label-metrics.js';
+import type { PodLabelMetricConfig } from './pod-label-metrics.js';
+
+export { podLabelMetricsProvider };
+export type { PodLabelMetricConfig };
 
 /** One external series: its value is the number in environment variable `env`, read per request. */
 export interface EnvSeriesConfig {
@@ -8,22 +13,27 @@ export interface EnvSeriesConfig {
   labels?: Record<string, string>;
 }
 
-/** Configuration of the env backend. */
+/** Configuration of the env backend (at least one of the two lists). */
 export interface EnvBackendConfig {
-  series: EnvSeriesConfig[];
+  /** External metrics read from environment variables. */
+  series?: EnvSeriesConfig[];
+  /** Custom metrics on pods read from the pods' labels. */
+  podLabelMetrics?: PodLabelMetricConfig[];
 }
 
 /**
  * envBackend serves external metrics whose values are read from environment variables at request
  * time. Several series may share a metric name with different labels; the request's metric selector
  * picks among them. Unset or non-numeric variables are skipped; no matching series yields 404.
+ * It also serves custom metrics on pods whose values are numeric pod labels (`podLabelMetrics`),
+ * found through the server's cluster view (`ctx.kube`).
  */
 export const envBackend: BackendPlugin<EnvBackendConfig> = defineBackendPlugin<EnvBackendConfig>({
   name: 'custom-metrics-backend-example',
   configSchema: {
     type: 'object',
     additionalProperties: false,
-    required: ['series'],
+    anyOf: [{ required: ['series'] }, { required: ['podLabelMetrics'] }],
     properties: {
       series: {
         type: 'array',
@@ -39,17 +49,31 @@ export const envBackend: BackendPlugin<EnvBackendConfig> = defineBackendPlugin<E
           },
         },
       },
+      podLabelMetrics: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['metric', 'label'],
+          properties: {
+            metric: { type: 'string', minLength: 1 },
+            label: { type: 'string', minLength: 1 },
+          },
+        },
+      },
     },
   },
   create(ctx, config) {
-    const names = [...new Set(config.series.map((s) => s.name))];
+    const series = config.series ?? [];
+    const names = [...new Set(series.map((s) => s.name))];
     const external: ExternalMetricsProvider = {
       listAllExternalMetrics: (): ExternalMetricInfo[] => names.map((metric) => ({ metric })),
       async getExternalMetric(req) {
         req.signal.throwIfAborted();
         const wanted = req.info.metric.toLowerCase();
         const out: ExternalMetricValue[] = [];
-        for (const s of config.series) {
+        for (const s of series) {
           const labels = s.labels ?? {};
           if (s.name.toLowerCase() !== wanted || !req.metricSelector.matches(labels)) continue;
           const raw = process.env[s.env];
@@ -66,7 +90,10 @@ export const envBackend: BackendPlugin<EnvBackendConfig> = defineBackendPlugin<E
         return out;
       },
     };
-    return { external };
+    const instance: BackendInstance = {};
+    if (series.length > 0) instance.external = external;
+    if (config.podLabelMetrics?.length) instance.custom = podLabelMetricsProvider(ctx.kube, config.podLabelMetrics);
+    return instance;
   },
 });
 

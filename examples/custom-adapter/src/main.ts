@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// queue-adapter: an HTTPS aggregated API server serving `queue_length` read from a file.
-// Usage: queue-adapter <queue-file> [--port 6443] [--cert-dir DIR] [--namespaces a,b] [--client-ca-file F]
+// queue-adapter: an HTTPS aggregated API server serving `queue_length` read from a JSON file {"<queue>": <length>}.
+// Usage: queue-adapter <queues.json> [--port 6443] [--cert-dir DIR] [--namespaces a,b] [--client-ca-file F]
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ const { values, positionals } = parseArgs({
 });
 const [queueFile] = positionals;
 if (!queueFile) {
-  process.stderr.write('usage: queue-adapter <queue-file> [--port N] [--cert-dir DIR] [--namespaces a,b] [--client-ca-file F]\n');
+  process.stderr.write('usage: queue-adapter <queues.json> [--port N] [--cert-dir DIR] [--namespaces a,b] [--client-ca-file F]\n');
   process.exit(2);
 }
 
