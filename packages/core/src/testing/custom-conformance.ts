@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { withTarget } from './conformance-target.js';
 import type { CustomMetricInfo, GroupResource, MetricValue } from '../model.js';
 import type { CustomMetricsProvider } from '../provider.js';
 import { parseSelector, Selector, selectorToLabelSelector } from '../selector.js';
@@ -11,8 +12,6 @@ import {
   type ConformanceDataOptions,
   type CustomConformanceSetup,
 } from './conformance-data.js';
-import { fakeBackendContext } from './fake-context.js';
-import { FakeKubeLookup } from './fake-kube.js';
 
 /** Options of {@link customProviderConformance}. */
 export interface CustomConformanceOptions extends ConformanceDataOptions {
@@ -52,18 +51,7 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
   const resources = new Set(options.resources ?? ['pods', 'deployments.apps', 'nodes']);
   const info = (groupResource: GroupResource, metric: string, namespaced = true): CustomMetricInfo => ({ groupResource, namespaced, metric });
 
-  const withProvider = (fn: (p: CustomMetricsProvider) => Promise<void>) => async () => {
-    const kube = new FakeKubeLookup({ objects: data.objects });
-    const context = fakeBackendContext({ kube });
-    const target = await setup({ kube, context, data });
-    try {
-      await target.seed(data);
-      await fn(target.provider);
-    } finally {
-      await target.cleanup?.();
-      context.shutdown();
-    }
-  };
+  const withProvider = (fn: (p: CustomMetricsProvider) => Promise<void>) => withTarget(setup, data, fn);
 
   const bySelector = async (
     p: CustomMetricsProvider,

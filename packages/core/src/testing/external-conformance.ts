@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { withTarget } from './conformance-target.js';
 import type { ExternalMetricValue } from '../model.js';
 import type { ExternalMetricsProvider } from '../provider.js';
 import { parseSelector } from '../selector.js';
@@ -11,8 +12,6 @@ import {
   type ConformanceExternalSeries,
   type ExternalConformanceSetup,
 } from './conformance-data.js';
-import { fakeBackendContext } from './fake-context.js';
-import { FakeKubeLookup } from './fake-kube.js';
 
 /** Options of {@link externalProviderConformance}. */
 export interface ExternalConformanceOptions extends Pick<ConformanceDataOptions, 'externalMetric'> {
@@ -40,18 +39,7 @@ export function externalProviderConformance(setup: ExternalConformanceSetup, opt
   const ms = options.callTimeoutMs ?? 10_000;
   const [NS] = CONFORMANCE_NAMESPACES;
 
-  const withProvider = (fn: (p: ExternalMetricsProvider) => Promise<void>) => async () => {
-    const kube = new FakeKubeLookup({ objects: data.objects });
-    const context = fakeBackendContext({ kube });
-    const target = await setup({ kube, context, data });
-    try {
-      await target.seed(data);
-      await fn(target.provider);
-    } finally {
-      await target.cleanup?.();
-      context.shutdown();
-    }
-  };
+  const withProvider = (fn: (p: ExternalMetricsProvider) => Promise<void>) => withTarget(setup, data, fn);
 
   const get = (p: ExternalMetricsProvider, name: string, metricSelector: string, signal = new AbortController().signal) =>
     p.getExternalMetric({ namespace: NS, metricSelector: parseSelector(metricSelector), info: { metric: name }, signal });
