@@ -1,4 +1,4 @@
-// Every response document in ../shared/contract is rebuilt from the model and must match byte for byte.
+// Every response document in ./contract (upstream outputs, kept as fixtures) is rebuilt from the model and must match byte for byte.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +35,7 @@ import {
   type PodMetrics,
 } from '../src/index.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const contractDir = path.resolve(repoRoot, '../shared/contract');
+const contractDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'contract');
 
 /** Request-side documents (SAR, TokenReview, ConfigMap, APIService): not rendered by core. */
 const NOT_RENDERED = new Set([

@@ -10,7 +10,7 @@ import { httpsGet, type ClientOptions } from './support/https-client.js';
 import { createTestPki, sarSpecs, seedCluster, startSecureServer, type TestPki } from './support/secure-server.js';
 
 const fixture = JSON.parse(
-  readFileSync(new URL('../../../../shared/contract/configmap-extension-apiserver-authentication.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../core/test/contract/configmap-extension-apiserver-authentication.json', import.meta.url), 'utf8'),
 ) as { metadata: { name: string; namespace: string }; data: Record<string, string> };
 
 describe('authentication settings from the extension-apiserver-authentication ConfigMap', () => {

@@ -9,7 +9,7 @@ import { createCA, issueCert, type TestCert } from './kube/certs.js';
 import { h2Get, httpsGet, type ClientOptions } from './support/https-client.js';
 import { createTestPki, sarSpecs, seedCluster, startSecureServer, tokenReviewCount, type ApiDoc, type SarSpec, type TestPki } from './support/secure-server.js';
 
-const contract = (name: string) => JSON.parse(readFileSync(new URL(`../../../../shared/contract/${name}`, import.meta.url), 'utf8'));
+const contract = (name: string) => JSON.parse(readFileSync(new URL(`../../core/test/contract/${name}`, import.meta.url), 'utf8'));
 
 const PODS_STAR = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests';
 const DENIED = new Set(['mallory', 'system:anonymous']);
