@@ -1,16 +1,19 @@
 # syntax=docker/dockerfile:1
 # Reference image of custom-metrics-server.
 #   docker build -t custom-metrics-server .
-#   docker run --read-only -p 6443:6443 custom-metrics-server serve --config /etc/custom-metrics/config.yaml
-# Runs as a non-root user, needs no writable root filesystem (mount an emptyDir at
-# /var/run/serving-cert when the server should generate its own self-signed certificate).
+#   docker run --read-only --tmpfs /var/run/serving-cert -p 6443:6443 \
+#     -v "$PWD/config.yaml:/etc/custom-metrics/config.yaml:ro" custom-metrics-server \
+#     serve --config /etc/custom-metrics/config.yaml --secure-port 6443 --cert-dir /var/run/serving-cert
+# Runs as a non-root user and needs no writable root filesystem: the self-signed serving certificate
+# goes to --cert-dir, a tmpfs here (an emptyDir in Kubernetes, see deploy/04-deployment.yaml).
+# Arguments after the image name replace CMD, so repeat --cert-dir when you pass your own.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: compile every workspace package
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
-COPY package.json package-lock.json lerna.json tsconfig.base.json tsconfig.json ./
+COPY package.json package-lock.json tsconfig.base.json ./
 COPY packages/core/package.json packages/core/
 COPY packages/backend-prometheus/package.json packages/backend-prometheus/
 COPY packages/backend-datadog/package.json packages/backend-datadog/
@@ -19,7 +22,8 @@ COPY packages/backend-scrape/package.json packages/backend-scrape/
 COPY packages/server/package.json packages/server/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY packages ./packages
-RUN npm run build
+# Only the packages: the root tsconfig.json also references examples/, which .dockerignore leaves out.
+RUN npx tsc -b packages/core packages/backend-prometheus packages/backend-datadog packages/backend-influx packages/backend-scrape packages/server
 
 # --- prod-deps: production dependencies only
 FROM ${NODE_IMAGE} AS prod-deps
@@ -31,7 +35,8 @@ COPY --from=build /src/packages/backend-datadog/package.json packages/backend-da
 COPY --from=build /src/packages/backend-influx/package.json packages/backend-influx/
 COPY --from=build /src/packages/backend-scrape/package.json packages/backend-scrape/
 COPY --from=build /src/packages/server/package.json packages/server/
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# npm's cache stays in this stage: the runtime stage copies /app only.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # --- runtime
 FROM ${NODE_IMAGE}

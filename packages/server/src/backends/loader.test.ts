@@ -47,4 +47,22 @@ describe('BackendLoader', () => {
     expect(isPathType('/abs/x.js')).toBe(true);
     expect(isPathType('@scope/pkg')).toBe(false);
   });
+
+  it('names the package to install when a built-in backend package is missing', async () => {
+    const missing = async (s: string): Promise<Record<string, unknown>> => {
+      throw Object.assign(new Error(`Cannot find package '${s}' imported from /app/node_modules/@custom-metrics/server/dist/backends/loader.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+    };
+    expect(await loadError(new BackendLoader(dir.path, missing), 'datadog')).toBe(
+      'config: backends[3].type: "datadog" needs the package @custom-metrics/backend-datadog: npm install @custom-metrics/backend-datadog',
+    );
+  });
+
+  it('reports a built-in backend whose own dependency is missing as a load failure, not as the package missing', async () => {
+    const broken = async (): Promise<Record<string, unknown>> => {
+      throw Object.assign(new Error(`Cannot find package '@datadog/datadog-api-client' imported from /app/node_modules/@custom-metrics/backend-datadog/dist/index.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+    };
+    const msg = await loadError(new BackendLoader(dir.path, broken), 'datadog');
+    expect(msg).toContain('the built-in backend package @custom-metrics/backend-datadog could not be loaded');
+    expect(msg).toContain('@datadog/datadog-api-client');
+  });
 });

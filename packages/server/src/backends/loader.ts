@@ -4,7 +4,11 @@ import type { BackendPlugin } from '@custom-metrics/core';
 import { ConfigError } from '../config/config-error.js';
 import { memoryBackend } from './memory/plugin.js';
 
-/** Built-in backend type names and the workspace packages that provide them. */
+/**
+ * Built-in backend type names and the packages that provide them. Each is an optional peer
+ * dependency of the server, imported only when a config names it; a missing one is a config error
+ * saying which package to install.
+ */
 export const BUILTIN_BACKENDS: Readonly<Record<string, string>> = Object.freeze({
   prometheus: '@custom-metrics/backend-prometheus',
   datadog: '@custom-metrics/backend-datadog',
@@ -52,6 +56,10 @@ export class BackendLoader {
     try {
       mod = await this.importer(specifier);
     } catch (e) {
+      const pkg = BUILTIN_BACKENDS[type];
+      if (pkg && isPackageMissing(e, pkg)) {
+        throw new ConfigError([{ path: `backends[${index}].type`, expected: `"${type}" needs the package ${pkg}: npm install ${pkg}` }]);
+      }
       const what = BUILTIN_BACKENDS[type] ? `the built-in backend package ${specifier}` : isPathType(type) ? `an ES module at ${specifier}` : `an installed npm package "${type}"`;
       throw new ConfigError([
         {
@@ -75,6 +83,12 @@ export class BackendLoader {
     // An absolute path is a valid ESM specifier on POSIX; use a file: URL elsewhere.
     return process.platform === 'win32' ? pathToFileURL(abs).href : abs;
   }
+}
+
+/** Whether `e` is Node's "cannot find package" for `pkg` itself (not for one of its own imports). */
+function isPackageMissing(e: unknown, pkg: string): boolean {
+  const err = e as { code?: unknown; message?: unknown };
+  return (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') && typeof err.message === 'string' && err.message.includes(`'${pkg}'`);
 }
 
 function describe(v: unknown): string {
