@@ -7,7 +7,10 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, posix } from 'node:path';
-import ignore from '@balena/dockerignore';
+import dockerignore from '@balena/dockerignore';
+
+// A CommonJS module whose typings declare an ES default export: under NodeNext the callable is `.default`.
+const ignore = dockerignore.default;
 
 /** One Dockerfile instruction (continuation lines joined, comments dropped). */
 export interface Instruction {
