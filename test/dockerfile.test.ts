@@ -4,12 +4,13 @@
 // stage's entrypoint runs `validate-config` on the deploy/ config. Nothing is cached outside the
 // temporary directory.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { get } from 'node:https';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { tempDir } from '../test-support/index.js';
+import { freePort, startProcess, tempDir, waitFor } from '../test-support/index.js';
 import { buildDockerfile, materializeContext, parseDockerfile, type BuiltStage } from './support/docker-build.js';
 import { repoRoot } from './support/manifests.js';
 
@@ -20,7 +21,20 @@ const BACKENDS = ['prometheus', 'datadog', 'influx', 'scrape'];
 function runEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^npm_/i.test(k) && k !== 'NODE_ENV' && k !== 'NODE_OPTIONS') env[k] = v;
-  return { ...env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false', npm_config_loglevel: 'error' };
+  return { ...env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false', npm_config_loglevel: 'error', npm_config_logs_max: '0' };
+}
+
+/** GET https://127.0.0.1:port/livez (self-signed certificate, not verified); the body. */
+function livez(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path: '/livez', rejectUnauthorized: false, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.on('data', (b: Buffer) => (body += b.toString()));
+      res.on('end', () => resolve(body.trim()));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
 }
 
 describe('Dockerfile', () => {
@@ -107,5 +121,34 @@ describe('Dockerfile', () => {
       expect(r.stdout + r.stderr).toContain('config OK');
       expect(r.status).toBe(0);
     });
+
+    it("serves with the header's `docker run` arguments, writing only to the --cert-dir tmpfs (read-only root)", async () => {
+      // docker run --read-only --tmpfs T -v config:C IMAGE serve --config C --secure-port P --cert-dir T
+      const header = dockerfile.split('\n').filter((l) => l.startsWith('#')).join('\n').replace(/\\\n#\s*/g, ' ');
+      const args = /docker run .*?\scustom-metrics-server\s+(serve .*)/.exec(header)![1]!.split(/\s+/);
+      const tmpfs = join(dir.path, 'tmpfs');
+      const port = await freePort();
+      const mapped = args.map((a, i) => {
+        if (args[i - 1] === '--config') return join(image.root, a);
+        if (args[i - 1] === '--cert-dir') return join(tmpfs, a);
+        if (args[i - 1] === '--secure-port') return String(port);
+        return a;
+      });
+      const cm = parseYaml(readFileSync(join(repoRoot, 'deploy/03-config.yaml'), 'utf8')) as { data: Record<string, string> };
+      const cfg = mapped[args.indexOf('--config') + 1]!;
+      mkdirSync(join(cfg, '..'), { recursive: true });
+      writeFileSync(cfg, cm.data['config.yaml']!);
+      const before = readdirSync(image.root, { recursive: true }).map(String).sort();
+      const [, ...entry] = image.entrypoint!;
+      const env = { ...runEnv(), ...image.env, KUBERNETES_SERVICE_HOST: '' }; // not in a cluster: standalone
+      const proc = startProcess(process.execPath, [...entry.map((a) => join(image.root, a)), ...mapped], { cwd: join(image.root, image.workdir), env });
+      try {
+        await waitFor(`/livez of the server (${proc.output().slice(-500)})`, async () => (await livez(port)) === 'ok', 60_000);
+        expect(readdirSync(join(tmpfs, args[args.indexOf('--cert-dir') + 1]!)).sort()).toEqual(['apiserver.crt', 'apiserver.key']);
+      } finally {
+        await proc.stop();
+      }
+      expect(readdirSync(image.root, { recursive: true }).map(String).sort()).toEqual(before);
+    }, 120_000);
   });
 });
