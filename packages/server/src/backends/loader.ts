@@ -35,7 +35,7 @@ export function isBackendPlugin(value: unknown): value is BackendPlugin {
 
 /**
  * BackendLoader resolves `backends[].type` to a {@link BackendPlugin}: `memory` (in this
- * package), a built-in name (the workspace packages of {@link BUILTIN_BACKENDS}), a path to an ES
+ * package), a built-in name (the optional packages of {@link BUILTIN_BACKENDS}, imported on first use), a path to an ES
  * module (relative to `baseDir`), or else an npm package name. The module's default export must be
  * a BackendPlugin.
  */
