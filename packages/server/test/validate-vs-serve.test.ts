@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../../test-support/index.js';
 import { runCli } from '../src/cli/run.js';
 import { generateSelfSignedCert } from '../src/tls/self-signed.js';
@@ -87,6 +87,25 @@ describe('validate-config and serve agree', () => {
     expect(await run(['validate-config', file, ...serveFlags])).toEqual({ code: 0, err: '', started: false });
     const serve = await run(['serve', '--config', file, ...serveFlags]);
     expect(serve).toEqual({ code: 0, err: '', started: true });
+  });
+
+  it('on --authentication-kubeconfig without a cluster to read objects from (no --kubeconfig, $KUBECONFIG, in-cluster or ~/.kube/config)', async () => {
+    mkdirSync(`${d}/empty-home`, { recursive: true });
+    writeFileSync(`${d}/authn-kubeconfig`, 'apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: [{ name: k, cluster: { server: "https://127.0.0.1:1" } }]\nusers: [{ name: u, user: {} }]\ncontexts: [{ name: c, context: { cluster: k, user: u } }]\n');
+    vi.stubEnv('HOME', `${d}/empty-home`);
+    vi.stubEnv('KUBECONFIG', '');
+    vi.stubEnv('KUBERNETES_SERVICE_HOST', '');
+    try {
+      const file = write('authn-only', ['backends:', ...mem()]);
+      const flags = [...serveFlags.filter((f) => f !== '--standalone'), '--authentication-kubeconfig', `${d}/authn-kubeconfig`];
+      const validate = await run(['validate-config', file, ...flags]);
+      const serve = await run(['serve', '--config', file, ...flags]);
+      expect(validate.code, validate.err).toBe(2);
+      expect(validate.err).toContain('server.kubeconfig: a cluster to read objects from: --authentication-kubeconfig is set');
+      expect(serve).toEqual({ ...validate, started: false });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('validate-config checks the files flags name too', async () => {

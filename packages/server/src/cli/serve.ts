@@ -8,7 +8,7 @@ import { BackendLoader } from '../backends/loader.js';
 import { buildContainer } from '../container.js';
 import { loadConfigFile } from '../config/load.js';
 import type { ServerConfig, ServerOptions } from '../config/types.js';
-import { createKubeClients, InformerKubeLookup, type KubeClients } from '../kube/index.js';
+import { chooseCluster, InformerKubeLookup, type KubeClients } from '../kube/index.js';
 import { createLogger, type PinoLogger } from '../observability/logger.js';
 import { ServerMetrics } from '../observability/server-metrics.js';
 import { StandaloneKubeLookup } from '../standalone/standalone-kube-lookup.js';
@@ -26,17 +26,27 @@ export interface RunningServer {
 
 export { mergeFlags } from './merge-flags.js';
 
-/** Chooses the cluster view: informers over kube-apiserver, or the standalone lookup. */
+/** Chooses the cluster view: informers over kube-apiserver, or the standalone lookup; logs which and why. */
 function clusterView(config: ServerConfig, logger: PinoLogger): { kube: KubeLookup & { close?(): Promise<void> }; clients?: KubeClients } {
   const s = config.server;
-  const clients = s.standalone
-    ? undefined
-    : createKubeClients({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });
-  if (!clients) {
-    logger.info({ objects: config.standalone.objects.length }, s.standalone ? 'standalone mode' : 'no kubeconfig and not in a cluster: standalone mode');
+  const choice = s.standalone
+    ? { clients: undefined, source: undefined, files: [], reason: '--standalone' }
+    : chooseCluster({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });
+  if (!choice.clients) {
+    logger.info({ mode: 'standalone', objects: config.standalone.objects.length }, `standalone mode: ${choice.reason}`);
     return { kube: new StandaloneKubeLookup(config.standalone.objects) };
   }
-  return { kube: new InformerKubeLookup(clients.main, { logger }), clients };
+  logger.info(
+    {
+      mode: 'cluster',
+      kubeconfigSource: choice.source,
+      files: choice.files,
+      authenticationKubeconfig: s.authenticationKubeconfig ?? '(main cluster)',
+      authorizationKubeconfig: s.authorizationKubeconfig ?? '(main cluster)',
+    },
+    `cluster mode: kube-apiserver from ${choice.reason}`,
+  );
+  return { kube: new InformerKubeLookup(choice.clients.main, { logger }), clients: choice.clients };
 }
 
 /**

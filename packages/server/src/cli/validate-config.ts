@@ -5,6 +5,7 @@ import { isConfigError } from '../config/config-error.js';
 import { loadConfigFile } from '../config/load.js';
 import type { ServerConfig, ServerOptions } from '../config/types.js';
 import { buildContainer } from '../container.js';
+import { chooseCluster } from '../kube/clients.js';
 import { createLogger } from '../observability/logger.js';
 import { ServerMetrics } from '../observability/server-metrics.js';
 import { StandaloneKubeLookup } from '../standalone/standalone-kube-lookup.js';
@@ -18,7 +19,8 @@ const refuse: Middleware = async () => {
 /**
  * checkConfigFile is a dry run of `serve`: it does everything `serve` does before it listens or
  * calls out — reads the config (`${VAR}` references, YAML, the server schema), merges the
- * flags, reads every file the config and flags name ({@link checkServerFiles}), and builds every
+ * flags, reads every file the config and flags name ({@link checkServerFiles}), loads the
+ * kubeconfig serve would choose ({@link chooseCluster}), and builds every
  * backend instance (plugin loaded, config checked against its schema, `create` run: templates,
  * regexes, secret files), then closes them without starting them. Whatever `serve` would reject
  * at start-up it rejects with the same message.
@@ -32,6 +34,9 @@ export async function checkConfigFile(
   const source = file ?? 'config';
   const config = mergeFlags(await loadConfigFile(file), flags);
   checkServerFiles(config, source);
+  // The cluster serve would choose (kubeconfig files loaded; no connection is made).
+  const s = config.server;
+  if (!s.standalone) chooseCluster({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });
   const sc = await buildContainer({
     config,
     kube: new StandaloneKubeLookup(config.standalone.objects),
