@@ -33,6 +33,7 @@ const BAD: Array<[string, string[], string]> = [
   ['a key that does not match the certificate', ['server:', `  tlsCertFile: ${d}/a.crt`, `  tlsPrivateKeyFile: ${d}/b.key`], `server.tlsPrivateKeyFile: ${d}/b.key: does not match the certificate in ${d}/a.crt`],
   ['a certificate file that is not PEM', ['server:', `  tlsCertFile: ${d}/not-pem.crt`, `  tlsPrivateKeyFile: ${d}/a.key`], `server.tlsCertFile: ${d}/not-pem.crt: not a PEM certificate`],
   ['a certificate without its key', ['server:', `  tlsCertFile: ${d}/a.crt`], 'server.tlsPrivateKeyFile: to be set together with the other of tlsCertFile / tlsPrivateKeyFile'],
+  ['a certDir under a file', ['server:', `  certDir: ${d}/not-pem.crt/certs`], `server.certDir: ${d}/not-pem.crt/certs: ${d}/not-pem.crt is a file, not a directory`],
   ['a missing kubeconfig', ['server:', `  authenticationKubeconfig: ${d}/no-kubeconfig`], `server.authenticationKubeconfig: ${d}/no-kubeconfig: no such file`],
   ['a broken kubeconfig', ['server:', `  kubeconfig: ${d}/kubeconfig-broken`], `server.kubeconfig: ${d}/kubeconfig-broken: not a usable kubeconfig`],
   ['an unset environment variable', ['backends:', ...influx(['      token: ${VALIDATE_VS_SERVE_UNSET}'])], 'backends[0].config.token: environment variable VALIDATE_VS_SERVE_UNSET is not set'],
@@ -69,12 +70,14 @@ function write(name: string, lines: string[]): string {
 }
 
 const serveFlags = ['--secure-port', '0', '--bind-address', '127.0.0.1', '--cert-dir', `${d}/certs`, '--log-level', 'silent', '--standalone', '--shutdown-timeout', '2s'];
+/** The flags for a config: without --cert-dir when the config sets certDir (flags would win). */
+const flagsFor = (lines: string[]) => (lines.some((l) => l.includes('certDir:')) ? serveFlags.filter((f, i) => f !== '--cert-dir' && serveFlags[i - 1] !== '--cert-dir') : serveFlags);
 
 describe('validate-config and serve agree', () => {
   it.each(BAD)('on %s: both exit 2 with the same message naming the field', async (name, lines, message) => {
     const file = write(name, lines);
-    const validate = await run(['validate-config', file, ...serveFlags]);
-    const serve = await run(['serve', '--config', file, ...serveFlags]);
+    const validate = await run(['validate-config', file, ...flagsFor(lines)]);
+    const serve = await run(['serve', '--config', file, ...flagsFor(lines)]);
     expect(validate.code, validate.err).toBe(2);
     expect(validate.err).toContain(message);
     expect(serve.started).toBe(false);

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createPrivateKey } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -30,9 +31,42 @@ function firstLine(e: unknown): string {
 }
 
 /**
+ * Without a serving certificate, serve keeps a self-signed one in `certDir` (creating it): the
+ * directory, or its nearest existing parent, must be a directory serve can write to. Nothing is
+ * created here.
+ */
+function checkCertDir(problems: ConfigProblem[], certDir: string): void {
+  let at = certDir;
+  for (;;) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(at).isDirectory();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(at) !== at) {
+        at = dirname(at);
+        continue;
+      }
+      problems.push({ path: 'server.certDir', expected: `${certDir}: ${WHY[code ?? ''] ?? `cannot be used (${code})`}` });
+      return;
+    }
+    if (!isDir) {
+      problems.push({ path: 'server.certDir', expected: `${certDir}: ${at === certDir ? 'is a file, not a directory' : `${at} is a file, not a directory`}` });
+      return;
+    }
+    try {
+      accessSync(at, constants.W_OK | constants.X_OK);
+    } catch {
+      problems.push({ path: 'server.certDir', expected: `${certDir}: ${at} is not writable (the self-signed serving certificate is kept there; or give server.tlsCertFile)` });
+    }
+    return;
+  }
+}
+
+/**
  * checkServerFiles reads every file the `server:` section (config file and flags) names and
  * checks it is usable, as `serve` would use it: the serving certificate and key (PEM, a matching
- * pair), the client and front-proxy CA bundles (PEM certificates) and the kubeconfigs (loadable).
+ * pair) or else a usable `certDir`, the client and front-proxy CA bundles (PEM certificates) and the kubeconfigs (loadable).
  * It opens no connection. `serve` runs it before anything else, and `validate-config` runs it too,
  * so both reject a bad file with the same message.
  * @throws {ConfigError} naming each bad field and file, e.g. `server.clientCaFile: /x/ca.crt: no such file`.
@@ -69,6 +103,7 @@ export function checkServerFiles(config: ServerConfig, source: string): void {
       }
     }
   }
+  if (s.tlsCertFile === undefined && s.tlsPrivateKeyFile === undefined) checkCertDir(problems, s.certDir);
   for (const [field, file] of [
     ['clientCaFile', s.clientCaFile],
     ['requestheaderClientCaFile', s.requestheaderClientCaFile],
