@@ -8,7 +8,7 @@ import type { TimeseriesClient } from './client/datadogClient.js';
 import { resolveConfig } from './config.js';
 import type { DatadogBackendConfig } from './config.js';
 import { configSchema } from './configSchema.js';
-import { loadSecret, redactor } from './credentials.js';
+import { redactor, secretReader } from './credentials.js';
 import { DatadogCustomProvider } from './providers/customProvider.js';
 import { DatadogExternalProvider } from './providers/externalProvider.js';
 import { QueryRefresher } from './refresh/refresher.js';
@@ -27,19 +27,20 @@ export interface DatadogBackendDeps {
 /**
  * createDatadogBackend builds one backend instance. Throws (before any I/O) when the config is
  * inconsistent or a key cannot be read; the message names the field or key source, never a key.
+ * Keys given as `{file}` are re-read whenever the file changes.
  */
 export function createDatadogBackend(ctx: BackendContext, config: DatadogBackendConfig, deps: DatadogBackendDeps = {}): BackendInstance {
   const resolved = resolveConfig(config);
   let client = deps.client;
   if (!client) {
-    const apiKey = loadSecret('apiKey', resolved.apiKey, deps.env);
-    const appKey = loadSecret('appKey', resolved.appKey, deps.env);
+    const apiKey = secretReader('apiKey', resolved.apiKey, deps.env);
+    const appKey = secretReader('appKey', resolved.appKey, deps.env);
     client = createTimeseriesClient({
       site: resolved.site,
       ...(resolved.baseUrl !== undefined ? { baseUrl: resolved.baseUrl } : {}),
       apiKey,
       appKey,
-      redact: redactor([apiKey, appKey]),
+      redact: (text) => redactor([apiKey(), appKey()])(text),
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   }

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isMetricsError, parseSelector, Selector } from '@custom-metrics/core';
 import type { BackendInstance, ExternalMetricValue } from '@custom-metrics/core';
-import { waitFor } from '../../../test-support/index.js';
+import { writeFileSync } from 'node:fs';
+import { tempDir, waitFor } from '../../../test-support/index.js';
+import { startDatadogDouble } from './support/datadogDouble.js';
 import { API_KEY, APP_KEY, closeAll, makeBackend, neverAborted, rawSelector, startDouble } from './support/harness.js';
 import { staticKube } from './support/context.js';
 import type { DatadogDouble } from './support/datadogDouble.js';
@@ -160,5 +162,38 @@ describe('custom metrics', () => {
     await expect(
       instance.custom!.getMetricBySelector({ namespace: 'x} by {host', selector: Selector.everything(), info, metricSelector: Selector.everything(), signal: neverAborted }),
     ).rejects.toMatchObject({ code: 400 });
+  });
+});
+
+describe('key files', () => {
+  it('sends the keys from their files and the new ones after the files change', async () => {
+    const dir = tempDir('dd-keys');
+    // The double checks the keys in this object on every call, so changing it rotates them.
+    const keys = { apiKey: 'file-api-key-1', appKey: 'file-app-key-1', resolve: () => [{ tags: [], points: [[T0, 1]] as Array<[number, number | null]> }] };
+    const rotating = await startDatadogDouble(keys);
+    try {
+      writeFileSync(`${dir.path}/api`, `${keys.apiKey}\n`);
+      writeFileSync(`${dir.path}/app`, `${keys.appKey}\n`);
+      const { instance } = makeBackend(
+        rotating,
+        { apiKey: { file: `${dir.path}/api` }, appKey: { file: `${dir.path}/app` }, external: [{ name: 'depth', metric: 'q.depth' }] },
+        { env: {} },
+      );
+      expect(await external(instance, 'depth', parseSelector('queue=a'))).toHaveLength(1);
+      // Rotation: Datadog now wants new keys, and the mounted Secret files are updated.
+      keys.apiKey = 'file-api-key-2-rotated';
+      keys.appKey = 'file-app-key-2-rotated';
+      writeFileSync(`${dir.path}/api`, `${keys.apiKey}\n`);
+      writeFileSync(`${dir.path}/app`, `${keys.appKey}\n`);
+      expect(await external(instance, 'depth', parseSelector('queue=b'))).toHaveLength(1);
+      expect(rotating.calls.map((c) => [c.status, c.headers['dd-api-key'], c.headers['dd-application-key']])).toEqual([
+        [200, 'file-api-key-1', 'file-app-key-1'],
+        [200, 'file-api-key-2-rotated', 'file-app-key-2-rotated'],
+      ]);
+    } finally {
+      await closeAll();
+      await rotating.stop();
+      dir.remove();
+    }
   });
 });

@@ -44,12 +44,14 @@ export const influxConfigSchema: Readonly<Record<string, unknown>> = {
     mode: { enum: ['flux', 'influxql'] },
     url: { type: 'string', pattern: '^https?://' },
     token: nonEmpty,
+    tokenFile: { ...nonEmpty, description: 'file holding the token, re-read when it changes' },
     org: nonEmpty,
     bucket: nonEmpty,
     database: nonEmpty,
     retentionPolicy: nonEmpty,
     username: nonEmpty,
     password: { type: 'string' },
+    passwordFile: { ...nonEmpty, description: 'InfluxQL: file holding the password, re-read when it changes' },
     authMethod: { enum: ['basic', 'query'] },
     httpMethod: { enum: ['GET', 'POST'] },
     timeoutMs: { type: 'integer', minimum: 1, maximum: 600000 },
@@ -63,8 +65,9 @@ export const influxConfigSchema: Readonly<Record<string, unknown>> = {
     {
       if: { properties: { mode: { const: 'flux' } }, required: ['mode'] },
       then: {
-        required: ['org', 'token'],
-        properties: { org: true, token: true, database: false, retentionPolicy: false, username: false, password: false, authMethod: false, httpMethod: false },
+        required: ['org'],
+        anyOf: [{ required: ['token'], properties: { token: true } }, { required: ['tokenFile'], properties: { tokenFile: true } }],
+        properties: { org: true, token: true, database: false, retentionPolicy: false, username: false, password: false, passwordFile: false, authMethod: false, httpMethod: false },
       },
     },
     {

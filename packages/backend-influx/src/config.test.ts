@@ -36,6 +36,8 @@ describe('influxConfigSchema', () => {
     ['influxql', influxql],
     ['flux', flux],
     ['influxql with token (2.x/3.x v1 API)', { mode: 'influxql', url: 'http://x:8086', database: 'db', token: 't' }],
+    ['flux with tokenFile', { mode: 'flux', url: 'http://x:8086', org: 'o', tokenFile: '/var/run/secrets/influx/token' }],
+    ['influxql with passwordFile', { mode: 'influxql', url: 'http://x:8086', database: 'db', username: 'u', passwordFile: '/p' }],
   ])('accepts the %s example', (_n, c) => {
     expect(validate(c), JSON.stringify(validate.errors)).toBe(true);
   });
@@ -44,6 +46,8 @@ describe('influxConfigSchema', () => {
     ['an unknown top-level field', { ...influxql, surprise: 1 }],
     ['an unknown rule field', { ...flux, custom: [{ ...flux.custom![0], extra: true }] }],
     ['flux without org', { mode: 'flux', url: 'http://x', token: 't' }],
+    ['flux without token or tokenFile', { mode: 'flux', url: 'http://x', org: 'o' }],
+    ['flux with passwordFile', { ...flux, passwordFile: '/p' }],
     ['flux with a database', { ...flux, database: 'd' }],
     ['influxql without database', { mode: 'influxql', url: 'http://x' }],
     ['influxql with an org', { ...influxql, org: 'o' }],

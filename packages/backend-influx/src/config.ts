@@ -47,6 +47,8 @@ export interface InfluxBackendConfig {
   url: string;
   /** Flux: API token. InfluxQL: sent as `Authorization: Token …` (2.x / 3.x v1 compatibility API). */
   token?: string;
+  /** A file holding the token (e.g. a mounted Secret), re-read when it changes. Instead of `token`. */
+  tokenFile?: string;
   /** Flux only: organisation name or ID. */
   org?: string;
   /** Flux only: bucket for `{{bucket}}`. */
@@ -58,6 +60,8 @@ export interface InfluxBackendConfig {
   /** InfluxQL only: 1.x credentials. */
   username?: string;
   password?: string;
+  /** InfluxQL only: a file holding the password, re-read when it changes. Instead of `password`. */
+  passwordFile?: string;
   /** InfluxQL only: how username/password are sent: HTTP basic auth (default) or `u`/`p` parameters. */
   authMethod?: 'basic' | 'query';
   /** InfluxQL only: HTTP method for `/query`. Default `POST` (no URL length limit). */
@@ -101,12 +105,14 @@ export interface ResolvedInfluxConfig {
   mode: InfluxMode;
   url: string;
   token?: string;
+  tokenFile?: string;
   org?: string;
   bucket?: string;
   database?: string;
   retentionPolicy?: string;
   username?: string;
   password?: string;
+  passwordFile?: string;
   authMethod: 'basic' | 'query';
   httpMethod: 'GET' | 'POST';
   timeoutMs: number;
@@ -135,19 +141,23 @@ export function resolveConfig(config: InfluxBackendConfig): ResolvedInfluxConfig
     fail('url', `not a valid URL: ${JSON.stringify(config.url)}`);
   }
   if (url && url.protocol !== 'http:' && url.protocol !== 'https:') fail('url', 'must be http or https');
+  if (config.token !== undefined && config.tokenFile !== undefined) fail('tokenFile', 'use either token or tokenFile, not both');
+  if (config.password !== undefined && config.passwordFile !== undefined) fail('passwordFile', 'use either password or passwordFile, not both');
+  const hasToken = config.token !== undefined || config.tokenFile !== undefined;
+  const hasPassword = config.password !== undefined || config.passwordFile !== undefined;
   if (config.mode === 'flux') {
     if (!config.org) fail('org', 'required in flux mode');
-    if (!config.token) fail('token', 'required in flux mode');
-    for (const f of ['database', 'retentionPolicy', 'username', 'password', 'authMethod', 'httpMethod'] as const) {
+    if (!config.token && !config.tokenFile) fail('token', 'required in flux mode (or tokenFile)');
+    for (const f of ['database', 'retentionPolicy', 'username', 'password', 'passwordFile', 'authMethod', 'httpMethod'] as const) {
       if (config[f] !== undefined) fail(f, 'only valid in influxql mode');
     }
   } else {
     if (!config.database) fail('database', 'required in influxql mode');
     for (const f of ['org', 'bucket'] as const) if (config[f] !== undefined) fail(f, 'only valid in flux mode');
-    if (config.token !== undefined && (config.username !== undefined || config.password !== undefined)) {
+    if (hasToken && (config.username !== undefined || hasPassword)) {
       fail('token', 'use either token or username/password, not both');
     }
-    if ((config.username === undefined) !== (config.password === undefined)) fail('username', 'username and password go together');
+    if ((config.username === undefined) !== !hasPassword) fail('username', 'username and password (or passwordFile) go together');
   }
   const window = config.window ?? '5m';
   if (!DURATION.test(window)) fail('window', `must be a duration like 30s, 5m, 1h, got ${JSON.stringify(window)}`);
@@ -206,12 +216,14 @@ export function resolveConfig(config: InfluxBackendConfig): ResolvedInfluxConfig
     mode: config.mode,
     url: config.url.replace(/\/+$/, ''),
     ...opt('token'),
+    ...opt('tokenFile'),
     ...opt('org'),
     ...opt('bucket'),
     ...opt('database'),
     ...opt('retentionPolicy'),
     ...opt('username'),
     ...opt('password'),
+    ...opt('passwordFile'),
     authMethod: config.authMethod ?? 'basic',
     httpMethod: config.httpMethod ?? 'POST',
     timeoutMs,

@@ -8,18 +8,32 @@ import type { InfluxQueryClient } from './client/types.js';
 import { resolveConfig, type InfluxBackendConfig, type ResolvedInfluxConfig } from './config.js';
 import { influxConfigSchema } from './config-schema.js';
 import { InfluxCustomProvider, InfluxExternalProvider, InfluxQueryRunner } from './providers.js';
+import { SecretFile } from './secret-file.js';
 
-/** Builds the client for a resolved config. */
+/** A secret given inline, or read from its `…File` (re-read when the file changes). */
+function secret(value: string | undefined, file: string | undefined, what: string): string | (() => string) | undefined {
+  if (file === undefined) return value;
+  const f = new SecretFile(file, what);
+  return () => f.read();
+}
+
+/**
+ * Builds the client for a resolved config. `tokenFile` / `passwordFile` are read here (and then
+ * re-read whenever they change).
+ * @throws {Error} naming the field and path when a secret file cannot be read or is empty.
+ */
 export function createInfluxClient(config: ResolvedInfluxConfig): InfluxQueryClient {
+  const token = secret(config.token, config.tokenFile, 'tokenFile');
   if (config.mode === 'flux') {
-    return new FluxClient({ url: config.url, token: config.token ?? '', org: config.org ?? '', timeoutMs: config.timeoutMs });
+    return new FluxClient({ url: config.url, token: token ?? '', org: config.org ?? '', timeoutMs: config.timeoutMs });
   }
+  const password = secret(config.password, config.passwordFile, 'passwordFile');
   return new InfluxQLClient({
     url: config.url,
     database: config.database ?? '',
     ...(config.retentionPolicy !== undefined ? { retentionPolicy: config.retentionPolicy } : {}),
-    ...(config.username !== undefined ? { username: config.username, password: config.password ?? '' } : {}),
-    ...(config.token !== undefined ? { token: config.token } : {}),
+    ...(config.username !== undefined ? { username: config.username, password: password ?? '' } : {}),
+    ...(token !== undefined ? { token } : {}),
     authMethod: config.authMethod,
     httpMethod: config.httpMethod,
     timeoutMs: config.timeoutMs,

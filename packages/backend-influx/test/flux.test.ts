@@ -1,5 +1,8 @@
 // The Flux path end to end through the real @influxdata/influxdb-client against a local double
 // of POST /api/v2/query that answers annotated CSV.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isMetricsError, parseSelector, Selector } from '@custom-metrics/core';
 import type { KubeObject } from '@custom-metrics/core';
@@ -61,6 +64,24 @@ const rowsFor = (rows: Array<[string, string, string]>) =>
   );
 
 describe('Flux through @influxdata/influxdb-client', () => {
+  it('sends the token from tokenFile and the new one after the file changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flux-token-'));
+    try {
+      const file = join(dir, 'token');
+      writeFileSync(file, 'from-file-1\n');
+      const { instance } = backend([], { token: undefined, tokenFile: file });
+      double.answer(() => ({ csv: annotatedCsv(lastColumns([]), []) }));
+      const ask = () =>
+        instance.external!.getExternalMetric({ namespace: NS, info: { metric: 'queue_depth' }, metricSelector: parseSelector(''), signal: new AbortController().signal });
+      await ask();
+      writeFileSync(file, 'from-file-2-rotated\n');
+      await ask();
+      expect(double.requests.map((r) => r.headers.authorization)).toEqual(['Token from-file-1', 'Token from-file-2-rotated']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('sends POST /api/v2/query with org, Token auth, dialect and the filled Flux text', async () => {
     const { instance } = backend([pod('web-1', { app: 'web' }), pod('web-2', { app: 'web' }), pod('db-1', { app: 'db' })]);
     double.answer(() => ({ csv: rowsFor([['web-1', '10', T], ['web-2', '20.5', '2026-01-15T10:20:29Z']]) }));

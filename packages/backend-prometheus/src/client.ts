@@ -5,7 +5,7 @@ import fetch, { type RequestInit, type Response } from 'node-fetch';
 import { InternalError, ServiceUnavailableError } from '@custom-metrics/core';
 import type { Logger } from '@custom-metrics/core';
 import type { AuthConfig, TlsConfig } from './config.js';
-import { PrometheusApiError } from './errors.js';
+import { ConfigError, PrometheusApiError } from './errors.js';
 import { parseSeriesStream } from './series-stream.js';
 
 /** One sample of an instant-query result. `value` may be NaN or ±Inf (the caller filters). */
@@ -61,7 +61,7 @@ const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 class WatchedFile {
   #stamp = '';
   #content = '';
-  constructor(private readonly path: string) {}
+  constructor(readonly path: string) {}
   read(): string {
     const st = statSync(this.path);
     const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
@@ -214,14 +214,26 @@ function authorizationFor(auth: AuthConfig): () => string | undefined {
   const tokenFile = auth.bearerTokenFile ?? (auth.inClusterServiceAccount ? `${SA_DIR}/token` : undefined);
   if (tokenFile !== undefined) {
     const f = new WatchedFile(tokenFile);
+    // An explicit token file is read now, so a missing one fails the config (serve and
+    // validate-config alike) instead of the first query; the service-account token stays lazy.
+    if (auth.bearerTokenFile !== undefined) readNow(f, 'config.auth.bearerTokenFile');
     return () => `Bearer ${f.read()}`;
   }
   if (auth.basic !== undefined) {
     const { username, password, passwordFile } = auth.basic;
     const f = passwordFile !== undefined ? new WatchedFile(passwordFile) : undefined;
+    if (f) readNow(f, 'config.auth.basic.passwordFile');
     return () => `Basic ${Buffer.from(`${username}:${f ? f.read() : (password ?? '')}`).toString('base64')}`;
   }
   return () => undefined;
+}
+
+function readNow(f: WatchedFile, path: string): void {
+  try {
+    f.read();
+  } catch (e) {
+    throw new ConfigError(path, `cannot read ${f.path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 /** Parses a sample value as Prometheus writes it (`"1.5"`, `"NaN"`, `"+Inf"`, `"-Inf"`). */

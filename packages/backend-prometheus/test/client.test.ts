@@ -84,6 +84,17 @@ describe('HttpPrometheusClient against a local HTTP double', () => {
     c.close();
   });
 
+  it('reads an explicit token or password file at creation: a missing one is a ConfigError naming the field', () => {
+    const logger = fakeBackendContext().logger;
+    const missing = join(dir.path, 'no-such-token');
+    expect(() => new HttpPrometheusClient({ url: base, timeoutMs: 1_000, auth: { bearerTokenFile: missing }, logger })).toThrow(
+      `config.auth.bearerTokenFile: cannot read ${missing} (ENOENT)`,
+    );
+    expect(() => new HttpPrometheusClient({ url: base, timeoutMs: 1_000, auth: { basic: { username: 'u', passwordFile: missing } }, logger })).toThrow(
+      `config.auth.basic.passwordFile: cannot read ${missing} (ENOENT)`,
+    );
+  });
+
   it('uses GET when configured, and basic auth', async () => {
     mode = 'ok';
     const c = new HttpPrometheusClient({ url: base, method: 'GET', timeoutMs: 1_000, auth: { basic: { username: 'u', password: 'p:w' } }, logger: fakeBackendContext().logger });

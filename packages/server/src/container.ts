@@ -46,6 +46,8 @@ export interface ContainerOptions {
   readonly metrics?: ServerMetrics;
   readonly loader?: BackendLoader;
   readonly now?: () => Date;
+  /** Where the config came from (the file name), prefixed to config error messages (default `config`). */
+  readonly source?: string;
   /** Extra registrations (e.g. AUTHENTICATOR, AUTHORIZER, KUBE_CLIENTS) made on the root container. */
   readonly extra?: ReadonlyArray<readonly [symbol, unknown]>;
 }
@@ -89,10 +91,18 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
   for (const [token, value] of options.extra ?? []) c.register(token, { useValue: value });
 
   const loader = c.resolve<BackendLoader>(BACKEND_LOADER);
+  const source = options.source ?? 'config';
   const backends: RegisteredBackend[] = [];
   for (const [i, b] of options.config.backends.entries()) {
-    const plugin = await loader.load(b.type, i);
-    const config = validateBackendConfig(plugin.configSchema, b.config, i);
+    let plugin;
+    try {
+      plugin = await loader.load(b.type, i);
+    } catch (e) {
+      // The loader does not know the file name: give its errors the same prefix as the others.
+      if (isConfigError(e) && e.source === 'config' && source !== 'config') throw new ConfigError(e.problems, source);
+      throw e;
+    }
+    const config = validateBackendConfig(plugin.configSchema, b.config, i, source);
     const child = c.createChildContainer();
     child.register(BACKEND_INSTANCE_NAME, { useValue: b.name });
     child.register(BACKEND_CONTEXT, {
@@ -110,7 +120,7 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
       instance = await child.resolve(BackendInstanceFactory).create(plugin, config);
     } catch (e) {
       if (isConfigError(e)) throw e;
-      throw new ConfigError([{ path: `backends[${i}].config`, expected: `a config backend "${b.name}" (${plugin.name}) accepts: ${(e as Error).message}` }]);
+      throw new ConfigError([{ path: `backends[${i}].config`, expected: `a config backend "${b.name}" (${plugin.name}) accepts: ${(e as Error).message}` }], source);
     }
     backends.push({ name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand, instance });
     health.addReadiness({

@@ -56,8 +56,10 @@ export interface TimeseriesClient {
 export interface TimeseriesClientOptions {
   readonly site: DatadogSite;
   readonly baseUrl?: string;
-  readonly apiKey: string;
-  readonly appKey: string;
+  /** The API key, or a function giving the current one (read before every call). */
+  readonly apiKey: string | (() => string);
+  /** The application key, or a function giving the current one (read before every call). */
+  readonly appKey: string | (() => string);
   readonly redact: Redactor;
   /** A fetch implementation (default: the global fetch). */
   readonly fetch?: typeof fetch;
@@ -74,7 +76,10 @@ class RecordingHttpLibrary implements client.HttpLibrary {
   signal: AbortSignal | undefined;
   private readonly inner: client.IsomorphicFetchHttpLibrary;
 
-  constructor(fetchImpl: typeof fetch) {
+  constructor(
+    fetchImpl: typeof fetch,
+    private readonly keys: () => { apiKey: string; appKey: string },
+  ) {
     this.inner = new client.IsomorphicFetchHttpLibrary();
     this.inner.enableRetry = false;
     this.inner.debug = false;
@@ -82,6 +87,10 @@ class RecordingHttpLibrary implements client.HttpLibrary {
   }
 
   async send(request: client.RequestContext): Promise<client.ResponseContext> {
+    // The current keys (a rotated key file takes effect on the next call).
+    const { apiKey, appKey } = this.keys();
+    request.setHeaderParam('DD-API-KEY', apiKey);
+    request.setHeaderParam('DD-APPLICATION-KEY', appKey);
     if (this.signal) request.setHttpConfig({ ...request.getHttpConfig(), compress: false, signal: this.signal as never });
     this.lastHeaders = {};
     const response = await this.inner.send(request);
@@ -104,9 +113,11 @@ export function createTimeseriesClient(opts: TimeseriesClientOptions): Timeserie
   // The library logs transport errors to the console itself; this backend logs every failure
   // (redacted) through the server's structured logger instead, so the library is kept quiet.
   clientLogger.setLevel(clientLogger.levels.SILENT);
-  const http = new RecordingHttpLibrary(opts.fetch ?? globalThis.fetch);
+  const key = (k: string | (() => string)) => (typeof k === 'function' ? k() : k);
+  const keys = () => ({ apiKey: key(opts.apiKey), appKey: key(opts.appKey) });
+  const http = new RecordingHttpLibrary(opts.fetch ?? globalThis.fetch, keys);
   const configuration = client.createConfiguration({
-    authMethods: { apiKeyAuth: opts.apiKey, appKeyAuth: opts.appKey },
+    authMethods: { apiKeyAuth: key(opts.apiKey), appKeyAuth: key(opts.appKey) },
     httpApi: http,
     enableRetry: false,
     debug: false,

@@ -8,7 +8,8 @@ import type { InfluxQueryClient, InfluxRow } from './types.js';
 /** Connection settings of {@link FluxClient}. */
 export interface FluxClientOptions {
   url: string;
-  token: string;
+  /** The API token, or a function returning the current one (a file re-read on change). */
+  token: string | (() => string);
   org: string;
   timeoutMs: number;
 }
@@ -17,18 +18,31 @@ const SYSTEM_COLUMNS = new Set(['result', 'table']);
 
 /** Runs Flux scripts and flattens the annotated-CSV tables into rows. */
 export class FluxClient implements InfluxQueryClient {
-  readonly #api: QueryApi;
+  readonly #options: FluxClientOptions;
   readonly #timeoutMs: number;
+  #api: { token: string; api: QueryApi } | undefined;
 
   constructor(options: FluxClientOptions) {
+    this.#options = options;
     this.#timeoutMs = options.timeoutMs;
-    this.#api = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs }).getQueryApi({ org: options.org, gzip: false });
+    this.#queryApi();
+  }
+
+  /** The QueryApi for the current token (rebuilt when a token file changed). */
+  #queryApi(): QueryApi {
+    const o = this.#options;
+    const token = typeof o.token === 'function' ? o.token() : o.token;
+    if (this.#api?.token !== token) {
+      this.#api = { token, api: new InfluxDB({ url: o.url, token, timeout: o.timeoutMs }).getQueryApi({ org: o.org, gzip: false }) };
+    }
+    return this.#api.api;
   }
 
   async query(text: string, options: { valueColumn?: string; signal: AbortSignal }): Promise<InfluxRow[]> {
     options.signal.throwIfAborted();
     const valueColumn = options.valueColumn ?? '_value';
     const deadline = withDeadline(options.signal, this.#timeoutMs);
+    const api = this.#queryApi();
     try {
       return await new Promise<InfluxRow[]>((resolve, reject) => {
         const rows: InfluxRow[] = [];
@@ -40,7 +54,7 @@ export class FluxClient implements InfluxQueryClient {
         };
         deadline.signal.addEventListener('abort', onAbort, { once: true });
         const done = () => deadline.signal.removeEventListener('abort', onAbort);
-        this.#api.queryRows(text, {
+        api.queryRows(text, {
           next(values, meta) {
             const o = meta.toObject(values) as Record<string, unknown>;
             const labels: Record<string, string> = {};

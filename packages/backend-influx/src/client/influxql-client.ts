@@ -11,11 +11,12 @@ export interface InfluxQLClientOptions {
   database: string;
   retentionPolicy?: string;
   username?: string;
-  password?: string;
+  /** The password, or a function returning the current one (a file re-read on change). */
+  password?: string | (() => string);
   /** `basic`: HTTP basic auth; `query`: `u`/`p` parameters. */
   authMethod: 'basic' | 'query';
-  /** Sent as `Authorization: Token <token>` (2.x/3.x v1 compatibility). */
-  token?: string;
+  /** Sent as `Authorization: Token <token>` (2.x/3.x v1 compatibility); or a function returning the current token. */
+  token?: string | (() => string);
   httpMethod: 'GET' | 'POST';
   timeoutMs: number;
   /** Replaceable for tests; defaults to the global fetch. */
@@ -49,13 +50,14 @@ export class InfluxQLClient implements InfluxQueryClient {
     const params = new URLSearchParams({ db: o.database, epoch: 'ms' });
     if (o.retentionPolicy) params.set('rp', o.retentionPolicy);
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (o.token !== undefined) headers.Authorization = `Token ${o.token}`;
+    if (o.token !== undefined) headers.Authorization = `Token ${current(o.token)}`;
     else if (o.username !== undefined) {
+      const password = current(o.password ?? '');
       if (o.authMethod === 'query') {
         params.set('u', o.username);
-        params.set('p', o.password ?? '');
+        params.set('p', password);
       } else {
-        headers.Authorization = `Basic ${Buffer.from(`${o.username}:${o.password ?? ''}`).toString('base64')}`;
+        headers.Authorization = `Basic ${Buffer.from(`${o.username}:${password}`).toString('base64')}`;
       }
     }
     let body: string | undefined;
@@ -95,6 +97,10 @@ export class InfluxQLClient implements InfluxQueryClient {
     }
     return rows;
   }
+}
+
+function current(v: string | (() => string)): string {
+  return typeof v === 'function' ? v() : v;
 }
 
 function seriesRows(s: V1Series, valueColumn: string | undefined): InfluxRow[] {

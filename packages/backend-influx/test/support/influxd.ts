@@ -20,8 +20,21 @@ export interface Influxd {
   dispose(): Promise<void>;
 }
 
+/** Options of {@link startInfluxd}. */
+export interface InfluxdOptions {
+  /**
+   * Turn on authentication with this admin user (created at the first start). The harness sends
+   * these credentials on exec/write, reading the object each time, so a test that changes the
+   * password (`SET PASSWORD`) updates `password` here too.
+   */
+  auth?: { username: string; password: string };
+}
+
 /** Starts influxd from `bin`; call dispose() in afterAll. */
-export async function startInfluxd(bin: string): Promise<Influxd> {
+export async function startInfluxd(bin: string, options: InfluxdOptions = {}): Promise<Influxd> {
+  const auth = options.auth;
+  const authHeader = (): Record<string, string> =>
+    auth ? { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } : {};
   const dir = tempDir('influxd');
   const httpPort = await freePort();
   const rpcPort = await freePort();
@@ -43,6 +56,7 @@ export async function startInfluxd(bin: string): Promise<Influxd> {
       '  enabled = true',
       `  bind-address = "127.0.0.1:${httpPort}"`,
       '  log-enabled = false',
+      `  auth-enabled = ${auth ? 'true' : 'false'}`,
       '[continuous_queries]',
       '  enabled = false',
       '',
@@ -70,17 +84,25 @@ export async function startInfluxd(bin: string): Promise<Influxd> {
     proc = undefined;
   };
   const exec = async (q: string) => {
-    const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+    const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q }), headers: authHeader() });
     const body = (await res.json()) as { results?: Array<{ error?: string }>; error?: string };
     const err = body.error ?? body.results?.find((r) => r.error)?.error;
     if (!res.ok || err) throw new Error(`influxd ${q}: ${res.status} ${err ?? ''}`);
     return body;
   };
   const write = async (db: string, lines: string[]) => {
-    const res = await fetch(`${url}/write?db=${encodeURIComponent(db)}&precision=ms`, { method: 'POST', body: lines.join('\n') });
+    const res = await fetch(`${url}/write?db=${encodeURIComponent(db)}&precision=ms`, { method: 'POST', body: lines.join('\n'), headers: authHeader() });
     if (res.status !== 204) throw new Error(`influxd write: ${res.status} ${await res.text()}`);
   };
   await start();
+  if (auth) {
+    // With no user yet, influxd accepts exactly this statement unauthenticated.
+    const res = await fetch(`${url}/query`, {
+      method: 'POST',
+      body: new URLSearchParams({ q: `CREATE USER "${auth.username}" WITH PASSWORD '${auth.password}' WITH ALL PRIVILEGES` }),
+    });
+    if (!res.ok) throw new Error(`influxd CREATE USER: ${res.status} ${await res.text()}`);
+  }
   return {
     url,
     stop,

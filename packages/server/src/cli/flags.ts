@@ -62,16 +62,16 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--requestheader-username-headers <headers>', key: 'requestheaderUsernameHeaders', help: 'comma-separated user name headers (default X-Remote-User)', parse: list },
   { flag: '--requestheader-group-headers <headers>', key: 'requestheaderGroupHeaders', help: 'comma-separated group headers (default X-Remote-Group)', parse: list },
   { flag: '--requestheader-extra-headers-prefix <prefixes>', key: 'requestheaderExtraHeadersPrefix', help: 'comma-separated extra-header prefixes (default X-Remote-Extra-)', parse: list },
-  { flag: '--kubeconfig <file>', key: 'kubeconfig', help: 'kubeconfig of the cluster (default: in-cluster configuration, else standalone)' },
-  { flag: '--authentication-kubeconfig <file>', key: 'authenticationKubeconfig', help: 'kubeconfig for TokenReview and the authentication ConfigMap (default --kubeconfig)' },
-  { flag: '--authorization-kubeconfig <file>', key: 'authorizationKubeconfig', help: 'kubeconfig for SubjectAccessReview (default --kubeconfig)' },
+  { flag: '--kubeconfig <file>', key: 'kubeconfig', help: 'kubeconfig of the cluster (default: $KUBECONFIG, else in-cluster, else ~/.kube/config, else standalone)' },
+  { flag: '--authentication-kubeconfig <file>', key: 'authenticationKubeconfig', help: 'kubeconfig for TokenReview and the authentication ConfigMap (default: the main cluster)' },
+  { flag: '--authorization-kubeconfig <file>', key: 'authorizationKubeconfig', help: 'kubeconfig for SubjectAccessReview (default: the main cluster)' },
   { flag: '--authorization-always-allow-paths <paths>', key: 'authorizationAlwaysAllowPaths', help: 'comma-separated paths served without authorization (default /healthz,/readyz,/livez)', parse: list },
   { flag: '--authentication-tolerate-lookup-failure [bool]', key: 'authenticationTolerateLookupFailure', help: 'start even if the authentication ConfigMap cannot be read (default false)', parse: bool },
   { flag: '--log-level <level>', key: 'logLevel', help: `log level: ${LOG_LEVELS.join(', ')} (default info, or LOG_LEVEL)`, parse: (v) => {
     if (!LOG_LEVELS.includes(v)) throw new InvalidArgumentError(`expected one of ${LOG_LEVELS.join(', ')}`);
     return v;
   } },
-  { flag: '--standalone [bool]', key: 'standalone', help: 'run without a cluster: objects from the config (default: only when no kubeconfig and not in a cluster)', parse: bool },
+  { flag: '--standalone [bool]', key: 'standalone', help: 'run without a cluster: objects from the config (default: only when no cluster is found)', parse: bool },
   { flag: '--request-timeout <duration>', key: 'requestTimeoutSeconds', help: 'per-request deadline, seconds or a duration (default 10s)', parse: parseSeconds },
   { flag: '--max-requests-inflight <n>', key: 'maxRequestsInflight', help: 'requests served at once; beyond it 429 (default 400)', parse: integer(1, 1_000_000) },
   { flag: '--shutdown-timeout <duration>', key: 'shutdownTimeoutSeconds', help: 'bound on draining requests at shutdown (default 30s)', parse: parseSeconds },

@@ -49,19 +49,20 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     },
   );
 
-  program
-    .command('validate-config')
-    .description('validate a configuration file (and each backend config against its plugin) without starting')
-    .argument('<file>', 'YAML configuration file')
-    .action(async (file: string) => {
-      try {
-        await checkConfigFile(file);
-        io.stdout('config OK\n');
-        code = 0;
-      } catch (e) {
-        code = errorExit(e, io);
-      }
-    });
+  addServeFlags(
+    program
+      .command('validate-config')
+      .description('dry run of serve: read the config and every file it and the flags name, build every backend instance; no listening, no connections')
+      .argument('[file]', 'YAML configuration file (or --config)'),
+  ).action(async (file: string | undefined, _opts: unknown, cmd: Command) => {
+    try {
+      await checkConfigFile(file ?? cmd.opts<{ config?: string }>().config, flagOverrides(cmd));
+      io.stdout('config OK\n');
+      code = 0;
+    } catch (e) {
+      code = errorExit(e, io);
+    }
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

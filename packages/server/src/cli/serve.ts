@@ -8,12 +8,13 @@ import { BackendLoader } from '../backends/loader.js';
 import { buildContainer } from '../container.js';
 import { loadConfigFile } from '../config/load.js';
 import type { ServerConfig, ServerOptions } from '../config/types.js';
-import { validateConfig } from '../config/validate.js';
-import { createKubeClients, InformerKubeLookup, type KubeClients } from '../kube/index.js';
+import { chooseCluster, InformerKubeLookup, type KubeClients } from '../kube/index.js';
 import { createLogger, type PinoLogger } from '../observability/logger.js';
 import { ServerMetrics } from '../observability/server-metrics.js';
 import { StandaloneKubeLookup } from '../standalone/standalone-kube-lookup.js';
 import { createSecureServer } from '../tls/serving.js';
+import { mergeFlags } from './merge-flags.js';
+import { checkServerFiles } from './server-files.js';
 import { AUTHENTICATOR, AUTHORIZER, KUBE_CLIENTS, KUBE_CONFIG } from '../tokens.js';
 
 /** A running server, for the CLI's signal handling (and tests). */
@@ -23,31 +24,41 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-/** Merges flag overrides into the file config and re-validates (flags win). */
-export function mergeFlags(config: ServerConfig, flags: Partial<ServerOptions>): ServerConfig {
-  return validateConfig({ ...config, server: { ...config.server, ...flags } }, '--flags/config');
-}
+export { mergeFlags } from './merge-flags.js';
 
-/** Chooses the cluster view: informers over kube-apiserver, or the standalone lookup. */
+/** Chooses the cluster view: informers over kube-apiserver, or the standalone lookup; logs which and why. */
 function clusterView(config: ServerConfig, logger: PinoLogger): { kube: KubeLookup & { close?(): Promise<void> }; clients?: KubeClients } {
   const s = config.server;
-  const clients = s.standalone
-    ? undefined
-    : createKubeClients({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });
-  if (!clients) {
-    logger.info({ objects: config.standalone.objects.length }, s.standalone ? 'standalone mode' : 'no kubeconfig and not in a cluster: standalone mode');
+  const choice = s.standalone
+    ? { clients: undefined, source: undefined, files: [], reason: '--standalone' }
+    : chooseCluster({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });
+  if (!choice.clients) {
+    logger.info({ mode: 'standalone', objects: config.standalone.objects.length }, `standalone mode: ${choice.reason}`);
     return { kube: new StandaloneKubeLookup(config.standalone.objects) };
   }
-  return { kube: new InformerKubeLookup(clients.main, { logger }), clients };
+  logger.info(
+    {
+      mode: 'cluster',
+      kubeconfigSource: choice.source,
+      files: choice.files,
+      authenticationKubeconfig: s.authenticationKubeconfig ?? '(main cluster)',
+      authorizationKubeconfig: s.authorizationKubeconfig ?? '(main cluster)',
+    },
+    `cluster mode: kube-apiserver from ${choice.reason}`,
+  );
+  return { kube: new InformerKubeLookup(choice.clients.main, { logger }), clients: choice.clients };
 }
 
 /**
- * startServer composes the server: config (+ flags) → cluster view → security → container and
- * backends (started) → koa app → TLS server listening.
+ * startServer composes the server: config (+ flags) → the files it names ({@link checkServerFiles})
+ * → cluster view → security → container and backends (started) → koa app → TLS server listening.
  * @throws {ConfigError} for a bad configuration (the CLI exits 2), anything else for start-up failures.
  */
 export async function startServer(configFile: string | undefined, flags: Partial<ServerOptions>): Promise<RunningServer> {
   const config = mergeFlags(await loadConfigFile(configFile), flags);
+  // Every file the config and flags name, read up front: a bad one is a config error naming the
+  // field (exactly as validate-config reports it), not a failure half-way through start-up.
+  checkServerFiles(config, configFile ?? 'config');
   const s = config.server;
   const logger = createLogger(s.logLevel);
   const { kube, clients } = clusterView(config, logger);
@@ -81,6 +92,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
       authentication: authenticationMiddleware(security.authenticator) as Middleware,
       authorization: authorizationMiddleware(security.authorizer) as Middleware,
       loader: new BackendLoader(configFile ? dirname(configFile) : process.cwd()),
+      source: configFile ?? 'config',
       metrics: new ServerMetrics({ defaultMetrics: true }),
       extra: [
         [AUTHENTICATOR, security.authenticator],

@@ -1,13 +1,18 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
-import { validateConfig, validateConfigText } from './validate.js';
+import { expandEnv } from './expand-env.js';
+import { resolveServerPaths } from './paths.js';
+import { parseConfigText, validateConfig } from './validate.js';
 import type { ServerConfig } from './types.js';
 
 /**
- * loadConfigFile reads and validates a YAML config file; without a file, the defaults.
+ * loadConfigFile reads a YAML config file, expands `${VAR}` references from `env`, resolves
+ * relative `server:` paths against the file's directory and validates it; without a file, the
+ * defaults.
  * @throws {ConfigError} when the file is unreadable or invalid.
  */
-export async function loadConfigFile(file: string | undefined): Promise<ServerConfig> {
+export async function loadConfigFile(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ServerConfig> {
   if (file === undefined) return validateConfig({});
   let text: string;
   try {
@@ -15,5 +20,6 @@ export async function loadConfigFile(file: string | undefined): Promise<ServerCo
   } catch (e) {
     throw new ConfigError([{ path: '', expected: `a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` }], file);
   }
-  return validateConfigText(text, file);
+  const raw = expandEnv(parseConfigText(text, file), env, file);
+  return validateConfig(resolveServerPaths(raw, dirname(resolve(file))), file);
 }

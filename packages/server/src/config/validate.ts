@@ -1,6 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { ConfigError, problemsFromAjv } from './config-error.js';
+import { expandEnv } from './expand-env.js';
 import { serverConfigSchema } from './schema.js';
 import type { ServerConfig } from './types.js';
 
@@ -53,9 +54,13 @@ export function validateConfig(input: unknown, source = 'config'): ServerConfig 
   return config;
 }
 
-/** validateConfigText is {@link parseConfigText} then {@link validateConfig}. */
-export function validateConfigText(text: string, source = 'config'): ServerConfig {
-  return validateConfig(parseConfigText(text, source), source);
+/**
+ * validateConfigText is {@link parseConfigText}, then {@link expandEnv} (`${VAR}` references in
+ * string values, from `env`), then {@link validateConfig}.
+ * @throws {ConfigError} for bad YAML, an unset variable (naming field and variable) or a bad field.
+ */
+export function validateConfigText(text: string, source = 'config', env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return validateConfig(expandEnv(parseConfigText(text, source), env, source), source);
 }
 
 const pluginValidators = new WeakMap<object, ValidateFunction>();

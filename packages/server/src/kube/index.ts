@@ -1,5 +1,5 @@
-export { createKubeClients } from './clients.js';
-export type { KubeClients, KubeClientOptions } from './clients.js';
+export { chooseCluster, createKubeClients } from './clients.js';
+export type { ClusterChoice, KubeClients, KubeClientOptions, KubeconfigSource } from './clients.js';
 export { InformerKubeLookup } from './informer-lookup.js';
 export type { InformerKubeLookupOptions } from './informer-lookup.js';
 export { KubeDiscovery } from './discovery.js';
