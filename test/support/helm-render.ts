@@ -113,6 +113,25 @@ function operand(tk: string): Operand {
   throw new Error(`cannot parse "${tk}"`);
 }
 
+/** Where the action starting at `from` closes: the first `}}` outside a "quoted" or `raw` string. */
+function actionEnd(src: string, from: number): number {
+  const comment = /^\s*\/\*/.exec(src.slice(from, from + 8));
+  if (comment) {
+    const end = src.indexOf('*/', from + comment[0].length);
+    return end < 0 ? -1 : src.indexOf('}}', end);
+  }
+  for (let i = from; i < src.length; i++) {
+    const c = src[i];
+    if (c === '"') {
+      for (i++; i < src.length && src[i] !== '"'; i++) if (src[i] === '\\') i++;
+    } else if (c === '`') {
+      i = src.indexOf('`', i + 1);
+      if (i < 0) return -1;
+    } else if (c === '}' && src[i + 1] === '}') return i;
+  }
+  return -1;
+}
+
 function parseTemplate(src: string, defines: Map<string, Node[]>): Node[] {
   // Split into text and actions, applying {{- and -}} trimming.
   const parts: Array<{ text?: string; action?: string }> = [];
@@ -124,7 +143,7 @@ function parseTemplate(src: string, defines: Map<string, Node[]>): Node[] {
     let start = open + 2;
     if (src[start] === '-' && /\s/.test(src[start + 1] ?? '')) { text = text.replace(/\s+$/, ''); start++; }
     parts.push({ text });
-    const close = src.indexOf('}}', start);
+    const close = actionEnd(src, start);
     if (close < 0) throw new Error('unclosed action');
     let end = close;
     let trimAfter = false;
@@ -368,8 +387,8 @@ function kindOf(v: Value): string {
 const indentLines = (n: number, s: string) => ' '.repeat(n) + s.split('\n').join('\n' + ' '.repeat(n));
 
 Object.assign(FNS, {
-  // Helm's toYaml (sigs.k8s.io/yaml) does not indent a sequence under its key.
-  toYaml: (v: Value) => (v === undefined || v === null ? '' : stringifyYaml(v, { lineWidth: 0, indentSeq: false }).replace(/\n$/, '')),
+  // Helm's toYaml (sigs.k8s.io/yaml) sorts map keys and does not indent a sequence under its key.
+  toYaml: (v: Value) => (v === undefined || v === null ? '' : stringifyYaml(v, { lineWidth: 0, indentSeq: false, sortMapEntries: true }).replace(/\n$/, '')),
   indent: (n: Value, s: Value) => indentLines(Number(n), str(s)),
   nindent: (n: Value, s: Value) => '\n' + indentLines(Number(n), str(s)),
   quote: (...a: Value[]) => a.map((x) => JSON.stringify(str(x))).join(' '),
