@@ -164,7 +164,7 @@ describe('Helm chart options', () => {
     expect(byKind(render(), 'ServiceMonitor')).toEqual([]);
   });
 
-  it('verifies the serving certificate from /metrics scrapes when a CA signed it', () => {
+  it('verifies the serving certificate from /metrics scrapes when a CA signed it, and takes a token Secret', () => {
     const objs = validateAll(render({
       certificates: { mode: 'certManager', certManager: { issuerRef: { name: 'ca' } } },
       serviceMonitor: { enabled: true },
@@ -172,6 +172,11 @@ describe('Helm chart options', () => {
     const [cert] = byKind(objs, 'Certificate');
     const tls = byKind(objs, 'ServiceMonitor')[0].spec.endpoints[0].tlsConfig;
     expect(tls).toEqual({ serverName: 'cms-custom-metrics-server.metrics.svc', ca: { secret: { name: cert.spec.secretName, key: 'ca.crt' } } });
+    // Where bearerTokenFile is denied: a token from a Secret.
+    const fromSecret = byKind(validateAll(render({ serviceMonitor: { enabled: true, bearerTokenSecret: { name: 'scraper-token' } } })), 'ServiceMonitor')[0].spec.endpoints[0];
+    expect(fromSecret.bearerTokenSecret).toEqual({ name: 'scraper-token', key: 'token' });
+    expect(fromSecret.bearerTokenFile).toBeUndefined();
+    expect(() => render({ serviceMonitor: { enabled: true, bearerTokenSecret: { key: 'token' } } })).toThrow(/bearerTokenSecret\.name is required/);
     const own = { ca: { configMap: { name: 'my-ca', key: 'ca.pem' } }, serverName: 'x.metrics.svc' };
     expect(byKind(render({ serviceMonitor: { enabled: true, tlsConfig: own } }), 'ServiceMonitor')[0].spec.endpoints[0].tlsConfig).toEqual(own);
   });
