@@ -1,5 +1,6 @@
 // A renderer for the subset of Helm's template language (Go text/template + the Sprig functions
-// Helm adds) that charts/custom-metrics-server uses. Helm itself cannot be installed here, so the
+// Helm adds) that charts/custom-metrics-server uses. Helm itself cannot be installed here (no Debian
+// package, and no npm package ships the binary; downloads from elsewhere are blocked), so the
 // chart tests render with this and then validate every manifest against the Kubernetes schemas.
 // Anything outside the subset throws, so a chart edit that needs more is noticed, not mis-rendered.
 // Like `helm template`, it coalesces the user's values over values.yaml (a null deletes a key) and
