@@ -1,21 +1,36 @@
 // charts/custom-metrics-server: rendered (with test/support/helm-render.ts, Helm's template
 // language subset the chart uses) for several value sets; every manifest is validated against the
 // Kubernetes schemas, the objects fit together, and values reach the objects.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { HelmRenderer } from './support/helm-render.js';
-import { parseManifests, validateObject, type K8sObject } from './support/k8s-validate.js';
+import { byKind, renderChart as render } from './support/chart.js';
+import { validateObject, type K8sObject } from './support/k8s-validate.js';
 import { checkConsistency, loadDir, repoRoot, validateConfigWithCli } from './support/manifests.js';
 
-const chart = new HelmRenderer(join(repoRoot, 'charts/custom-metrics-server'));
-const release = { name: 'cms', namespace: 'metrics' };
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const checksum = (objs: K8sObject[]) => byKind(objs, 'Deployment')[0].spec.template.metadata.annotations['checksum/config'] as string;
+const configText = (objs: K8sObject[]) => byKind(objs, 'ConfigMap')[0].data['config.yaml'] as string;
 
-function render(values: Record<string, unknown> = {}): K8sObject[] {
-  const files = chart.render(values, release);
-  return [...files].flatMap(([f, text]) => parseManifests(text, f));
+/** Every path to a scalar in `v`, as key lists. */
+function leafPaths(v: unknown, at: Array<string | number> = []): Array<Array<string | number>> {
+  if (Array.isArray(v)) return v.flatMap((x, i) => leafPaths(x, [...at, i]));
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => leafPaths(x, [...at, k]));
+  return [at];
 }
 
-const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind) as any[];
+/** A copy of `v` with the scalar at `path` changed. */
+function changedAt(v: unknown, path: Array<string | number>): unknown {
+  const copy = structuredClone(v) as any;
+  let cur = copy;
+  for (const k of path.slice(0, -1)) cur = cur[k];
+  const last = path[path.length - 1]!;
+  const old = cur[last];
+  cur[last] = typeof old === 'string' ? `${old}x` : typeof old === 'number' ? old + 1 : !old;
+  return copy;
+}
 
 describe('Helm chart', () => {
   it('renders valid manifests with the default values', () => {
@@ -87,5 +102,67 @@ describe('Helm chart', () => {
     const r = validateConfigWithCli(cm.data['config.yaml']);
     expect(r.output).toContain('OK');
     expect(r.status).toBe(0);
+  });
+
+  it('rejects a misspelled key at every level the chart owns, naming it', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ replicas: 3 }, "at '(root)': additional property 'replicas' not allowed"],
+      [{ serviceAccount: { craete: false } }, "at '/serviceAccount': additional property 'craete' not allowed"],
+      [{ service: { anotations: {} } }, "at '/service': additional property 'anotations' not allowed"],
+      [{ certificates: { certManager: { issuerRef: { nmae: 'x' } } } }, "at '/certificates/certManager/issuerRef': additional property 'nmae' not allowed"],
+      [{ serviceMonitor: { scraper: { serviceAcount: 'prom' } } }, "at '/serviceMonitor/scraper': additional property 'serviceAcount' not allowed"],
+      [{ hostNetwork: true }, "at '/hostNetwork': must be object"],
+      [{ logLevel: 4 }, "at '/logLevel': must be equal to one of the allowed values"],
+      [{ extraArgs: ['request-timeout=20s'] }, "at '/extraArgs/0': must match pattern"],
+    ];
+    for (const [values, message] of cases) expect(() => render(values), JSON.stringify(values)).toThrow(message);
+  });
+
+  it('annotates the pods with the sha256 of the rendered config', () => {
+    const objs = render();
+    // The ConfigMap's block scalar ends the text with one newline.
+    expect(checksum(objs)).toBe(sha256(configText(objs).replace(/\n$/, '')));
+  });
+
+  it('changes the checksum when any config value changes', () => {
+    const base = parseYaml(readFileSync(join(repoRoot, 'charts/custom-metrics-server/values.yaml'), 'utf8')).config;
+    const before = checksum(render());
+    const paths = leafPaths(base);
+    expect(paths.length).toBeGreaterThanOrEqual(8);
+    for (const path of paths) {
+      const after = checksum(render({ config: changedAt(base, path) }));
+      expect(after, `config.${path.join('.')}`).not.toBe(before);
+    }
+    // The regression: two URLs differing past the 63rd base64 character.
+    const url = (u: string) => render({ config: { backends: [{ name: 'p', type: 'prometheus', config: { url: u } }] } });
+    expect(checksum(url('http://prometheus-server.monitoring.svc:80'))).not.toBe(checksum(url('http://prometheus-server.monitoring.svc:81')));
+  });
+
+  it('takes the config as YAML text, as --set-file config=FILE passes it', () => {
+    // Comments, quotes and template-like text (<<.Series>>, ${1}) reach the server verbatim.
+    const text = [
+      '# my-config.yaml',
+      'backends:',
+      '  - name: prometheus',
+      '    type: prometheus',
+      '    config:',
+      '      url: http://prometheus.monitoring.svc:9090',
+      '      rules:',
+      '        - seriesQuery: \'http_requests_total{namespace!="",pod!=""}\'',
+      '          resources: {template: "<<.Resource>>"}',
+      '          name: {matches: "^(.*)_total$", as: "${1}_per_second"}',
+      '          metricsQuery: |',
+      '            sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m]))',
+      '              by (<<.GroupBy>>)',
+      '',
+    ].join('\n');
+    const objs = render({ config: text });
+    for (const o of objs) validateObject(o);
+    expect(configText(objs)).toBe(text);
+    expect(checksum(objs)).toBe(sha256(text));
+    const r = validateConfigWithCli(configText(objs));
+    expect(r.output).toContain('OK');
+    expect(r.status).toBe(0);
+    expect(() => render({ config: 42 })).toThrow("at '/config': must be object,string");
   });
 });

@@ -27,6 +27,11 @@ describe('deploy/ manifests', () => {
 
   it('fit together', () => checkConsistency([...objs, ...optional]));
 
+  it('take backend credentials from an optional Secret, as the chart does with existingSecret', () => {
+    const d = objs.find((o) => o.kind === 'Deployment') as any;
+    expect(d.spec.template.spec.containers[0].envFrom).toEqual([{ secretRef: { name: 'custom-metrics-server-credentials', optional: true } }]);
+  });
+
   it("ship a config the server's validate-config accepts", () => {
     const cm = objs.find((o) => o.kind === 'ConfigMap') as any;
     const r = validateConfigWithCli(cm.data['config.yaml']);

@@ -1,9 +1,14 @@
 // A renderer for the subset of Helm's template language (Go text/template + the Sprig functions
-// Helm adds) that charts/custom-metrics-server uses. Helm itself cannot be installed here, so the
+// Helm adds) that charts/custom-metrics-server uses. Helm itself cannot be installed here (no Debian
+// package, and no npm package ships the binary; downloads from elsewhere are blocked), so the
 // chart tests render with this and then validate every manifest against the Kubernetes schemas.
 // Anything outside the subset throws, so a chart edit that needs more is noticed, not mis-rendered.
-import { readFileSync, readdirSync } from 'node:fs';
+// Like `helm template`, it coalesces the user's values over values.yaml (a null deletes a key) and
+// validates the result against values.schema.json before rendering.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 
 type Value = unknown;
@@ -109,6 +114,25 @@ function operand(tk: string): Operand {
   throw new Error(`cannot parse "${tk}"`);
 }
 
+/** Where the action starting at `from` closes: the first `}}` outside a "quoted" or `raw` string. */
+function actionEnd(src: string, from: number): number {
+  const comment = /^\s*\/\*/.exec(src.slice(from, from + 8));
+  if (comment) {
+    const end = src.indexOf('*/', from + comment[0].length);
+    return end < 0 ? -1 : src.indexOf('}}', end);
+  }
+  for (let i = from; i < src.length; i++) {
+    const c = src[i];
+    if (c === '"') {
+      for (i++; i < src.length && src[i] !== '"'; i++) if (src[i] === '\\') i++;
+    } else if (c === '`') {
+      i = src.indexOf('`', i + 1);
+      if (i < 0) return -1;
+    } else if (c === '}' && src[i + 1] === '}') return i;
+  }
+  return -1;
+}
+
 function parseTemplate(src: string, defines: Map<string, Node[]>): Node[] {
   // Split into text and actions, applying {{- and -}} trimming.
   const parts: Array<{ text?: string; action?: string }> = [];
@@ -120,7 +144,7 @@ function parseTemplate(src: string, defines: Map<string, Node[]>): Node[] {
     let start = open + 2;
     if (src[start] === '-' && /\s/.test(src[start + 1] ?? '')) { text = text.replace(/\s+$/, ''); start++; }
     parts.push({ text });
-    const close = src.indexOf('}}', start);
+    const close = actionEnd(src, start);
     if (close < 0) throw new Error('unclosed action');
     let end = close;
     let trimAfter = false;
@@ -211,8 +235,11 @@ export class HelmRenderer {
   render(values: Record<string, unknown>, release: { name: string; namespace: string }): Map<string, string> {
     const chart = parseYaml(readFileSync(join(this.chartDir, 'Chart.yaml'), 'utf8')) as Record<string, unknown>;
     const defaults = parseYaml(readFileSync(join(this.chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+    const merged = coalesceValues(structuredClone(values), defaults);
+    const schemaFile = join(this.chartDir, 'values.schema.json');
+    if (existsSync(schemaFile)) validateValues(String(chart.name), JSON.parse(readFileSync(schemaFile, 'utf8')) as object, merged);
     this.root = {
-      Values: mergeValues(defaults, values),
+      Values: merged,
       Release: { Name: release.name, Namespace: release.namespace, Service: 'Helm', IsInstall: true },
       Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion },
       Capabilities: { APIVersions: [] },
@@ -272,7 +299,7 @@ export class HelmRenderer {
   private include(name: string, dot: Value): string {
     const body = this.defines.get(name);
     if (!body) throw new Error(`no template "${name}"`);
-    return this.exec(body, { dot, vars: new Map([['$', this.root]]) });
+    return this.exec(body, { dot, vars: new Map([['$', dot]]) });
   }
 
   private pipe(p: Pipeline, scope: Scope): Value {
@@ -293,7 +320,8 @@ export class HelmRenderer {
       if (head.name === 'include') return this.include(str(args[0]), args[1]);
       if (head.name === 'tpl') {
         const defines = new Map<string, Node[]>();
-        return this.exec(parseTemplate(str(args[0]), defines), { dot: args[1], vars: new Map([['$', this.root]]) });
+        for (const [k, v] of this.defines) defines.set(k, v);
+        return this.exec(parseTemplate(str(args[0]), defines), { dot: args[1], vars: new Map([['$', args[1]]]) });
       }
       return FNS[head.name]!(...args);
     }
@@ -307,7 +335,7 @@ export class HelmRenderer {
       case 'paren': return this.pipe(o.p, scope);
       case 'fn': return FNS[o.name]!();
       case 'field': {
-        const base = o.base === 'dot' ? scope.dot : o.base === 'root' ? this.root : scope.vars.get(o.base);
+        const base = o.base === 'dot' ? scope.dot : o.base === 'root' ? scope.vars.get('$') : scope.vars.get(o.base);
         if (o.base !== 'dot' && o.base !== 'root' && !scope.vars.has(o.base)) throw new Error(`undefined variable ${o.base}`);
         return lookup(base, o.path, o.path.join('.'));
       }
@@ -315,23 +343,53 @@ export class HelmRenderer {
   }
 }
 
-function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)
-      ? mergeValues(b as Record<string, unknown>, v as Record<string, unknown>)
-      : v;
+const isTable = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Helm's coalescing (pkg/chartutil/coalesce.go): the user's values win; a map merges key by key
+ * into the chart's map; a list or scalar replaces whatever the chart had; a null deletes the key
+ * (at the top level only a key values.yaml has), so `--set podSecurityContext.runAsUser=null`
+ * removes a default. Mutates and returns `user`.
+ */
+function coalesceValues(user: Record<string, unknown>, defaults: Record<string, unknown>, top = true): Record<string, unknown> {
+  for (const [k, d] of Object.entries(defaults)) {
+    if (!(k in user)) user[k] = structuredClone(d);
+    else if (user[k] === null) delete user[k];
+    else if (isTable(user[k]) && isTable(d)) coalesceValues(user[k] as Record<string, unknown>, d, false);
   }
-  return out;
+  if (!top) for (const [k, v] of Object.entries(user)) if (v === null) delete user[k];
+  return user;
+}
+
+/** Helm validates the coalesced values against values.schema.json and lists every violation. */
+function validateValues(chartName: string, schema: object, values: unknown): void {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+  if (validate(values)) return;
+  const problems = (validate.errors ?? []).map((e) => {
+    const at = e.instancePath || '(root)';
+    if (e.keyword === 'additionalProperties') return `- at '${at}': additional property '${String(e.params.additionalProperty)}' not allowed`;
+    return `- at '${at}': ${e.message ?? e.keyword}`;
+  });
+  throw new Error(`values don't meet the specifications of the schema(s) in the following chart(s):\n${chartName}:\n${[...new Set(problems)].join('\n')}`);
+}
+
+/** Sprig's kindIs/kindOf: Go reflect kinds; numbers from YAML values files are float64. */
+function kindOf(v: Value): string {
+  if (v === undefined || v === null) return 'invalid';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return 'float64';
+  if (Array.isArray(v)) return 'slice';
+  return 'map';
 }
 
 // Sprig's indent pads every line, empty ones included.
 const indentLines = (n: number, s: string) => ' '.repeat(n) + s.split('\n').join('\n' + ' '.repeat(n));
 
 Object.assign(FNS, {
-  // Helm's toYaml (sigs.k8s.io/yaml) does not indent a sequence under its key.
-  toYaml: (v: Value) => (v === undefined || v === null ? '' : stringifyYaml(v, { lineWidth: 0, indentSeq: false }).replace(/\n$/, '')),
+  // Helm's toYaml (sigs.k8s.io/yaml) sorts map keys and does not indent a sequence under its key.
+  toYaml: (v: Value) => (v === undefined || v === null ? '' : stringifyYaml(v, { lineWidth: 0, indentSeq: false, sortMapEntries: true }).replace(/\n$/, '')),
   indent: (n: Value, s: Value) => indentLines(Number(n), str(s)),
   nindent: (n: Value, s: Value) => '\n' + indentLines(Number(n), str(s)),
   quote: (...a: Value[]) => a.map((x) => JSON.stringify(str(x))).join(' '),
@@ -360,4 +418,8 @@ Object.assign(FNS, {
   hasKey: (m: Value, k: Value) => !!m && typeof m === 'object' && str(k) in (m as object),
   list: (...a: Value[]) => a,
   b64enc: (s: Value) => Buffer.from(str(s)).toString('base64'),
+  sha256sum: (s: Value) => createHash('sha256').update(str(s)).digest('hex'),
+  kindIs: (kind: Value, v: Value) => kindOf(v) === str(kind),
+  kindOf: (v: Value) => kindOf(v),
+  trim: (s: Value) => str(s).trim(),
 });

@@ -27,6 +27,7 @@ function modelModule(apiVersion: string): string {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   if (group === '') return `kubernetes-models/${version}`;
   if (group!.endsWith('cert-manager.io')) return `@kubernetes-models/cert-manager/${group}/${version}`;
+  if (group === 'monitoring.coreos.com') return `@kubernetes-models/prometheus-operator/${group}/${version}`;
   return `kubernetes-models/${group}/${version}`;
 }
 

@@ -27,7 +27,9 @@ export function checkConsistency(objs: K8sObject[]): void {
   // Service account exists (or is created) and the bindings name it.
   const sa = pod.serviceAccountName as string;
   expect(find('ServiceAccount').map((o) => o.metadata.name)).toContain(sa);
-  const subjects = [...find('ClusterRoleBinding'), ...find('RoleBinding')].flatMap((b: any) => b.subjects);
+  // (A binding to a role granting only non-resource URLs is a scraper's grant to /metrics, not ours.)
+  const scraperRoles = new Set(find('ClusterRole').filter((r: any) => r.rules.every((rule: any) => rule.nonResourceURLs)).map((r) => r.metadata.name));
+  const subjects = [...find('ClusterRoleBinding'), ...find('RoleBinding')].filter((b: any) => !scraperRoles.has(b.roleRef.name)).flatMap((b: any) => b.subjects);
   for (const s of subjects) expect(s).toMatchObject({ kind: 'ServiceAccount', name: sa, namespace: ns });
   const roleRefs = [...find('ClusterRoleBinding'), ...find('RoleBinding')].map((b: any) => `${b.kind}:${b.metadata.namespace ?? ''}:${b.roleRef.name}`);
   expect(roleRefs).toContain('ClusterRoleBinding::system:auth-delegator');

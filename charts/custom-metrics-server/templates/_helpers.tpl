@@ -17,8 +17,22 @@
 {{- end -}}
 {{- end -}}
 
+{{/* The ServiceAccount the pods run as: created with the full name, or an existing one ("default" unless named). */}}
 {{- define "cms.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
 {{- default (include "cms.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The server config text: `config` as YAML text (--set-file config=FILE) or a map rendered to YAML. */}}
+{{- define "cms.config" -}}
+{{- if kindIs "string" .Values.config -}}
+{{- .Values.config -}}
+{{- else -}}
+{{- toYaml .Values.config -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "cms.selectorLabels" -}}
