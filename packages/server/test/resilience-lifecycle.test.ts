@@ -41,7 +41,7 @@ interface Client {
 function h1(port: number, path: string, c: Client, o: { headers?: Record<string, string>; agent?: Agent } = {}): Promise<Res> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, ca: c.ca, cert: c.cert, key: c.key, servername: 'localhost', agent: o.agent ?? false, headers: o.headers, ALPNProtocols: ['http/1.1'] },
+      { host: '127.0.0.1', port, path, ca: c.ca, cert: c.cert, key: c.key, servername: 'localhost', agent: o.agent ?? false, headers: o.headers },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (b: Buffer) => chunks.push(b));
