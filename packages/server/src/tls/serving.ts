@@ -135,7 +135,6 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
           ...common,
           allowHTTP1: true,
           maxHeaderListPairs: MAX_HEADER_PAIRS,
-          maxSessionMemory: 32,
           settings: { maxHeaderListSize: H2_HEADER_LIST_HARD_LIMIT, maxConcurrentStreams: 250 },
         },
         guarded as never,
@@ -147,6 +146,7 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
   h1.keepAliveTimeout = idleMs;
   h1.maxConnections = options.maxConnections ?? 4096;
   server.on('clientError', (err: Error, socket: Duplex) => answerClientError(err, socket));
+  server.on('drop', (d: { remoteAddress?: string }) => log?.debug({ remote: d?.remoteAddress, maxConnections: h1.maxConnections }, 'refusing a connection: --max-connections reached'));
   const raw = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     socket.setNoDelay(true);
