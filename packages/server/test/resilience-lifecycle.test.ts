@@ -389,6 +389,31 @@ describe('connections: timeouts, limits, no-delay and header sizes', () => {
     }
   }, 30_000);
 
+  it('closes new connections past --max-unauthenticated-connections at once, while a session that sent requests keeps working', async () => {
+    const small = await startWith({ maxUnauthenticatedConnections: 4, firstRequestTimeoutSeconds: 60 });
+    const silent: Socket[] = [];
+    try {
+      const session = h2session(small.port, client);
+      expect((await h2(session, FAST)).status).toBe(200);
+      for (let i = 0; i < 4; i++) {
+        const s = netConnect(small.port, '127.0.0.1').on('error', () => undefined);
+        silent.push(s);
+        await new Promise((r) => s.once('connect', r));
+      }
+      // The fifth silent connection is over the limit: closed at once (long before the 60 s timeout).
+      const fifth = netConnect(small.port, '127.0.0.1').on('error', () => undefined);
+      expect(await timeUntil(fifth, 'close')).toBeLessThan(10_000);
+      await expect(h1(small.port, FAST, client)).rejects.toThrow();
+      expect((await h2(session, FAST)).status).toBe(200);
+      for (const s of silent) s.destroy();
+      await waitFor('room for a new connection', async () => h1(small.port, FAST, client).then((r) => r.status === 200, () => false), 10_000, 100);
+      session.close();
+    } finally {
+      for (const s of silent) s.destroy();
+      await small.shutdown();
+    }
+  }, 30_000);
+
   it('closes connections past --max-connections at once and serves again when there is room', async () => {
     const small = await startWith({ maxConnections: 2 });
     try {

@@ -104,6 +104,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
         idleTimeoutMs: s.idleConnectionTimeoutSeconds * 1000,
         firstRequestTimeoutMs: s.firstRequestTimeoutSeconds * 1000,
         maxConnections: s.maxConnections,
+        maxUnauthenticatedConnections: s.maxUnauthenticatedConnections,
         logger,
       },
       sc.app.callback() as Parameters<typeof createSecureServer>[1],

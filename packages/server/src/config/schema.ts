@@ -34,6 +34,7 @@ export const serverOptionsSchema = {
     idleConnectionTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400, default: 90 },
     firstRequestTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 10 },
     maxConnections: { type: 'integer', minimum: 1, default: 4096 },
+    maxUnauthenticatedConnections: { type: 'integer', minimum: 1, default: 1024 },
   },
   default: {},
 } as const;

@@ -43,6 +43,8 @@ export interface ServerOptions {
   firstRequestTimeoutSeconds: number;
   /** Open connections beyond which new ones are closed at once (default 4096). */
   maxConnections: number;
+  /** Connections without a first request yet beyond which new ones are closed at once (default 1024). */
+  maxUnauthenticatedConnections: number;
 }
 
 /** One backend instance in `backends:`. */

@@ -35,6 +35,8 @@ export interface ServingOptions {
   firstRequestTimeoutMs?: number;
   /** `--max-connections`: open connections (any state) beyond which new ones are closed at once (default 4096). */
   maxConnections?: number;
+  /** `--max-unauthenticated-connections`: connections that have not sent a first request yet (TLS handshake included) beyond which new ones are closed at once (default 1024). */
+  maxUnauthenticatedConnections?: number;
   logger?: Logger;
 }
 
@@ -50,6 +52,8 @@ const MAX_HEADER_PAIRS = 2000;
 interface H1State {
   active: Set<ServerResponse>;
   timer?: NodeJS.Timeout;
+  /** Whether it has sent a request (no longer counts as unauthenticated). */
+  served?: boolean;
 }
 
 /** A node request handler such as `koa.callback()`; receives HTTP/1.1 or HTTP/2 compatibility objects. */
@@ -148,7 +152,15 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
   server.on('clientError', (err: Error, socket: Duplex) => answerClientError(err, socket));
   server.on('drop', (d: { remoteAddress?: string }) => log?.debug({ remote: d?.remoteAddress, maxConnections: h1.maxConnections }, 'refusing a connection: --max-connections reached'));
   const raw = new Set<Socket>();
+  // Connections that sent a request; the others (raw.size - served) are still unauthenticated.
+  let served = 0;
+  const maxUnauthenticated = options.maxUnauthenticatedConnections ?? 1024;
   server.on('connection', (socket: Socket) => {
+    if (raw.size - served >= maxUnauthenticated) {
+      log?.debug({ remote: socket.remoteAddress, maxUnauthenticated }, 'refusing a connection: --max-unauthenticated-connections reached');
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(true);
     raw.add(socket);
     socket.on('close', () => raw.delete(socket));
@@ -157,7 +169,7 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
   // Connection tracking: first-request and idle timeouts, and close()'s drain. HTTP/1.1 sockets
   // count their in-flight requests; HTTP/2 sessions their open streams.
   const sockets = new Map<TLSSocket, H1State>();
-  const sessions = new Map<Http2Session, { streams: number; timer?: NodeJS.Timeout }>();
+  const sessions = new Map<Http2Session, { streams: number; timer?: NodeJS.Timeout; served?: boolean }>();
   let closing = false;
   server.on('secureConnection', (socket: TLSSocket) => {
     if (socket.alpnProtocol === 'h2') return; // its session keeps the timers
@@ -168,13 +180,15 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
     timer.unref();
     sockets.set(socket, { active: new Set(), timer });
     socket.on('close', () => {
-      clearTimeout(sockets.get(socket)?.timer);
+      const state = sockets.get(socket);
+      clearTimeout(state?.timer);
+      if (state?.served) served--;
       sockets.delete(socket);
     });
     if (closing) socket.destroy();
   });
   server.on('session', (session: Http2Session) => {
-    const state: { streams: number; timer?: NodeJS.Timeout } = { streams: 0 };
+    const state: { streams: number; timer?: NodeJS.Timeout; served?: boolean } = { streams: 0 };
     sessions.set(session, state);
     const closeWhenIdle = (ms: number, why: string) => {
       clearTimeout(state.timer);
@@ -188,6 +202,10 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
     };
     closeWhenIdle(firstRequestMs, 'closing an HTTP/2 session that sent no request in time');
     session.on('stream', (stream: ServerHttp2Stream) => {
+      if (!state.served) {
+        state.served = true;
+        served++;
+      }
       state.streams++;
       clearTimeout(state.timer);
       stream.once('close', () => {
@@ -197,6 +215,7 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
     });
     session.on('close', () => {
       clearTimeout(state.timer);
+      if (state.served) served--;
       sessions.delete(session);
     });
     if (closing) session.close();
@@ -204,8 +223,12 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
   server.on('request', (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
     if (req.httpVersionMajor >= 2) return;
     const socket = req.socket as TLSSocket;
-    const state: H1State = sockets.get(socket) ?? { active: new Set() };
+    const state: H1State = sockets.get(socket) ?? { active: new Set(), served: true }; // served: never counted
     sockets.set(socket, state);
+    if (!state.served) {
+      state.served = true;
+      served++;
+    }
     clearTimeout(state.timer);
     state.timer = undefined;
     const response = res as ServerResponse;
