@@ -26,7 +26,8 @@ export interface AppOptions {
 
 /**
  * createApp builds the koa application. Middleware order: request log → self-metrics →
- * nosniff → error→Status → deadline → concurrency limit → authenticate → authorize → routes →
+ * nosniff → error→Status → deadline → authenticate → concurrency limit (after authentication, as
+ * apiserver's max-in-flight filter: `system:masters` is never refused) → authorize → routes →
  * 404. Every error below the error middleware leaves as a `metav1.Status`.
  */
 export function createApp(options: AppOptions): Koa {
@@ -41,8 +42,8 @@ export function createApp(options: AppOptions): Koa {
   app.use(nosniff());
   app.use(errorStatus(logger));
   app.use(deadline(options.requestTimeoutMs ?? 10_000, deps.metrics));
-  app.use(concurrencyLimit({ max: options.maxRequestsInflight ?? 400, retryAfterSeconds: options.retryAfterSeconds ?? 1, metrics: deps.metrics }));
   app.use(options.authenticate);
+  app.use(concurrencyLimit({ max: options.maxRequestsInflight ?? 400, retryAfterSeconds: options.retryAfterSeconds ?? 1, metrics: deps.metrics }));
   app.use(options.authorize);
   app.use(router.routes());
   app.use(notFound());

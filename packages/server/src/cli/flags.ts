@@ -74,7 +74,12 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--standalone [bool]', key: 'standalone', help: 'run without a cluster: objects from the config (default: only when no cluster is found)', parse: bool },
   { flag: '--request-timeout <duration>', key: 'requestTimeoutSeconds', help: 'per-request deadline, seconds or a duration (default 10s)', parse: parseSeconds },
   { flag: '--max-requests-inflight <n>', key: 'maxRequestsInflight', help: 'requests served at once; beyond it 429 (default 400)', parse: integer(1, 1_000_000) },
-  { flag: '--shutdown-timeout <duration>', key: 'shutdownTimeoutSeconds', help: 'bound on draining requests at shutdown (default 30s)', parse: parseSeconds },
+  { flag: '--shutdown-timeout <duration>', key: 'shutdownTimeoutSeconds', help: 'bound on draining in-flight requests at shutdown (default 30s)', parse: parseSeconds },
+  { flag: '--shutdown-delay-duration <duration>', key: 'shutdownDelaySeconds', help: 'at shutdown, time between failing /readyz and closing the listener; requests are still served meanwhile (default 0s)', parse: parseSeconds },
+  { flag: '--idle-connection-timeout <duration>', key: 'idleConnectionTimeoutSeconds', help: 'close an HTTP/1.1 connection or HTTP/2 session (GOAWAY) with no request in flight for this long (default 90s)', parse: parseSeconds },
+  { flag: '--first-request-timeout <duration>', key: 'firstRequestTimeoutSeconds', help: 'close a new connection that has not finished its TLS handshake and sent a first request within this (default 10s)', parse: parseSeconds },
+  { flag: '--max-connections <n>', key: 'maxConnections', help: 'open connections beyond which new ones are closed at once (default 4096)', parse: integer(1, 1_000_000) },
+  { flag: '--max-unauthenticated-connections <n>', key: 'maxUnauthenticatedConnections', help: 'connections that have not sent a first request yet beyond which new ones are closed at once (default 1024)', parse: integer(1, 1_000_000) },
 ];
 
 /** Adds {@link SERVE_FLAGS} (and `--config`) to a command. */

@@ -20,7 +20,10 @@ import { AUTHENTICATOR, AUTHORIZER, KUBE_CLIENTS, KUBE_CONFIG } from '../tokens.
 /** A running server, for the CLI's signal handling (and tests). */
 export interface RunningServer {
   readonly port: number;
-  /** Stops accepting, drains in-flight requests (bounded), closes backends, security and informers. */
+  /**
+   * Fails `/readyz`, waits `shutdownDelaySeconds`, stops accepting, drains in-flight requests
+   * (bounded by `shutdownTimeoutSeconds`), then closes backends, security and informers.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -110,6 +113,10 @@ export async function startServer(configFile: string | undefined, flags: Partial
         certDir: s.certDir,
         servingNames: s.tlsSanNames,
         shutdownGraceMs: s.shutdownTimeoutSeconds * 1000,
+        idleTimeoutMs: s.idleConnectionTimeoutSeconds * 1000,
+        firstRequestTimeoutMs: s.firstRequestTimeoutSeconds * 1000,
+        maxConnections: s.maxConnections,
+        maxUnauthenticatedConnections: s.maxUnauthenticatedConnections,
         logger,
       },
       sc.app.callback() as Parameters<typeof createSecureServer>[1],
@@ -121,8 +128,14 @@ export async function startServer(configFile: string | undefined, flags: Partial
       port,
       shutdown() {
         stopping ??= (async () => {
+          // kube-apiserver's order: /readyz fails, requests are still served for the shutdown
+          // delay (load balancers notice), then the listener closes and in-flight requests drain.
           sc.health.markShuttingDown();
-          logger.info('shutting down: draining in-flight requests');
+          if (s.shutdownDelaySeconds > 0) {
+            logger.info({ delaySeconds: s.shutdownDelaySeconds }, 'shutting down: /readyz fails, still serving for the shutdown delay');
+            await new Promise((resolve) => setTimeout(resolve, s.shutdownDelaySeconds * 1000));
+          }
+          logger.info({ timeoutSeconds: s.shutdownTimeoutSeconds }, 'shutting down: not accepting connections, draining in-flight requests');
           await server.close();
           await sc.closeBackends(s.shutdownTimeoutSeconds * 1000);
           await security.close();

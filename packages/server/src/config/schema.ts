@@ -30,6 +30,11 @@ export const serverOptionsSchema = {
     maxRequestsInflight: { type: 'integer', minimum: 1, default: 400 },
     retryAfterSeconds: { type: 'integer', minimum: 1, default: 1 },
     shutdownTimeoutSeconds: { type: 'number', minimum: 0, default: 30 },
+    shutdownDelaySeconds: { type: 'number', minimum: 0, maximum: 3600, default: 0 },
+    idleConnectionTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400, default: 90 },
+    firstRequestTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 10 },
+    maxConnections: { type: 'integer', minimum: 1, default: 4096 },
+    maxUnauthenticatedConnections: { type: 'integer', minimum: 1, default: 1024 },
   },
   default: {},
 } as const;

@@ -35,6 +35,16 @@ export interface ServerOptions {
   retryAfterSeconds: number;
   /** Bound on draining in-flight requests at shutdown, in seconds (default 30). */
   shutdownTimeoutSeconds: number;
+  /** Seconds between failing `/readyz` and closing the listener at shutdown (default 0; kube's `--shutdown-delay-duration`). */
+  shutdownDelaySeconds: number;
+  /** Seconds an HTTP/1.1 connection or HTTP/2 session may stay without a request in flight (default 90). */
+  idleConnectionTimeoutSeconds: number;
+  /** Seconds a new connection has for its TLS handshake and first request headers (default 10). */
+  firstRequestTimeoutSeconds: number;
+  /** Open connections beyond which new ones are closed at once (default 4096). */
+  maxConnections: number;
+  /** Connections without a first request yet beyond which new ones are closed at once (default 1024). */
+  maxUnauthenticatedConnections: number;
 }
 
 /** One backend instance in `backends:`. */

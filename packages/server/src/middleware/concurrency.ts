@@ -3,6 +3,8 @@ import { TooManyRequestsError } from '@custom-metrics/core';
 import type { ServerMetrics } from '../observability/server-metrics.js';
 
 const EXEMPT = new Set(['/healthz', '/livez', '/readyz']);
+/** apiserver's `user.SystemPrivilegedGroup`: the aggregator's availability and discovery checks come as this group. */
+const MASTERS = 'system:masters';
 
 /** Options of {@link concurrencyLimit}. */
 export interface ConcurrencyOptions {
@@ -15,13 +17,18 @@ export interface ConcurrencyOptions {
 
 /**
  * concurrencyLimit answers 429 TooManyRequests (with `Retry-After`) when `max` requests are
- * already being served (apiserver's max-in-flight). Health probes are exempt.
+ * already being served, as apiserver's `WithMaxInFlightLimit`: it runs after authentication, and
+ * a request of a `system:masters` user (kube-aggregator's availability and discovery checks) is
+ * never refused — it takes a free slot when there is one, else it is served without one. Health
+ * probes are exempt.
  */
 export function concurrencyLimit(options: ConcurrencyOptions): Middleware {
   let inflight = 0;
   return async function limitConcurrency(ctx, next) {
     if (EXEMPT.has(ctx.path)) return next();
     if (inflight >= options.max) {
+      const groups = (ctx.state.user as { groups?: readonly string[] } | undefined)?.groups;
+      if (groups?.includes(MASTERS)) return next();
       options.metrics?.rejected.inc({ reason: 'saturated' });
       throw new TooManyRequestsError('too many requests, please try again later', options.retryAfterSeconds);
     }

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createSecureServer as createHttp2SecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createSecureServer as createHttp2SecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import { createSecureContext, type TLSSocket } from 'node:tls';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '@custom-metrics/core';
+import { encodeJSON, type Logger } from '@custom-metrics/core';
+import { answerClientError, failureStatus, headerListSize, HEADERS_TOO_LARGE_MESSAGE } from './client-error.js';
+import { MAX_REQUEST_HEADER_BYTES } from './limits.js';
 import { ensureSelfSignedCert, servingNames } from './self-signed.js';
 
 /** Serving flags (named as Kubernetes' own). */
@@ -25,7 +29,31 @@ export interface ServingOptions {
   reloadIntervalMs?: number;
   /** How long `close()` waits for in-flight requests before cutting connections (default 5 s). */
   shutdownGraceMs?: number;
+  /** `--idle-connection-timeout`: an HTTP/1.1 connection or HTTP/2 session with no request in flight for this long is closed (default 90 s). */
+  idleTimeoutMs?: number;
+  /** `--first-request-timeout`: a connection must finish its TLS handshake and send the headers of a first request within this (default 10 s). */
+  firstRequestTimeoutMs?: number;
+  /** `--max-connections`: open connections (any state) beyond which new ones are closed at once (default 4096). */
+  maxConnections?: number;
+  /** `--max-unauthenticated-connections`: connections that have not sent a first request yet (TLS handshake included) beyond which new ones are closed at once (default 1024). */
+  maxUnauthenticatedConnections?: number;
   logger?: Logger;
+}
+
+/**
+ * What nghttp2 may buffer for one HTTP/2 header list: above {@link MAX_REQUEST_HEADER_BYTES}, so
+ * that a too-large list still reaches the handler and is answered with a 431 Status, not a reset.
+ */
+const H2_HEADER_LIST_HARD_LIMIT = 4 * MAX_REQUEST_HEADER_BYTES;
+/** Header fields per request (Node's HTTP/1.1 default; HTTP/2 would otherwise stop at 128). */
+const MAX_HEADER_PAIRS = 2000;
+
+/** An HTTP/1.1 connection: its responses in progress, and its first-request timer. */
+interface H1State {
+  active: Set<ServerResponse>;
+  timer?: NodeJS.Timeout;
+  /** Whether it has sent a request (no longer counts as unauthenticated). */
+  served?: boolean;
 }
 
 /** A node request handler such as `koa.callback()`; receives HTTP/1.1 or HTTP/2 compatibility objects. */
@@ -92,32 +120,124 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
   let fingerprint = fingerprintOf(material.cert);
 
   const h2 = options.http2 !== false;
+  const idleMs = options.idleTimeoutMs ?? 90_000;
+  const firstRequestMs = options.firstRequestTimeoutMs ?? 10_000;
+  const common = { ...tlsOptions, ...material, handshakeTimeout: firstRequestMs, noDelay: true };
+  const guarded: RequestHandler = (req, res) => {
+    // HTTP/2: nghttp2 buffers up to the hard limit so that the real limit is answered here.
+    if (req.httpVersionMajor >= 2 && headerListSize(req.rawHeaders) > MAX_REQUEST_HEADER_BYTES) {
+      const body = encodeJSON(failureStatus(431, HEADERS_TOO_LARGE_MESSAGE));
+      res.writeHead(431, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    handler(req, res);
+  };
   const server: Http2SecureServer | HttpsServer = h2
-    ? createHttp2SecureServer({ ...tlsOptions, ...material, allowHTTP1: true }, handler as never)
-    : createHttpsServer({ ...tlsOptions, ...material, ALPNProtocols: ['http/1.1'] }, handler as never);
+    ? createHttp2SecureServer(
+        {
+          ...common,
+          allowHTTP1: true,
+          maxHeaderListPairs: MAX_HEADER_PAIRS,
+          settings: { maxHeaderListSize: H2_HEADER_LIST_HARD_LIMIT, maxConcurrentStreams: 250 },
+        },
+        guarded as never,
+      )
+    : createHttpsServer({ ...common, ALPNProtocols: ['http/1.1'], maxHeaderSize: MAX_REQUEST_HEADER_BYTES }, guarded as never);
+  // HTTP/1.1 (also the allowHTTP1 path, which reads these from the server object).
+  const h1 = server as unknown as { maxHeaderSize: number; keepAliveTimeout: number; maxConnections: number };
+  h1.maxHeaderSize = MAX_REQUEST_HEADER_BYTES;
+  h1.keepAliveTimeout = idleMs;
+  h1.maxConnections = options.maxConnections ?? 4096;
+  server.on('clientError', (err: Error, socket: Duplex) => answerClientError(err, socket));
+  server.on('drop', (d: { remoteAddress?: string }) => log?.debug({ remote: d?.remoteAddress, maxConnections: h1.maxConnections }, 'refusing a connection: --max-connections reached'));
+  const raw = new Set<Socket>();
+  // Connections that sent a request; the others (raw.size - served) are still unauthenticated.
+  let served = 0;
+  const maxUnauthenticated = options.maxUnauthenticatedConnections ?? 1024;
+  server.on('connection', (socket: Socket) => {
+    if (raw.size - served >= maxUnauthenticated) {
+      log?.debug({ remote: socket.remoteAddress, maxUnauthenticated }, 'refusing a connection: --max-unauthenticated-connections reached');
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    raw.add(socket);
+    socket.on('close', () => raw.delete(socket));
+  });
 
-  // Connection tracking for close(): idle HTTP/1.1 sockets are cut at once, busy ones when their
-  // response finishes, HTTP/2 sessions get a GOAWAY; everything left is destroyed after the grace.
-  const sockets = new Map<TLSSocket, number>();
-  const sessions = new Set<Http2Session>();
+  // Connection tracking: first-request and idle timeouts, and close()'s drain. HTTP/1.1 sockets
+  // count their in-flight requests; HTTP/2 sessions their open streams.
+  const sockets = new Map<TLSSocket, H1State>();
+  const sessions = new Map<Http2Session, { streams: number; timer?: NodeJS.Timeout; served?: boolean }>();
   let closing = false;
   server.on('secureConnection', (socket: TLSSocket) => {
-    sockets.set(socket, 0);
-    socket.on('close', () => sockets.delete(socket));
+    if (socket.alpnProtocol === 'h2') return; // its session keeps the timers
+    const timer = setTimeout(() => {
+      log?.debug({ remote: socket.remoteAddress }, 'closing a connection that sent no request in time');
+      socket.destroy();
+    }, firstRequestMs);
+    timer.unref();
+    sockets.set(socket, { active: new Set(), timer });
+    socket.on('close', () => {
+      const state = sockets.get(socket);
+      clearTimeout(state?.timer);
+      if (state?.served) served--;
+      sockets.delete(socket);
+    });
+    if (closing) socket.destroy();
   });
   server.on('session', (session: Http2Session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
+    const state: { streams: number; timer?: NodeJS.Timeout; served?: boolean } = { streams: 0 };
+    sessions.set(session, state);
+    const closeWhenIdle = (ms: number, why: string) => {
+      clearTimeout(state.timer);
+      state.timer = setTimeout(() => {
+        log?.debug({ remote: session.socket?.remoteAddress }, why);
+        session.close();
+        // A peer that ignores the GOAWAY is cut after the same time again.
+        setTimeout(() => session.destroy(), ms).unref();
+      }, ms);
+      state.timer.unref();
+    };
+    closeWhenIdle(firstRequestMs, 'closing an HTTP/2 session that sent no request in time');
+    session.on('stream', (stream: ServerHttp2Stream) => {
+      if (!state.served) {
+        state.served = true;
+        served++;
+      }
+      state.streams++;
+      clearTimeout(state.timer);
+      stream.once('close', () => {
+        state.streams--;
+        if (state.streams === 0 && !session.closed && !session.destroyed) closeWhenIdle(idleMs, 'closing an idle HTTP/2 session');
+      });
+    });
+    session.on('close', () => {
+      clearTimeout(state.timer);
+      if (state.served) served--;
+      sessions.delete(session);
+    });
     if (closing) session.close();
   });
   server.on('request', (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
     if (req.httpVersionMajor >= 2) return;
     const socket = req.socket as TLSSocket;
-    sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
+    const state: H1State = sockets.get(socket) ?? { active: new Set(), served: true }; // served: never counted
+    sockets.set(socket, state);
+    if (!state.served) {
+      state.served = true;
+      served++;
+    }
+    clearTimeout(state.timer);
+    state.timer = undefined;
+    const response = res as ServerResponse;
+    state.active.add(response);
+    // Draining: this response closes its connection (`Connection: close`).
+    if (closing) response.shouldKeepAlive = false;
     res.on('close', () => {
-      const n = (sockets.get(socket) ?? 1) - 1;
-      sockets.set(socket, n);
-      if (closing && n <= 0) socket.destroy();
+      state.active.delete(response);
+      if (closing && state.active.size === 0) socket.end();
     });
   });
   server.on('tlsClientError', (err: Error) => log?.debug({ err: err.message }, 'TLS handshake failed'));
@@ -142,6 +262,7 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
   const timer = hasFiles ? setInterval(reload, options.reloadIntervalMs ?? 5_000) : undefined;
   timer?.unref();
 
+  let closing$: Promise<void> | undefined;
   return {
     server,
     get fingerprint() {
@@ -159,30 +280,36 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
       });
     },
     close() {
-      if (timer) clearInterval(timer);
-      closing = true;
-      return new Promise<void>((resolve) => {
-        const grace = setTimeout(() => {
-          for (const s of sockets.keys()) s.destroy();
-          for (const s of sessions) s.destroy();
-        }, options.shutdownGraceMs ?? 5_000);
-        grace.unref();
-        server.close(() => {
-          clearTimeout(grace);
-          resolve();
-        });
-        for (const s of sessions) s.close();
-        for (const [s, busy] of sockets) if (busy <= 0 && !isHttp2Socket(s, sessions)) s.destroy();
-        if (!server.listening) {
-          clearTimeout(grace);
-          resolve();
-        }
-      });
+      closing$ ??= drain();
+      return closing$;
     },
   };
-}
 
-function isHttp2Socket(socket: TLSSocket, sessions: Set<Http2Session>): boolean {
-  for (const s of sessions) if (s.socket === socket) return true;
-  return false;
+  /**
+   * Stops accepting; idle HTTP/1.1 connections are closed at once, busy ones after their last
+   * response (sent with `Connection: close`); HTTP/2 sessions get a GOAWAY and close when their
+   * streams end. Whatever is still open after the grace period is destroyed.
+   */
+  function drain(): Promise<void> {
+    if (timer) clearInterval(timer);
+    closing = true;
+    return new Promise<void>((resolve) => {
+      const grace = setTimeout(() => {
+        log?.warn({ connections: sockets.size, sessions: sessions.size }, 'shutdown timeout: cutting the requests still in flight');
+        for (const s of sessions.keys()) s.destroy();
+        for (const s of raw) s.destroy();
+      }, options.shutdownGraceMs ?? 5_000);
+      grace.unref();
+      // The callback runs once every connection is gone (or at once when not listening).
+      server.close(() => {
+        clearTimeout(grace);
+        resolve();
+      });
+      for (const s of sessions.keys()) s.close();
+      for (const [s, state] of sockets) {
+        if (state.active.size === 0) s.end();
+        for (const res of state.active) if (!res.headersSent) res.shouldKeepAlive = false;
+      }
+    });
+  }
 }
