@@ -22,6 +22,9 @@ import { pauseMs } from '../client/rateLimit.js';
 import type { RateLimitInfo } from '../client/rateLimit.js';
 import { raceAbort, sleep } from './sleep.js';
 
+/** The largest `Retry-After` a Datadog 503 carries: a few seconds, well below the HPA's 15 s sync. */
+export const MAX_RETRY_AFTER_SECONDS = 5;
+
 /** Tuning of the refresher (see `ResolvedConfig`). */
 export interface RefresherOptions {
   readonly refreshMs: number;
@@ -114,7 +117,7 @@ export class QueryRefresher {
     if (!entry.pending) {
       if (now < this.pausedUntil) {
         const s = Math.ceil((this.pausedUntil - now) / 1000);
-        throw new ServiceUnavailableError(`the Datadog API rate limit is exhausted; the first value of this metric will be fetched in ${s}s`, s);
+        throw new ServiceUnavailableError(`the Datadog API rate limit is exhausted; the first value of this metric will be fetched in ${s}s`, this.retryAfterSeconds());
       }
       if (entry.lastAttempt > 0 && now - entry.lastAttempt < this.opts.refreshMs) {
         throw new ServiceUnavailableError('the Datadog query failed; it is retried on the next refresh', this.retryAfterSeconds());
@@ -162,8 +165,14 @@ export class QueryRefresher {
     await Promise.allSettled([...this.inflight]);
   }
 
+  /**
+   * The `Retry-After` of a 503: when the next refresh or the rate-limit reset is due, capped at
+   * {@link MAX_RETRY_AFTER_SECONDS}. A client (kubectl, the HPA's) honours it literally, so an
+   * uncapped reset (604 s seen) would stall it for minutes past the HPA's 15 s sync period.
+   */
   private retryAfterSeconds(): number {
-    return Math.max(1, Math.ceil(Math.max(this.opts.refreshMs, this.pausedUntil - this.now()) / 1000));
+    const due = Math.ceil(Math.max(this.opts.refreshMs, this.pausedUntil - this.now()) / 1000);
+    return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, due));
   }
 
   private fresh(answer: CachedAnswer): CachedAnswer {
