@@ -12,7 +12,7 @@ import { InfluxCustomProvider, InfluxExternalProvider, InfluxQueryRunner } from 
 /** Builds the client for a resolved config. */
 export function createInfluxClient(config: ResolvedInfluxConfig): InfluxQueryClient {
   if (config.mode === 'flux') {
-    return new FluxClient({ url: config.url, token: config.token ?? '', org: config.org ?? '', timeoutMs: config.timeoutMs });
+    return new FluxClient({ url: config.url, token: config.token ?? '', org: config.org ?? '', timeoutMs: config.timeoutMs, maxResponseBytes: config.maxResponseBytes });
   }
   return new InfluxQLClient({
     url: config.url,
@@ -23,6 +23,7 @@ export function createInfluxClient(config: ResolvedInfluxConfig): InfluxQueryCli
     authMethod: config.authMethod,
     httpMethod: config.httpMethod,
     timeoutMs: config.timeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
   });
 }
 

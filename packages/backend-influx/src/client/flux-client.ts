@@ -1,6 +1,7 @@
 // Flux through @influxdata/influxdb-client's QueryApi (POST /api/v2/query, annotated CSV).
 import { HttpError, InfluxDB, RequestTimedOutError } from '@influxdata/influxdb-client';
 import type { QueryApi } from '@influxdata/influxdb-client';
+import { DEFAULT_MAX_RESPONSE_BYTES, isMetricsError, ResponseTooLargeError } from '@custom-metrics/core';
 import { InfluxQueryError, isInfluxQueryError } from '../errors.js';
 import { withDeadline } from './deadline.js';
 import type { InfluxQueryClient, InfluxRow } from './types.js';
@@ -11,6 +12,11 @@ export interface FluxClientOptions {
   token: string;
   org: string;
   timeoutMs: number;
+  /**
+   * Largest answer read, in bytes (default 32 MiB), counted over the CSV rows as they stream in;
+   * past it the query is cancelled and fails with core's `ResponseTooLargeError` (503).
+   */
+  maxResponseBytes?: number;
 }
 
 const SYSTEM_COLUMNS = new Set(['result', 'table']);
@@ -19,9 +25,11 @@ const SYSTEM_COLUMNS = new Set(['result', 'table']);
 export class FluxClient implements InfluxQueryClient {
   readonly #api: QueryApi;
   readonly #timeoutMs: number;
+  readonly #maxBytes: number;
 
   constructor(options: FluxClientOptions) {
     this.#timeoutMs = options.timeoutMs;
+    this.#maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#api = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs }).getQueryApi({ org: options.org, gzip: false });
   }
 
@@ -32,6 +40,9 @@ export class FluxClient implements InfluxQueryClient {
     try {
       return await new Promise<InfluxRow[]>((resolve, reject) => {
         const rows: InfluxRow[] = [];
+        const limit = this.#maxBytes;
+        let bytes = 0;
+        let tooLarge = false;
         let cancel: (() => void) | undefined;
         // Reject before cancelling: the client reports a cancelled query as complete.
         const onAbort = () => {
@@ -42,6 +53,16 @@ export class FluxClient implements InfluxQueryClient {
         const done = () => deadline.signal.removeEventListener('abort', onAbort);
         this.#api.queryRows(text, {
           next(values, meta) {
+            if (tooLarge) return;
+            // The CSV line's size: its cells, their separators and the line end.
+            for (const v of values) bytes += Buffer.byteLength(v) + 1;
+            if (bytes > limit) {
+              tooLarge = true;
+              done();
+              reject(new ResponseTooLargeError(limit));
+              cancel?.();
+              return;
+            }
             const o = meta.toObject(values) as Record<string, unknown>;
             const labels: Record<string, string> = {};
             for (const [k, v] of Object.entries(o)) {
@@ -68,7 +89,7 @@ export class FluxClient implements InfluxQueryClient {
     } catch (e) {
       const why = deadline.explain(e, 'Flux /api/v2/query');
       if (why !== undefined) throw why;
-      if (isInfluxQueryError(e)) throw e;
+      if (isInfluxQueryError(e) || isMetricsError(e)) throw e;
       throw classify(e);
     }
   }
