@@ -40,6 +40,7 @@ export function createDatadogBackend(ctx: BackendContext, config: DatadogBackend
       apiKey,
       appKey,
       redact: redactor([apiKey, appKey]),
+      maxResponseBytes: resolved.maxResponseBytes,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   }

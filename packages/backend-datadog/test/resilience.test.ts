@@ -179,3 +179,30 @@ describe('lifecycle', () => {
   });
 });
 
+
+describe('answer size', () => {
+  it('splits a batch whose answer passes maxResponseBytes and answers 503 naming the limit for the query too large on its own', async () => {
+    const manyTags = Array.from({ length: 8000 }, (_, i) => ({ tags: [`pod:${'p'.repeat(100)}-${i}`], points: [[T0, 1]] as [number, number] }));
+    double.setResolver((q) => (q.includes('app.huge') ? manyTags : [{ tags: [], points: [[T0, 7]] }]));
+    const limit = 256 * 1024;
+    const b = track(
+      makeBackend(double, {
+        maxResponseBytes: limit,
+        external: [
+          { name: 'small', metric: 'app.small' },
+          { name: 'huge', metric: 'app.huge' },
+        ],
+      }),
+    );
+    const [small, huge] = await Promise.allSettled([get(b.instance, 'small'), get(b.instance, 'huge')]);
+    expect(small).toMatchObject({ status: 'fulfilled', value: [{ value: 7 }] });
+    expect(huge.status).toBe('rejected');
+    const err = (huge as PromiseRejectedResult).reason as Error;
+    expect(err).toMatchObject({ code: 503, limitBytes: limit });
+    expect(err.message).toContain(`maxResponseBytes (${limit} bytes)`);
+    // Asked again before the next refresh, the same 503 (not a generic one) without a new call.
+    const calls = double.queryCalls();
+    await expect(get(b.instance, 'huge')).rejects.toMatchObject({ code: 503, limitBytes: limit });
+    expect(double.queryCalls()).toBe(calls);
+  });
+});

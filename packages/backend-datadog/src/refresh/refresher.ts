@@ -13,7 +13,7 @@
  *   never waiting longer than `maxDelayMs`; a 400 on a batch is bisected to isolate the bad query.
  * - Every timer is cleared and every in-flight call aborted by {@link close}.
  */
-import { ServiceUnavailableError } from '@custom-metrics/core';
+import { ResponseTooLargeError, ServiceUnavailableError } from '@custom-metrics/core';
 import type { BackendHealth, BackendMetrics, Logger } from '@custom-metrics/core';
 import { backoffDelay } from '../client/backoff.js';
 import { DatadogApiError } from '../client/datadogClient.js';
@@ -59,6 +59,8 @@ interface Entry {
   lastAttempt: number;
   answer?: CachedAnswer;
   pending?: Promise<void>;
+  /** Set when this query's own answer was past `maxResponseBytes` (the limit), until a success. */
+  tooLargeLimit?: number;
 }
 
 /** See the module comment. */
@@ -120,6 +122,7 @@ export class QueryRefresher {
         throw new ServiceUnavailableError(`the Datadog API rate limit is exhausted; the first value of this metric will be fetched in ${s}s`, this.retryAfterSeconds());
       }
       if (entry.lastAttempt > 0 && now - entry.lastAttempt < this.opts.refreshMs) {
+        if (entry.tooLargeLimit !== undefined) throw new ResponseTooLargeError(entry.tooLargeLimit);
         throw new ServiceUnavailableError('the Datadog query failed; it is retried on the next refresh', this.retryAfterSeconds());
       }
       const p = this.enqueueFirstFetch(entry);
@@ -131,6 +134,7 @@ export class QueryRefresher {
     }
     await raceAbort(entry.pending as Promise<void>, signal, () => new ServiceUnavailableError('timed out waiting for Datadog'));
     if (entry.answer) return this.fresh(entry.answer);
+    if (entry.tooLargeLimit !== undefined) throw new ResponseTooLargeError(entry.tooLargeLimit);
     throw new ServiceUnavailableError('the Datadog query failed; it is retried on the next refresh', this.retryAfterSeconds());
   }
 
@@ -270,7 +274,10 @@ export class QueryRefresher {
         this.deps.metrics.observeCall('query', (this.now() - started) / 1000, 'success');
         this.applyRateLimit(res.rateLimit, 200);
         const fetchedAt = this.now();
-        chunk.forEach((e, i) => (e.answer = { series: res.results[i] ?? [], fetchedAt }));
+        chunk.forEach((e, i) => {
+          e.answer = { series: res.results[i] ?? [], fetchedAt };
+          e.tooLargeLimit = undefined;
+        });
         if (res.skippedPoints > 0) this.deps.metrics.count('samples_dropped_nan', res.skippedPoints);
         this.lastFailure = undefined;
         return;
@@ -280,6 +287,17 @@ export class QueryRefresher {
         this.applyRateLimit(err.rateLimit, err.status);
         this.lastFailure = { status: err.status, message: err.message };
         if (this.closed) return;
+        if (err.tooLargeLimit !== undefined) {
+          // A batch too large is split until the query whose own answer is too large is found.
+          if (chunk.length > 1) {
+            const half = Math.ceil(chunk.length / 2);
+            await this.fetchChunk(chunk.slice(0, half));
+            await this.fetchChunk(chunk.slice(half));
+            return;
+          }
+          chunk[0].tooLargeLimit = err.tooLargeLimit;
+          return this.giveUp(chunk, err.message);
+        }
         if (err.status === 400 && chunk.length > 1) {
           const half = Math.ceil(chunk.length / 2);
           await this.fetchChunk(chunk.slice(0, half));
