@@ -182,7 +182,7 @@ describe('lifecycle', () => {
 
 describe('answer size', () => {
   it('splits a batch whose answer passes maxResponseBytes and answers 503 naming the limit for the query too large on its own', async () => {
-    const manyTags = Array.from({ length: 8000 }, (_, i) => ({ tags: [`pod:${'p'.repeat(100)}-${i}`], points: [[T0, 1]] as [number, number] }));
+    const manyTags = Array.from({ length: 8000 }, (_, i) => ({ tags: [`pod:${'p'.repeat(100)}-${i}`], points: [[T0, 1]] as Array<[number, number]> }));
     double.setResolver((q) => (q.includes('app.huge') ? manyTags : [{ tags: [], points: [[T0, 7]] }]));
     const limit = 256 * 1024;
     const b = track(
