@@ -6,6 +6,7 @@
 // loopback only. Routes mix 200s over 100 pods, external metrics, discovery and 404 Statuses.
 // Rewrites its own section of docs/benchmarks.md. Run: npm run bench -- soak, or
 // node bench/soak.mjs --seconds 600 for a longer soak.
+import { Buffer } from 'node:buffer';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { request } from 'node:https';
