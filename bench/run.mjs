@@ -2,6 +2,7 @@
 // Runs every benchmark in bench/ (files named *.bench.mjs), one after another.
 // Each benchmark is bounded, talks only to loopback, and appends its figures (with the command
 // that produced them) to docs/benchmarks.md. `npm run bench -- <filter>` runs the matching ones.
+// bench/soak.mjs (server RSS under steady load, `npm run bench -- soak`) runs after them.
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,8 @@ import { dirname, join } from 'node:path';
 const dir = dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2] ?? '';
 const benches = readdirSync(dir).filter((f) => f.endsWith('.bench.mjs') && f.includes(filter)).sort();
+// The soak (bench/soak.mjs) runs last with a short default duration (SOAK_SECONDS, default 20 s).
+if ('soak.mjs'.includes(filter)) benches.push('soak.mjs');
 if (benches.length === 0) {
   console.error(`no benchmark matches "${filter}"`);
   process.exit(1);

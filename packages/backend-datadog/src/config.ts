@@ -7,6 +7,7 @@ import { BY_PLACEHOLDER, TAGS_PLACEHOLDER, isValidMetricName } from './query/bui
 import { isValidTagKey } from './query/tags.js';
 import { parseGroupResource } from '@custom-metrics/core';
 import type { GroupResource } from '@custom-metrics/core';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '@custom-metrics/core';
 
 /** Datadog sites the client knows by name (`site`), each served at `https://api.<site>`. */
 export const DATADOG_SITES = [
@@ -82,6 +83,8 @@ export interface DatadogBackendConfig {
   activeSeconds?: number;
   maxQueriesPerCall?: number;
   requestTimeoutSeconds?: number;
+  /** Largest answer read from Datadog, in bytes (default 32 MiB); past it the call fails (503). */
+  maxResponseBytes?: number;
   retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
   defaults?: { aggregator?: Aggregator; rollup?: RollupConfig; windowSeconds?: number };
   external?: ExternalRuleConfig[];
@@ -122,6 +125,7 @@ export interface ResolvedConfig {
   readonly activeMs: number;
   readonly batchSize: number;
   readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
   readonly retry: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
   readonly external: readonly ResolvedExternalRule[];
   readonly custom: readonly ResolvedCustomRule[];
@@ -212,6 +216,7 @@ export function resolveConfig(c: DatadogBackendConfig): ResolvedConfig {
     activeMs: (c.activeSeconds ?? 600) * 1000,
     batchSize: c.maxQueriesPerCall ?? 35,
     timeoutMs: (c.requestTimeoutSeconds ?? 10) * 1000,
+    maxResponseBytes: c.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     retry: {
       maxAttempts: c.retry?.maxAttempts ?? 4,
       initialDelayMs: c.retry?.initialDelayMs ?? 500,

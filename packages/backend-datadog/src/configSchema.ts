@@ -51,6 +51,7 @@ export const configSchema: Readonly<Record<string, unknown>> = {
     activeSeconds: positive,
     maxQueriesPerCall: { type: 'integer', minimum: 1, maximum: 100 },
     requestTimeoutSeconds: positive,
+    maxResponseBytes: { type: 'integer', minimum: 1024 },
     retry: {
       type: 'object',
       additionalProperties: false,

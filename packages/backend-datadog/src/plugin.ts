@@ -41,6 +41,7 @@ export function createDatadogBackend(ctx: BackendContext, config: DatadogBackend
       apiKey,
       appKey,
       redact: (text) => redactor([apiKey(), appKey()])(text),
+      maxResponseBytes: resolved.maxResponseBytes,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   }

@@ -6,6 +6,7 @@ import { API_KEY, APP_KEY, closeAll, makeBackend, neverAborted, startDouble, tra
 import type { DatadogDouble } from './support/datadogDouble.js';
 import { createDatadogBackend } from '../src/index.js';
 import { recordingContext } from './support/context.js';
+import { MAX_RETRY_AFTER_SECONDS } from '../src/refresh/refresher.js';
 
 const T0 = Date.now() - 60_000;
 let double: DatadogDouble;
@@ -90,8 +91,12 @@ describe('rate limits and retries', () => {
     const b = track(makeBackend(double, { external: [{ name: 'a', metric: 'app.a' }, { name: 'b', metric: 'app.b' }] }));
     expect((await get(b.instance, 'a'))[0].value).toBe(3);
     const err = await get(b.instance, 'b').catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 503, retryAfterSeconds: 600 });
+    // Retry-After is capped (kubectl and the HPA's client wait it out literally); the message still
+    // tells when the reset is due.
+    expect(err).toMatchObject({ code: 503, retryAfterSeconds: MAX_RETRY_AFTER_SECONDS });
+    expect(MAX_RETRY_AFTER_SECONDS).toBeLessThan(15);
     expect((err as Error).message).toContain('rate limit');
+    expect((err as Error).message).toMatch(/fetched in (599|600)s/);
     expect(double.queryCalls()).toBe(1);
     expect(await b.instance.health!()).toMatchObject({ healthy: true, message: expect.stringContaining('rate limited') });
   });
@@ -174,3 +179,30 @@ describe('lifecycle', () => {
   });
 });
 
+
+describe('answer size', () => {
+  it('splits a batch whose answer passes maxResponseBytes and answers 503 naming the limit for the query too large on its own', async () => {
+    const manyTags = Array.from({ length: 8000 }, (_, i) => ({ tags: [`pod:${'p'.repeat(100)}-${i}`], points: [[T0, 1]] as Array<[number, number]> }));
+    double.setResolver((q) => (q.includes('app.huge') ? manyTags : [{ tags: [], points: [[T0, 7]] }]));
+    const limit = 256 * 1024;
+    const b = track(
+      makeBackend(double, {
+        maxResponseBytes: limit,
+        external: [
+          { name: 'small', metric: 'app.small' },
+          { name: 'huge', metric: 'app.huge' },
+        ],
+      }),
+    );
+    const [small, huge] = await Promise.allSettled([get(b.instance, 'small'), get(b.instance, 'huge')]);
+    expect(small).toMatchObject({ status: 'fulfilled', value: [{ value: 7 }] });
+    expect(huge.status).toBe('rejected');
+    const err = (huge as PromiseRejectedResult).reason as Error;
+    expect(err).toMatchObject({ code: 503, limitBytes: limit });
+    expect(err.message).toContain(`maxResponseBytes (${limit} bytes)`);
+    // Asked again before the next refresh, the same 503 (not a generic one) without a new call.
+    const calls = double.queryCalls();
+    await expect(get(b.instance, 'huge')).rejects.toMatchObject({ code: 503, limitBytes: limit });
+    expect(double.queryCalls()).toBe(calls);
+  });
+});

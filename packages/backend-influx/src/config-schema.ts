@@ -55,6 +55,7 @@ export const influxConfigSchema: Readonly<Record<string, unknown>> = {
     authMethod: { enum: ['basic', 'query'] },
     httpMethod: { enum: ['GET', 'POST'] },
     timeoutMs: { type: 'integer', minimum: 1, maximum: 600000 },
+    maxResponseBytes: { type: 'integer', minimum: 1024 },
     window: duration,
     cacheTtlMs: { type: 'integer', minimum: 0 },
     cacheStaleMs: { type: 'integer', minimum: 0 },

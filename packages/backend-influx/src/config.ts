@@ -3,6 +3,7 @@
 import { parseGroupResource } from '@custom-metrics/core';
 import type { GroupResource } from '@custom-metrics/core';
 import { templatePlaceholders } from './query/template.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '@custom-metrics/core';
 
 /** Which query language (and API) a backend instance uses. */
 export type InfluxMode = 'flux' | 'influxql';
@@ -68,6 +69,8 @@ export interface InfluxBackendConfig {
   httpMethod?: 'GET' | 'POST';
   /** Deadline of each backend call, in ms. Default 10 000. */
   timeoutMs?: number;
+  /** Largest answer read from InfluxDB, in bytes. Default 32 MiB; past it a request is a 503. */
+  maxResponseBytes?: number;
   /** Default `{{window}}`. Default `5m`. */
   window?: string;
   /** How long a result is reused, in ms. Default 5 000. */
@@ -116,6 +119,7 @@ export interface ResolvedInfluxConfig {
   authMethod: 'basic' | 'query';
   httpMethod: 'GET' | 'POST';
   timeoutMs: number;
+  maxResponseBytes: number;
   cacheTtlMs: number;
   cacheStaleMs: number;
   custom: ResolvedCustomRule[];
@@ -227,6 +231,7 @@ export function resolveConfig(config: InfluxBackendConfig): ResolvedInfluxConfig
     authMethod: config.authMethod ?? 'basic',
     httpMethod: config.httpMethod ?? 'POST',
     timeoutMs,
+    maxResponseBytes: config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     cacheTtlMs: config.cacheTtlMs ?? 5_000,
     cacheStaleMs: config.cacheStaleMs ?? 0,
     custom,

@@ -25,7 +25,7 @@ function secret(value: string | undefined, file: string | undefined, what: strin
 export function createInfluxClient(config: ResolvedInfluxConfig): InfluxQueryClient {
   const token = secret(config.token, config.tokenFile, 'tokenFile');
   if (config.mode === 'flux') {
-    return new FluxClient({ url: config.url, token: token ?? '', org: config.org ?? '', timeoutMs: config.timeoutMs });
+    return new FluxClient({ url: config.url, token: token ?? '', org: config.org ?? '', timeoutMs: config.timeoutMs, maxResponseBytes: config.maxResponseBytes });
   }
   const password = secret(config.password, config.passwordFile, 'passwordFile');
   return new InfluxQLClient({
@@ -37,6 +37,7 @@ export function createInfluxClient(config: ResolvedInfluxConfig): InfluxQueryCli
     authMethod: config.authMethod,
     httpMethod: config.httpMethod,
     timeoutMs: config.timeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
   });
 }
 

@@ -2,7 +2,16 @@ import { readFileSync, statSync, existsSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
-import { InternalError, ServiceUnavailableError } from '@custom-metrics/core';
+import {
+  boundedChunks,
+  checkDeclaredLength,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  InternalError,
+  isMetricsError,
+  isResponseTooLargeError,
+  readBoundedText,
+  ServiceUnavailableError,
+} from '@custom-metrics/core';
 import type { Logger } from '@custom-metrics/core';
 import type { AuthConfig, TlsConfig } from './config.js';
 import { ConfigError, PrometheusApiError } from './errors.js';
@@ -45,6 +54,11 @@ export interface HttpClientOptions {
   url: string;
   method?: 'POST' | 'GET';
   timeoutMs: number;
+  /**
+   * Largest answer read, in bytes (default 32 MiB): instant queries are read up to it, series
+   * listings streamed up to it; past it the call fails with core's `ResponseTooLargeError` (503).
+   */
+  maxResponseBytes?: number;
   /** Deadline of `/api/v1/series` calls (default: the larger of `timeoutMs` and 60 s). */
   seriesTimeoutMs?: number;
   headers?: Record<string, string>;
@@ -83,6 +97,7 @@ export class HttpPrometheusClient implements PrometheusClient {
   readonly #base: string;
   readonly #method: 'POST' | 'GET';
   readonly #timeoutMs: number;
+  readonly #maxBytes: number;
   readonly #seriesTimeoutMs: number;
   readonly #headers: Record<string, string>;
   readonly #agent: HttpAgent | HttpsAgent;
@@ -94,6 +109,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     this.#base = o.url.replace(/\/+$/, '');
     this.#method = o.method ?? 'POST';
     this.#timeoutMs = o.timeoutMs;
+    this.#maxBytes = o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#seriesTimeoutMs = o.seriesTimeoutMs ?? Math.max(o.timeoutMs, 60_000);
     this.#headers = { ...(o.headers ?? {}) };
     this.#logger = o.logger;
@@ -119,7 +135,17 @@ export class HttpPrometheusClient implements PrometheusClient {
 
   async query(promql: string, signal: AbortSignal): Promise<Sample[]> {
     const params = new URLSearchParams({ query: promql });
-    const body = await this.#call('query', '/api/v1/query', params, this.#method, signal, async (res) => res.json());
+    const body = await this.#call('query', '/api/v1/query', params, this.#method, signal, async (res) => {
+      if (res.body === null) throw new PrometheusApiError('empty query response', res.status);
+      checkDeclaredLength(res.headers.get('content-length'), this.#maxBytes);
+      const text = await readBoundedText(res.body as AsyncIterable<Uint8Array>, this.#maxBytes);
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        this.#logger.warn({ operation: 'query', url: this.#base, head: text.slice(0, 200) }, 'prometheus answered something that is not JSON');
+        throw new ServiceUnavailableError('the metrics backend sent a malformed answer (not JSON)');
+      }
+    });
     return samplesOf(body);
   }
 
@@ -135,7 +161,8 @@ export class HttpPrometheusClient implements PrometheusClient {
     params.set('end', (range.end.getTime() / 1000).toFixed(3));
     return this.#call('series', '/api/v1/series', params, 'POST', signal, async (res) => {
       if (res.body === null) throw new PrometheusApiError('empty series response', res.status);
-      return parseSeriesStream(res.body as AsyncIterable<Uint8Array>, onSeries);
+      checkDeclaredLength(res.headers.get('content-length'), this.#maxBytes);
+      return parseSeriesStream(boundedChunks(res.body as AsyncIterable<Uint8Array>, this.#maxBytes), onSeries);
     });
   }
 
@@ -171,7 +198,8 @@ export class HttpPrometheusClient implements PrometheusClient {
         let errorType: string | undefined;
         let message = `HTTP ${res.status}`;
         try {
-          const j = (await res.json()) as { errorType?: string; error?: string };
+          // An error body is small; a huge one (a proxy's page) is read no further than 64 KiB.
+          const j = JSON.parse(await readBoundedText(res.body as AsyncIterable<Uint8Array>, Math.min(64 * 1024, this.#maxBytes))) as { errorType?: string; error?: string };
           errorType = j.errorType;
           if (j.error) message += `: ${j.error}`;
         } catch {
@@ -185,6 +213,11 @@ export class HttpPrometheusClient implements PrometheusClient {
     } catch (err) {
       this.#observe?.(operation, (performance.now() - started) / 1000, 'error');
       if (signal.aborted) throw signal.reason;
+      if (isResponseTooLargeError(err)) {
+        this.#logger.warn({ operation, url: this.#base, limitBytes: this.#maxBytes }, 'prometheus answer exceeds maxResponseBytes');
+        throw err;
+      }
+      if (isMetricsError(err) && !deadline.aborted) throw err;
       throw this.#mapError(operation, err, deadline.aborted, timeoutMs);
     }
   }

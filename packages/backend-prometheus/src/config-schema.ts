@@ -67,6 +67,7 @@ export const configSchema = {
     url: { type: 'string', minLength: 1 },
     method: { type: 'string', enum: ['POST', 'GET'] },
     timeout: duration,
+    maxResponseBytes: { type: 'integer', minimum: 1024 },
     headers: { type: 'object', additionalProperties: str },
     auth: {
       type: 'object',

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_RESPONSE_BYTES } from '@custom-metrics/core';
 import { ConfigError } from './errors.js';
 import { configSchema } from './config-schema.js';
 import { validateAgainstSchema } from './schema-validate.js';
@@ -85,6 +86,8 @@ export interface PrometheusBackendConfig {
   method?: 'POST' | 'GET';
   /** Deadline of every backend call (default `10s`). */
   timeout?: string;
+  /** Largest answer read from Prometheus, in bytes (default 32 MiB); past it a request is a 503. */
+  maxResponseBytes?: number;
   headers?: Record<string, string>;
   auth?: AuthConfig;
   tls?: TlsConfig;
@@ -122,6 +125,7 @@ export interface ResolvedConfig {
   url: string;
   method: 'POST' | 'GET';
   timeoutMs: number;
+  maxResponseBytes: number;
   headers: Record<string, string>;
   auth: AuthConfig;
   tls: TlsConfig;
@@ -186,6 +190,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     url: c.url.replace(/\/+$/, ''),
     method: c.method ?? 'POST',
     timeoutMs,
+    maxResponseBytes: c.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     headers: c.headers ?? {},
     auth: a,
     tls: c.tls ?? {},

@@ -27,6 +27,7 @@ export function createPrometheusBackend(ctx: BackendContext, config: unknown, op
       url: resolved.url,
       method: resolved.method,
       timeoutMs: resolved.timeoutMs,
+      maxResponseBytes: resolved.maxResponseBytes,
       headers: resolved.headers,
       auth: resolved.auth,
       tls: resolved.tls,

@@ -85,6 +85,16 @@ export {
   GENERIC_INTERNAL_MESSAGE,
 } from './errors.js';
 export type { Status, StatusDetails, StatusCause, MetricsErrorOptions, ForbiddenAttributes, Stringer } from './errors.js';
+// --- bounded backend answers (bounded-body.ts)
+export {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  ResponseTooLargeError,
+  isResponseTooLargeError,
+  checkDeclaredLength,
+  boundedChunks,
+  readBounded,
+  readBoundedText,
+} from './bounded-body.js';
 // --- wire documents (wire/*.ts)
 export { encodeJSON, encodeJSONPretty, goMap } from './wire/json.js';
 export { formatKubeTime, formatGoDuration } from './wire/time.js';

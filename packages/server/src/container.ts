@@ -123,7 +123,8 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
       throw new ConfigError([{ path: `backends[${i}].config`, expected: `a config backend "${b.name}" (${plugin.name}) accepts: ${(e as Error).message}` }], source);
     }
     backends.push({ name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand, instance });
-    health.addReadiness({
+    // Informational only: a backend outage costs that backend's metrics (503), never readiness.
+    health.addInformational({
       name: `backend:${b.name}`,
       check: async () => {
         const h = await instance.health?.();
@@ -137,6 +138,9 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
     (conflict) => options.logger.warn({ conflict }, 'conflicting metric: the first backend instance in config order keeps serving it'),
   );
   c.register(BACKEND_REGISTRY, { useValue: registry });
+  metrics.setHealthSource(async () =>
+    (await health.runInformational()).map((r) => ({ instance: r.name.slice('backend:'.length), healthy: r.ok })),
+  );
   metrics.setDiscoveredSource(() =>
     backends.flatMap((b) => [
       { instance: b.name, api: 'custom' as const, count: safeCount(() => b.instance.custom?.listAllMetrics().length) },

@@ -6,6 +6,7 @@
  * The library's own retry is off: retries, backoff and rate-limit pauses are the refresher's.
  */
 import { client, logger as clientLogger, v2 } from '@datadog/datadog-api-client';
+import { checkDeclaredLength, DEFAULT_MAX_RESPONSE_BYTES, isResponseTooLargeError, readBounded } from '@custom-metrics/core';
 import type { DatadogSite } from '../config.js';
 import type { Redactor } from '../credentials.js';
 import { isRetryableStatus } from './backoff.js';
@@ -40,6 +41,8 @@ export class DatadogApiError extends Error {
     readonly status: number,
     readonly rateLimit: RateLimitInfo,
     readonly retryable: boolean,
+    /** Set when the answer was larger than `maxResponseBytes` (this limit, in bytes). */
+    readonly tooLargeLimit?: number,
   ) {
     super(message);
     this.name = 'DatadogApiError';
@@ -63,6 +66,29 @@ export interface TimeseriesClientOptions {
   readonly redact: Redactor;
   /** A fetch implementation (default: the global fetch). */
   readonly fetch?: typeof fetch;
+  /** Largest answer read, in bytes (default 32 MiB). */
+  readonly maxResponseBytes?: number;
+}
+
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * boundedFetch wraps `inner` so that no answer is read past `limitBytes`: the body is read (up to
+ * the limit) before the Datadog library sees it, and a larger one (or a larger declared
+ * `Content-Length`) rejects with core's `ResponseTooLargeError`, the connection dropped.
+ */
+export function boundedFetch(inner: typeof fetch, limitBytes: number): typeof fetch {
+  return async (input, init) => {
+    const res = await inner(input, init);
+    try {
+      checkDeclaredLength(res.headers.get('content-length'), limitBytes);
+    } catch (e) {
+      await res.body?.cancel().catch(() => undefined);
+      throw e;
+    }
+    const bytes = res.body === null ? null : await readBounded(res.body as unknown as AsyncIterable<Uint8Array>, limitBytes);
+    return new Response(NULL_BODY_STATUSES.has(res.status) ? null : bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
 }
 
 /**
@@ -115,7 +141,8 @@ export function createTimeseriesClient(opts: TimeseriesClientOptions): Timeserie
   clientLogger.setLevel(clientLogger.levels.SILENT);
   const key = (k: string | (() => string)) => (typeof k === 'function' ? k() : k);
   const keys = () => ({ apiKey: key(opts.apiKey), appKey: key(opts.appKey) });
-  const http = new RecordingHttpLibrary(opts.fetch ?? globalThis.fetch, keys);
+  const limit = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const http = new RecordingHttpLibrary(boundedFetch(opts.fetch ?? globalThis.fetch, limit), keys);
   const configuration = client.createConfiguration({
     authMethods: { apiKeyAuth: key(opts.apiKey), appKeyAuth: key(opts.appKey) },
     httpApi: http,
@@ -149,6 +176,9 @@ export function createTimeseriesClient(opts: TimeseriesClientOptions): Timeserie
         const status = (e as client.ApiException<unknown>).code;
         const detail = opts.redact(errorMessages((e as client.ApiException<unknown>).body));
         return Promise.reject(new DatadogApiError(`Datadog answered ${status}${detail ? `: ${detail}` : ''}`, status, rateLimit, isRetryableStatus(status)));
+      }
+      if (isResponseTooLargeError(e)) {
+        return Promise.reject(new DatadogApiError(`Datadog's answer is larger than maxResponseBytes (${limit} bytes)`, 0, rateLimit, false, limit));
       }
       const aborted = signal.aborted;
       const msg = opts.redact(e instanceof Error ? e.message : String(e));

@@ -13,7 +13,7 @@
  *   never waiting longer than `maxDelayMs`; a 400 on a batch is bisected to isolate the bad query.
  * - Every timer is cleared and every in-flight call aborted by {@link close}.
  */
-import { ServiceUnavailableError } from '@custom-metrics/core';
+import { ResponseTooLargeError, ServiceUnavailableError } from '@custom-metrics/core';
 import type { BackendHealth, BackendMetrics, Logger } from '@custom-metrics/core';
 import { backoffDelay } from '../client/backoff.js';
 import { DatadogApiError } from '../client/datadogClient.js';
@@ -21,6 +21,9 @@ import type { SeriesValue, TimeseriesClient } from '../client/datadogClient.js';
 import { pauseMs } from '../client/rateLimit.js';
 import type { RateLimitInfo } from '../client/rateLimit.js';
 import { raceAbort, sleep } from './sleep.js';
+
+/** The largest `Retry-After` a Datadog 503 carries: a few seconds, well below the HPA's 15 s sync. */
+export const MAX_RETRY_AFTER_SECONDS = 5;
 
 /** Tuning of the refresher (see `ResolvedConfig`). */
 export interface RefresherOptions {
@@ -56,6 +59,8 @@ interface Entry {
   lastAttempt: number;
   answer?: CachedAnswer;
   pending?: Promise<void>;
+  /** Set when this query's own answer was past `maxResponseBytes` (the limit), until a success. */
+  tooLargeLimit?: number;
 }
 
 /** See the module comment. */
@@ -114,9 +119,10 @@ export class QueryRefresher {
     if (!entry.pending) {
       if (now < this.pausedUntil) {
         const s = Math.ceil((this.pausedUntil - now) / 1000);
-        throw new ServiceUnavailableError(`the Datadog API rate limit is exhausted; the first value of this metric will be fetched in ${s}s`, s);
+        throw new ServiceUnavailableError(`the Datadog API rate limit is exhausted; the first value of this metric will be fetched in ${s}s`, this.retryAfterSeconds());
       }
       if (entry.lastAttempt > 0 && now - entry.lastAttempt < this.opts.refreshMs) {
+        if (entry.tooLargeLimit !== undefined) throw new ResponseTooLargeError(entry.tooLargeLimit);
         throw new ServiceUnavailableError('the Datadog query failed; it is retried on the next refresh', this.retryAfterSeconds());
       }
       const p = this.enqueueFirstFetch(entry);
@@ -128,6 +134,7 @@ export class QueryRefresher {
     }
     await raceAbort(entry.pending as Promise<void>, signal, () => new ServiceUnavailableError('timed out waiting for Datadog'));
     if (entry.answer) return this.fresh(entry.answer);
+    if (entry.tooLargeLimit !== undefined) throw new ResponseTooLargeError(entry.tooLargeLimit);
     throw new ServiceUnavailableError('the Datadog query failed; it is retried on the next refresh', this.retryAfterSeconds());
   }
 
@@ -162,8 +169,14 @@ export class QueryRefresher {
     await Promise.allSettled([...this.inflight]);
   }
 
+  /**
+   * The `Retry-After` of a 503: when the next refresh or the rate-limit reset is due, capped at
+   * {@link MAX_RETRY_AFTER_SECONDS}. A client (kubectl, the HPA's) honours it literally, so an
+   * uncapped reset (604 s seen) would stall it for minutes past the HPA's 15 s sync period.
+   */
   private retryAfterSeconds(): number {
-    return Math.max(1, Math.ceil(Math.max(this.opts.refreshMs, this.pausedUntil - this.now()) / 1000));
+    const due = Math.ceil(Math.max(this.opts.refreshMs, this.pausedUntil - this.now()) / 1000);
+    return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, due));
   }
 
   private fresh(answer: CachedAnswer): CachedAnswer {
@@ -261,7 +274,10 @@ export class QueryRefresher {
         this.deps.metrics.observeCall('query', (this.now() - started) / 1000, 'success');
         this.applyRateLimit(res.rateLimit, 200);
         const fetchedAt = this.now();
-        chunk.forEach((e, i) => (e.answer = { series: res.results[i] ?? [], fetchedAt }));
+        chunk.forEach((e, i) => {
+          e.answer = { series: res.results[i] ?? [], fetchedAt };
+          e.tooLargeLimit = undefined;
+        });
         if (res.skippedPoints > 0) this.deps.metrics.count('samples_dropped_nan', res.skippedPoints);
         this.lastFailure = undefined;
         return;
@@ -271,6 +287,17 @@ export class QueryRefresher {
         this.applyRateLimit(err.rateLimit, err.status);
         this.lastFailure = { status: err.status, message: err.message };
         if (this.closed) return;
+        if (err.tooLargeLimit !== undefined) {
+          // A batch too large is split until the query whose own answer is too large is found.
+          if (chunk.length > 1) {
+            const half = Math.ceil(chunk.length / 2);
+            await this.fetchChunk(chunk.slice(0, half));
+            await this.fetchChunk(chunk.slice(half));
+            return;
+          }
+          chunk[0].tooLargeLimit = err.tooLargeLimit;
+          return this.giveUp(chunk, err.message);
+        }
         if (err.status === 400 && chunk.length > 1) {
           const half = Math.ceil(chunk.length / 2);
           await this.fetchChunk(chunk.slice(0, half));

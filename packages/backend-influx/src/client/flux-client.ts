@@ -1,6 +1,7 @@
 // Flux through @influxdata/influxdb-client's QueryApi (POST /api/v2/query, annotated CSV).
 import { HttpError, InfluxDB, RequestTimedOutError } from '@influxdata/influxdb-client';
 import type { QueryApi } from '@influxdata/influxdb-client';
+import { DEFAULT_MAX_RESPONSE_BYTES, isMetricsError, ResponseTooLargeError } from '@custom-metrics/core';
 import { InfluxQueryError, isInfluxQueryError } from '../errors.js';
 import { withDeadline } from './deadline.js';
 import type { InfluxQueryClient, InfluxRow } from './types.js';
@@ -12,6 +13,11 @@ export interface FluxClientOptions {
   token: string | (() => string);
   org: string;
   timeoutMs: number;
+  /**
+   * Largest answer read, in bytes (default 32 MiB), counted over the CSV rows as they stream in;
+   * past it the query is cancelled and fails with core's `ResponseTooLargeError` (503).
+   */
+  maxResponseBytes?: number;
 }
 
 const SYSTEM_COLUMNS = new Set(['result', 'table']);
@@ -21,10 +27,12 @@ export class FluxClient implements InfluxQueryClient {
   readonly #options: FluxClientOptions;
   readonly #timeoutMs: number;
   #api: { token: string; api: QueryApi } | undefined;
+  readonly #maxBytes: number;
 
   constructor(options: FluxClientOptions) {
     this.#options = options;
     this.#timeoutMs = options.timeoutMs;
+    this.#maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.#queryApi();
   }
 
@@ -46,6 +54,9 @@ export class FluxClient implements InfluxQueryClient {
     try {
       return await new Promise<InfluxRow[]>((resolve, reject) => {
         const rows: InfluxRow[] = [];
+        const limit = this.#maxBytes;
+        let bytes = 0;
+        let tooLarge = false;
         let cancel: (() => void) | undefined;
         // Reject before cancelling: the client reports a cancelled query as complete.
         const onAbort = () => {
@@ -56,6 +67,16 @@ export class FluxClient implements InfluxQueryClient {
         const done = () => deadline.signal.removeEventListener('abort', onAbort);
         api.queryRows(text, {
           next(values, meta) {
+            if (tooLarge) return;
+            // The CSV line's size: its cells, their separators and the line end.
+            for (const v of values) bytes += Buffer.byteLength(v) + 1;
+            if (bytes > limit) {
+              tooLarge = true;
+              done();
+              reject(new ResponseTooLargeError(limit));
+              cancel?.();
+              return;
+            }
             const o = meta.toObject(values) as Record<string, unknown>;
             const labels: Record<string, string> = {};
             for (const [k, v] of Object.entries(o)) {
@@ -82,7 +103,7 @@ export class FluxClient implements InfluxQueryClient {
     } catch (e) {
       const why = deadline.explain(e, 'Flux /api/v2/query');
       if (why !== undefined) throw why;
-      if (isInfluxQueryError(e)) throw e;
+      if (isInfluxQueryError(e) || isMetricsError(e)) throw e;
       throw classify(e);
     }
   }

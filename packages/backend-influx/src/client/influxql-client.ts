@@ -1,6 +1,7 @@
 // InfluxQL through the 1.x `/query` HTTP API (also served by InfluxDB 2.x and 3.x as the v1
 // compatibility API). Results are JSON: results[].series[]{name, tags, columns, values} or an
 // `error` per statement or for the whole request.
+import { checkDeclaredLength, DEFAULT_MAX_RESPONSE_BYTES, isMetricsError, readBoundedText } from '@custom-metrics/core';
 import { InfluxQueryError, isInfluxQueryError } from '../errors.js';
 import { withDeadline } from './deadline.js';
 import type { InfluxQueryClient, InfluxRow } from './types.js';
@@ -19,6 +20,8 @@ export interface InfluxQLClientOptions {
   token?: string | (() => string);
   httpMethod: 'GET' | 'POST';
   timeoutMs: number;
+  /** Largest answer read, in bytes (default 32 MiB); past it core's `ResponseTooLargeError` (503). */
+  maxResponseBytes?: number;
   /** Replaceable for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
 }
@@ -72,11 +75,18 @@ export class InfluxQLClient implements InfluxQueryClient {
     try {
       const res = await this.#fetch(`${o.url}/query?${params}`, { method: o.httpMethod, headers, body, signal: deadline.signal });
       status = res.status;
-      raw = await res.text();
+      const limit = o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+      // Error bodies are read no further than 64 KiB; answers up to maxResponseBytes.
+      const ok = status >= 200 && status < 300;
+      if (ok) checkDeclaredLength(res.headers.get('content-length'), limit);
+      raw = res.body === null ? '' : await readBoundedText(res.body as unknown as AsyncIterable<Uint8Array>, ok ? limit : Math.min(limit, 64 * 1024)).catch((e: unknown) => {
+        if (!ok && isMetricsError(e)) return '';
+        throw e;
+      });
     } catch (e) {
       const why = deadline.explain(e, 'InfluxQL /query');
       if (why !== undefined) throw why;
-      if (isInfluxQueryError(e)) throw e;
+      if (isInfluxQueryError(e) || isMetricsError(e)) throw e;
       throw new InfluxQueryError('unavailable', `InfluxQL /query: ${describe(e)}`, { cause: e });
     }
     let parsed: V1Response | undefined;

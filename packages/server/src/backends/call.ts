@@ -1,4 +1,4 @@
-import { isMetricsError, ServiceUnavailableError, type Logger } from '@custom-metrics/core';
+import { isMetricsError, isResponseTooLargeError, ServiceUnavailableError, type Logger } from '@custom-metrics/core';
 import type { ServerMetrics } from '../observability/server-metrics.js';
 import type { RegisteredBackend } from './registry.js';
 
@@ -12,7 +12,8 @@ export interface CallObservers {
  * callBackend runs one provider call for `backend`: times it (per instance and operation),
  * passes `MetricsError`s through (404, 400, ...), and turns anything else into a 503 Status whose
  * message says nothing about the backend (the detail is logged). A call made after `signal` was
- * aborted (deadline, client gone) is a 503 too.
+ * aborted (deadline, client gone) is a 503 too. An answer past the backend's `maxResponseBytes`
+ * is a 503 naming the instance and the limit.
  */
 export async function callBackend<T>(
   backend: RegisteredBackend,
@@ -31,6 +32,12 @@ export async function callBackend<T>(
     return result;
   } catch (e) {
     observe('error');
+    if (isResponseTooLargeError(e)) {
+      // Name the instance whose answer was too large, so the user knows whose limit to raise.
+      observers.metrics.backendErrors.inc({ instance: backend.name, operation: `provider.${operation}` });
+      observers.logger.warn({ backend: backend.name, operation, limitBytes: e.limitBytes }, 'backend answer exceeds maxResponseBytes');
+      throw new ServiceUnavailableError(`backend "${backend.name}": ${e.message}`);
+    }
     if (isMetricsError(e)) {
       if ((e as { code: number }).code >= 500) observers.metrics.backendErrors.inc({ instance: backend.name, operation: `provider.${operation}` });
       throw e;

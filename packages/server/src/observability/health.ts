@@ -9,6 +9,8 @@ export interface HealthCheckResult {
   name: string;
   ok: boolean;
   message?: string;
+  /** Shown with `?verbose` but never fails the probe (backend health). */
+  informational?: boolean;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -16,10 +18,14 @@ const CHECK_TIMEOUT_MS = 2_000;
 /**
  * HealthChecks holds the checks of `/livez` and `/readyz` (apiserver-style: `[+]name ok` /
  * `[-]name failed: reason` with `?verbose`). `/healthz` runs the readiness checks.
+ * Informational checks (each backend's health) are listed by `/readyz?verbose` and
+ * `/healthz?verbose` but never fail a probe: a backend outage costs only that backend's metrics
+ * (503), never the whole server's readiness (kubernetes#72051).
  */
 export class HealthChecks {
   readonly #live: HealthCheck[] = [{ name: 'ping', check: () => undefined }];
   readonly #ready: HealthCheck[] = [{ name: 'ping', check: () => undefined }];
+  readonly #informational: HealthCheck[] = [];
   #shuttingDown = false;
 
   constructor() {
@@ -37,15 +43,31 @@ export class HealthChecks {
     this.#ready.push(check);
   }
 
+  /** Adds an informational check: listed with `?verbose` on `/readyz` and `/healthz`, never failing them. */
+  addInformational(check: HealthCheck): void {
+    this.#informational.push(check);
+  }
+
+  /** Runs only the informational checks (for the backend-health self-metric). */
+  async runInformational(): Promise<HealthCheckResult[]> {
+    return Promise.all(this.#informational.map(async (c) => ({ ...(await runOne(c)), informational: true })));
+  }
+
   /** Marks the server as shutting down: readiness fails from now on. */
   markShuttingDown(): void {
     this.#shuttingDown = true;
   }
 
-  /** Runs the checks of `kind`, each bounded in time; a throwing check fails with its message. */
-  async run(kind: 'livez' | 'readyz' | 'healthz'): Promise<HealthCheckResult[]> {
+  /**
+   * Runs the checks of `kind`, each bounded in time; a throwing check fails with its message.
+   * With `informational`, the informational checks follow (for `/readyz` and `/healthz` only).
+   */
+  async run(kind: 'livez' | 'readyz' | 'healthz', options: { informational?: boolean } = {}): Promise<HealthCheckResult[]> {
     const checks = kind === 'livez' ? this.#live : this.#ready;
-    return Promise.all(checks.map((c) => runOne(c)));
+    const own = Promise.all(checks.map((c) => runOne(c)));
+    if (!options.informational || kind === 'livez') return own;
+    const [a, b] = await Promise.all([own, this.runInformational()]);
+    return [...a, ...b];
   }
 }
 

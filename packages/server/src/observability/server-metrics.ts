@@ -17,6 +17,8 @@ export class ServerMetrics {
   readonly discoveredMetrics: Gauge<'instance' | 'api'>;
   readonly backendEvents: Counter<'instance' | 'event'>;
   readonly backendGauges: Gauge<'instance' | 'name'>;
+  readonly backendHealthy: Gauge<'instance'>;
+  #health: (() => Promise<Array<{ instance: string; healthy: boolean }>>) | undefined;
   #discovered: (() => Array<{ instance: string; api: 'custom' | 'external'; count: number }>) | undefined;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -76,12 +78,27 @@ export class ServerMetrics {
       labelNames: ['instance', 'name'],
       registers,
     });
+    const health = () => this.#health?.() ?? Promise.resolve([]);
+    this.backendHealthy = new Gauge({
+      name: 'custom_metrics_backend_healthy',
+      help: 'Whether a backend instance reports itself healthy (1) or not (0), checked at each scrape. Informational: it never affects readiness.',
+      labelNames: ['instance'],
+      registers,
+      async collect() {
+        for (const h of await health()) this.set({ instance: h.instance }, h.healthy ? 1 : 0);
+      },
+    });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
   /** Sets where the discovered-metrics gauge reads its counts from at each scrape. */
   setDiscoveredSource(source: () => Array<{ instance: string; api: 'custom' | 'external'; count: number }>): void {
     this.#discovered = source;
+  }
+
+  /** Sets where the backend-health gauge reads each instance's health from at each scrape. */
+  setHealthSource(source: () => Promise<Array<{ instance: string; healthy: boolean }>>): void {
+    this.#health = source;
   }
 
   /** A {@link BackendMetrics} recorder that labels everything with `instance`. */

@@ -81,6 +81,20 @@ describe('memory backend: declared metrics', () => {
     await expect(provider.getMetricByName({ namespace: '', name: 'ns', info: depth, metricSelector: parseSelector('q=two'), signal })).rejects.toMatchObject({ code: 404 });
   });
 
+  it('answers 503 (never an empty list or a 404) when the cluster lookup fails', async () => {
+    const down = new Error('informer not synced: connection refused');
+    const failing = Object.assign(Object.create(kube) as FakeKubeLookup, {
+      listObjects: () => Promise.reject(down),
+      getObject: () => Promise.reject(down),
+      kindFor: () => Promise.reject(down),
+    });
+    const p = new MemoryCustomProvider(store, failing);
+    const bySelector = p.getMetricBySelector({ namespace: 'ns', selector: Selector.everything(), info: pods, metricSelector: Selector.everything(), signal });
+    await expect(bySelector).rejects.toMatchObject({ code: 503, message: expect.stringContaining('unable to look up pods in the cluster') });
+    await expect(p.getMetricByName({ namespace: 'ns', name: 'a', info: pods, metricSelector: Selector.everything(), signal })).rejects.toMatchObject({ code: 503 });
+    await expect(p.getMetricByName({ namespace: 'ns', name: 'ghost', info: pods, metricSelector: Selector.everything(), signal })).rejects.toMatchObject({ code: 503 });
+  });
+
   it('creates instances through the plugin with writes off by default', async () => {
     const instance = await memoryBackend.create(fakeBackendContext(), config({}));
     expect(isMemoryBackendInstance(instance) && instance.writeEnabled).toBe(false);

@@ -1,5 +1,7 @@
 import {
+  isMetricsError,
   metricNotFound,
+  ServiceUnavailableError,
   metricNotFoundFor,
   metricNotFoundForSelector,
   NotFoundError,
@@ -94,7 +96,8 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     let object: KubeObject | undefined;
     try {
       object = await this.kube.getObject(gr, ns, req.name);
-    } catch {
+    } catch (e) {
+      if (!isUnknownResource(e)) throw lookupFailed(gr, e);
       object = undefined;
     }
     req.signal.throwIfAborted();
@@ -118,8 +121,11 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
   async #list(gr: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]> {
     try {
       return await this.kube.listObjects(gr, namespace, selector);
-    } catch {
-      return [];
+    } catch (e) {
+      // A resource the cluster does not know serves only its declared objects; any other
+      // failure of the cluster view is a failure (503), never an empty answer.
+      if (isUnknownResource(e)) return [];
+      throw lookupFailed(gr, e);
     }
   }
 
@@ -151,12 +157,25 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
   async #kind(gr: GroupResource): Promise<GroupVersionKind> {
     try {
       return await this.kube.kindFor(gr);
-    } catch {
+    } catch (e) {
+      if (!isUnknownResource(e)) throw lookupFailed(gr, e);
       // Unknown to the cluster view: describe it from its name (`widgets.example.com` → Widget).
       const singular = gr.resource.replace(/ies$/, 'y').replace(/(s|x|ch|sh)es$/, '$1').replace(/s$/, '');
       return { group: gr.group, version: 'v1', kind: singular.charAt(0).toUpperCase() + singular.slice(1) };
     }
   }
+}
+
+/** The KubeLookup's "resource unknown to the cluster" answer (a 404 MetricsError). */
+function isUnknownResource(e: unknown): boolean {
+  return isMetricsError(e) && e.code === 404;
+}
+
+/** A failed cluster lookup: 503 (the request can be retried), never an empty list or a 404. */
+function lookupFailed(gr: GroupResource, e: unknown): Error {
+  if (isMetricsError(e) && e.code >= 500) return e;
+  const what = gr.group === '' ? gr.resource : `${gr.resource}.${gr.group}`;
+  return new ServiceUnavailableError(`unable to look up ${what} in the cluster; the cluster view is unavailable, retry later`, undefined);
 }
 
 function cmp(a: string, b: string): number {

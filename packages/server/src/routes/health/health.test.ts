@@ -31,16 +31,27 @@ describe('health and self-metrics', () => {
     expect(verbose.body).toContain('readyz check passed');
   });
 
-  it('fails readiness (not liveness) when a backend is unhealthy', async () => {
+  it('keeps readiness and liveness when a backend is unhealthy, listing it as informational', async () => {
     healthy = false;
     try {
       const ready = await s.request('/readyz?verbose');
-      expect(ready.status).toBe(500);
-      expect(ready.body).toContain('[-]backend:flaky failed: backend down');
-      expect((await s.request('/livez')).status).toBe(200);
+      expect(ready.status).toBe(200);
+      expect(ready.body).toContain('[-]backend:flaky failed: backend down (informational, does not affect readiness)');
+      expect(ready.body).toContain('[+]backend:fixtures ok (informational, does not affect readiness)');
+      expect(ready.body).toContain('readyz check passed');
+      for (const p of ['/readyz', '/healthz', '/livez']) {
+        const res = await s.request(p);
+        expect(res.status, p).toBe(200);
+        expect(res.body, p).toBe('ok');
+      }
+      expect((await s.request('/livez?verbose')).body).not.toContain('backend:');
+      const metrics = await s.request('/metrics');
+      expect(metrics.body).toContain('custom_metrics_backend_healthy{instance="flaky"} 0');
+      expect(metrics.body).toContain('custom_metrics_backend_healthy{instance="fixtures"} 1');
     } finally {
       healthy = true;
     }
+    expect((await s.request('/metrics')).body).toContain('custom_metrics_backend_healthy{instance="flaky"} 1');
   });
 
   it('exports request, backend and discovery metrics on /metrics', async () => {

@@ -27,11 +27,18 @@ function toNumber(v: unknown): number {
     return v;
   }
   if (typeof v === 'string') {
+    let n: number;
     try {
-      return Number(parseQuantity(v).milliValue()) / 1000;
+      // The exact quantity to the nearest double in one rounding: "1e20" stays 1e20 and "8Ei"
+      // stays 2^63 (going through a float milli-value would round twice).
+      n = parseQuantity(v).toNumber();
     } catch (e) {
       throw new BadRequestError(`value ${JSON.stringify(v.slice(0, 64))} is not a quantity: ${(e as Error).message}`);
     }
+    if (!Number.isFinite(n)) {
+      throw new BadRequestError(`value ${JSON.stringify(v.slice(0, 64))} is out of range: a written quantity must be below about 1.8e308 in magnitude`);
+    }
+    return n;
   }
   throw new BadRequestError('value must be a quantity string (e.g. "300m") or a number');
 }

@@ -39,6 +39,22 @@ describe('memory backend write endpoint', () => {
     expect(ext.json).toMatchObject({ items: [{ metricName: 'queue_depth', metricLabels: { q: 'b' }, value: '7' }] });
   });
 
+  it('parses written quantities losslessly and refuses out-of-range ones with a 400 Status', async () => {
+    const p = '/write-metrics/namespaces/default/pods/big/huge';
+    const read = async () => ((await s.getJSON('/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/big/huge')).json as { items: Array<{ value: string }> }).items[0]?.value;
+    expect((await s.request(p, { method: 'POST', body: '"1e20"' })).status).toBe(200);
+    expect(await read()).toBe('100E');
+    expect((await s.request(p, { method: 'POST', body: '"8Ei"' })).status).toBe(200);
+    expect(await read()).toBe('9223372036854775808');
+    for (const body of ['"1e999"', '"-1e999"', '1e999']) {
+      const res = await s.request(p, { method: 'POST', body });
+      expect(res.status, body).toBe(400);
+      expect(JSON.parse(res.body), body).toMatchObject({ kind: 'Status', code: 400, reason: 'BadRequest' });
+    }
+    expect(JSON.parse((await s.request(p, { method: 'POST', body: '"1e999"' })).body).message).toContain('out of range');
+    expect(await read()).toBe('9223372036854775808');
+  });
+
   it('refuses bad bodies (400), anonymous users (401), other methods (405) and other shapes (404)', async () => {
     const p = '/write-metrics/namespaces/default/pods/p/m';
     expect((await s.request(p, { method: 'POST', body: 'not json' })).status).toBe(400);

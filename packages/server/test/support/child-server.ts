@@ -1,0 +1,88 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startProcess, waitFor } from '../../../../test-support/index.js';
+import { writeDemoCredentials } from '../../src/demo/demo-credentials.js';
+
+const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/** The answer to one request to the child server. */
+export interface ChildAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+  ms: number;
+}
+
+/** The real server (`dist/cli/main.js`) in its own process, TLS on a free loopback port. */
+export interface ChildServer {
+  readonly port: number;
+  get(path: string, timeoutMs?: number): Promise<ChildAnswer>;
+  /** Whether the process is still running. */
+  alive(): boolean;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * startChildServer writes `yaml` (the `backends:` part and anything else after `server:`) into
+ * `dir`, runs the CLI with `nodeArgs` (e.g. `--max-old-space-size=256`) in standalone mode, and
+ * resolves once `/livez` answers. Requests carry a client certificate in `system:masters` (the
+ * demo's credentials), so they pass the real authentication and authorization.
+ */
+export async function startChildServer(dir: string, yaml: string[], nodeArgs: string[] = []): Promise<ChildServer> {
+  const port = await freePort();
+  const creds = writeDemoCredentials(dir, `https://127.0.0.1:${port}`);
+  const kubeconfig = readFileSync(creds.kubeconfig, 'utf8');
+  const data = (key: string) => Buffer.from(new RegExp(`${key}: (\\S+)`).exec(kubeconfig)?.[1] ?? '', 'base64');
+  const cert = data('client-certificate-data');
+  const key = data('client-key-data');
+  const file = join(dir, 'config.yaml');
+  writeFileSync(
+    file,
+    [
+      'server:',
+      `  securePort: ${port}`,
+      '  bindAddress: 127.0.0.1',
+      `  tlsCertFile: ${creds.servingCertFile}`,
+      `  tlsPrivateKeyFile: ${creds.servingKeyFile}`,
+      `  clientCaFile: ${creds.caFile}`,
+      '  logLevel: warn',
+      '  shutdownTimeoutSeconds: 2',
+      '  authorizationAlwaysAllowPaths: [/healthz, /readyz, /livez, /metrics]',
+      ...yaml,
+      '',
+    ].join('\n'),
+  );
+  const proc = startProcess(process.execPath, [...nodeArgs, main, '--config', file, '--standalone']);
+  const get = (path: string, timeoutMs = 30_000) =>
+    new Promise<ChildAnswer>((resolve, reject) => {
+      const started = performance.now();
+      const req = request({ host: '127.0.0.1', port, path, ca: readFileSync(creds.caFile), cert, key, agent: false, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers, ms: performance.now() - started }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer to ${path} within ${timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end();
+    });
+  await waitFor(
+    'the server child process to serve /livez',
+    async () => {
+      if (proc.child.exitCode !== null) throw new Error(`server exited ${proc.child.exitCode}: ${proc.output()}`);
+      return (await get('/livez', 2_000)).status === 200;
+    },
+    60_000,
+    200,
+  );
+  return {
+    port,
+    get,
+    alive: () => proc.child.exitCode === null && proc.child.signalCode === null,
+    output: proc.output,
+    stop: () => proc.stop(),
+  };
+}
