@@ -76,6 +76,7 @@ export {
   metricNotFoundForSelector,
   routeNotFound,
   invalidRequestPath,
+  methodNotSupported,
   resourceNotFound,
   podMetricsNotFound,
   nodeMetricsNotFound,

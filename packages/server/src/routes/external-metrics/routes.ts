@@ -14,7 +14,7 @@ import type { RegisteredBackend } from '../../backends/registry.js';
 import { requestSignal, type RouteDeps } from '../deps.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument } from '../respond.js';
-import { pathSegments, queryParams, requireGet, routeNotFound, selectorParam } from '../request.js';
+import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { EXTERNAL_VERSION, parseExternalMetricPath, type ExternalMetricPath } from './schema.js';
 
 /** The path prefix of the group. */
@@ -41,7 +41,11 @@ export function externalMetricsHandler(deps: RouteDeps): Middleware {
     }
     const path = parseExternalMetricPath(seg.slice(1));
     requireGet(ctx);
-    const metricSelector = selectorParam(queryParams(ctx), 'labelSelector');
+    const params = queryParams(ctx);
+    const metricSelector = selectorParam(params, 'labelSelector');
+    // Decoded and checked as apiserver's ListOptions (a bad one is a 400), otherwise unused.
+    parseFieldSelector(params.get('fieldSelector'), FIELD_SELECTOR_FIELDS);
+    rejectWatch(params, { group: EXTERNAL_METRICS_GROUP, resource: '*' });
     const items = await getExternalMetric(deps, path, metricSelector, requestSignal(ctx));
     if (requestSignal(ctx).aborted) return;
     sendDocument(ctx, renderExternalMetricValueList(items));
