@@ -16,6 +16,7 @@ import {
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
 import { requestSignal, type RouteDeps } from '../deps.js';
+import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument } from '../respond.js';
 import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
@@ -143,5 +144,5 @@ export async function getCustomMetric(
       lastNotFound = e;
     }
   }
-  throw lastNotFound;
+  throw routed ? lastNotFound : unlistedMetricError(deps, 'custom', lastNotFound);
 }

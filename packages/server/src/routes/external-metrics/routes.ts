@@ -12,6 +12,7 @@ import {
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
 import { requestSignal, type RouteDeps } from '../deps.js';
+import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument } from '../respond.js';
 import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
@@ -68,5 +69,5 @@ export async function getExternalMetric(deps: RouteDeps, path: ExternalMetricPat
       lastNotFound = e;
     }
   }
-  throw lastNotFound;
+  throw routed ? lastNotFound : unlistedMetricError(deps, 'external', lastNotFound);
 }
