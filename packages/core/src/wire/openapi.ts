@@ -33,6 +33,8 @@ interface Operation {
   readonly params: readonly Param[];
   /** Model name of the 200 answer. */
   readonly response: string;
+  /** `x-kubernetes-action` (`get` or `list`), which `kubectl explain` reads with the answer's kind. */
+  readonly action?: 'get' | 'list';
 }
 
 const pathParam = (name: string, description: string): Param => ({ name, in: 'path', description, type: 'string' });
@@ -66,6 +68,7 @@ function customOperations(version: 'v1beta1' | 'v1beta2'): Operation[] {
       description: 'list custom metrics describing a cluster-scoped object or objects',
       params: [P.resource, P.name, P.metric, ...query],
       response,
+      action: 'list',
     },
     {
       gv,
@@ -74,6 +77,7 @@ function customOperations(version: 'v1beta1' | 'v1beta2'): Operation[] {
       description: 'list custom metrics describing a namespaced object or objects',
       params: [P.namespace, P.resource, P.name, P.metric, ...query],
       response,
+      action: 'list',
     },
     {
       gv,
@@ -82,6 +86,7 @@ function customOperations(version: 'v1beta1' | 'v1beta2'): Operation[] {
       description: 'read a custom metric describing a namespace',
       params: [pathParam('name', 'The namespace.'), P.metric, P.pretty, P.metricLabelSelector],
       response,
+      action: 'list',
     },
   ];
 }
@@ -97,6 +102,7 @@ function externalOperations(): Operation[] {
       description: 'list the series of an external metric',
       params: [P.namespace, pathParam('resource', 'The metric name (case-insensitive).'), P.pretty, P.seriesSelector, P.fieldSelector],
       response: OPENAPI_MODELS.externalList,
+      action: 'list',
     },
   ];
 }
@@ -108,10 +114,10 @@ function resourceOperations(): Operation[] {
   const name = (what: string) => pathParam('name', `The name of the ${what}.`);
   return [
     { gv, path: `/${gv}/`, operationId: 'getMetricsV1beta1APIResources', description: 'get the resources served (APIResourceList)', params: [], response: OPENAPI_MODELS.apiResourceList },
-    { gv, path: `/${gv}/nodes`, operationId: 'listMetricsV1beta1NodeMetrics', description: 'list the usage of nodes', params: list, response: OPENAPI_MODELS.nodeMetricsList },
-    { gv, path: `/${gv}/nodes/{name}`, operationId: 'readMetricsV1beta1NodeMetrics', description: 'read the usage of a node', params: [name('node'), P.pretty], response: OPENAPI_MODELS.nodeMetrics },
-    { gv, path: `/${gv}/pods`, operationId: 'listMetricsV1beta1PodMetricsForAllNamespaces', description: 'list the usage of pods in every namespace', params: list, response: OPENAPI_MODELS.podMetricsList },
-    { gv, path: `/${gv}/namespaces/{namespace}/pods`, operationId: 'listMetricsV1beta1NamespacedPodMetrics', description: 'list the usage of pods', params: [ns, ...list], response: OPENAPI_MODELS.podMetricsList },
+    { gv, path: `/${gv}/nodes`, operationId: 'listMetricsV1beta1NodeMetrics', description: 'list the usage of nodes', params: list, response: OPENAPI_MODELS.nodeMetricsList, action: 'list' },
+    { gv, path: `/${gv}/nodes/{name}`, operationId: 'readMetricsV1beta1NodeMetrics', description: 'read the usage of a node', params: [name('node'), P.pretty], response: OPENAPI_MODELS.nodeMetrics, action: 'get' },
+    { gv, path: `/${gv}/pods`, operationId: 'listMetricsV1beta1PodMetricsForAllNamespaces', description: 'list the usage of pods in every namespace', params: list, response: OPENAPI_MODELS.podMetricsList, action: 'list' },
+    { gv, path: `/${gv}/namespaces/{namespace}/pods`, operationId: 'listMetricsV1beta1NamespacedPodMetrics', description: 'list the usage of pods', params: [ns, ...list], response: OPENAPI_MODELS.podMetricsList, action: 'list' },
     {
       gv,
       path: `/${gv}/namespaces/{namespace}/pods/{name}`,
@@ -119,6 +125,7 @@ function resourceOperations(): Operation[] {
       description: 'read the usage of a pod',
       params: [ns, name('pod'), P.pretty],
       response: OPENAPI_MODELS.podMetrics,
+      action: 'get',
     },
   ];
 }
@@ -130,6 +137,13 @@ function operations(options: OpenAPIOptions): Operation[] {
 /** The group-version paths (`apis/<group>/<version>`) that have a v3 document, in a stable order. */
 export function openAPIGroupVersions(options: OpenAPIOptions): string[] {
   return [...new Set(operations(options).map((o) => o.gv))];
+}
+
+/** The `x-kubernetes-*` extensions of an operation: its action and the kind it answers. */
+function kubeExtensions(op: Operation): Record<string, unknown> {
+  if (!op.action) return {};
+  const gvk = OPENAPI_DEFINITIONS[op.response]['x-kubernetes-group-version-kind']?.[0];
+  return { 'x-kubernetes-action': op.action, ...(gvk ? { 'x-kubernetes-group-version-kind': gvk } : {}) };
 }
 
 const BEARER = { type: 'apiKey', description: 'Bearer Token authentication', name: 'authorization', in: 'header' };
@@ -182,6 +196,7 @@ export function buildOpenAPIV2(options: OpenAPIOptions): Record<string, unknown>
         operationId: op.operationId,
         parameters: op.params.map((p) => ({ uniqueItems: true, type: p.type, description: p.description, name: p.name, in: p.in, ...(p.in === 'path' ? { required: true } : {}) })),
         responses: { '200': { description: 'OK', schema: { $ref: `#/definitions/${op.response}` } }, ...errorResponses({ schema: { $ref: `#/definitions/${OPENAPI_MODELS.status}` } }) },
+        ...kubeExtensions(op),
       },
     };
   }
@@ -228,6 +243,7 @@ export function buildOpenAPIV3(gv: string, options: OpenAPIOptions): Record<stri
           '200': { description: 'OK', content: { 'application/json': { schema: schemaRef(op.response) } } },
           ...errorResponses({ content: { 'application/json': { schema: schemaRef(OPENAPI_MODELS.status) } } }),
         },
+        ...kubeExtensions(op),
       },
     };
   }

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary } from '../../../../../test-support/index.js';
 import { startTestServer, type TestServer } from '../../../test/support/harness.js';
 import { fixture } from '../../../test/support/fixtures.js';
 
@@ -153,6 +156,36 @@ describe('/openapi/v2 and /openapi/v3', () => {
       components: { schemas: toJSONSchema(doc.components.schemas) },
     });
     expect(validate({ ...(JSON.parse(fixture('external-v1beta1-list.json')) as object), extra: 1 })).toBe(false);
+  });
+});
+
+const kubectl = requireBinary('kubectl', 'install kubectl: https://kubernetes.io/docs/tasks/tools/');
+
+describe.skipIf(!kubectl)('kubectl explain against the served OpenAPI v3', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer();
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  const explain = async (...args: string[]) =>
+    (
+      await promisify(execFile)(kubectl as string, ['--server', s.url, 'explain', ...args], {
+        env: { PATH: process.env.PATH ?? '', KUBECONFIG: '/dev/null', HOME: '/tmp' },
+        timeout: 30_000,
+      })
+    ).stdout;
+
+  it('explains metrics.k8s.io kinds and their fields from the documents (discovery maps the resource, the path gives the kind)', async () => {
+    const pods = await explain('pods.metrics.k8s.io');
+    expect(pods).toMatch(/KIND:\s+PodMetrics/);
+    expect(pods).toMatch(/VERSION:\s+v1beta1/);
+    expect(pods).toContain('containers');
+    const usage = await explain('nodes.metrics.k8s.io.usage');
+    expect(usage).toMatch(/KIND:\s+NodeMetrics/);
+    expect(usage).toContain('Resource usage');
   });
 });
 
