@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../test/support/harness.js';
 
@@ -50,5 +51,20 @@ describe('headers on every response (auditId, cacheControl)', () => {
     const logged = s.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged.some((l) => l.auditID === 'aggregator-chosen-id')).toBe(true);
     expect(logged.some((l) => l.auditID === 'x'.repeat(64))).toBe(true);
+  });
+
+  it('replaces a non-ASCII Audit-ID (obs-text the parser lets through) by a fresh UUID', async () => {
+    const port = new URL(s.url).port;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const sock = connect(Number(port), '127.0.0.1', () => {
+        sock.write(Buffer.concat([Buffer.from('GET /apis HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAudit-ID: caf'), Buffer.from([0xe9]), Buffer.from('\r\n\r\n')]));
+      });
+      const chunks: Buffer[] = [];
+      sock.on('data', (c: Buffer) => chunks.push(c));
+      sock.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      sock.on('error', reject);
+    });
+    expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    expect(/\r\naudit-id: ([^\r]*)\r\n/i.exec(raw)?.[1]).toMatch(UUID);
   });
 });
