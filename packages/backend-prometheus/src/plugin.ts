@@ -48,6 +48,7 @@ export function createPrometheusBackend(ctx: BackendContext, config: unknown, op
     start: () => backend.start(),
     close: () => backend.close(),
     health: () => backend.health(),
+    pending: () => backend.pending(),
   };
 }
 

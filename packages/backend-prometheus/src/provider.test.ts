@@ -102,6 +102,21 @@ describe('Prometheus backend with a fake client', () => {
     await instance.close?.();
   });
 
+  it('is pending until a discovery run has a series call succeed, then stays settled', async () => {
+    const { instance, client } = setup();
+    client.failWith = new Error('connect ECONNREFUSED');
+    await instance.start?.();
+    expect(instance.pending?.()).toBe('its metric discovery has not succeeded yet (3 of 3 series queries failed: Prometheus unreachable)');
+    client.failWith = undefined;
+    await instance.custom.getMetricBySelector({ namespace: 'default', selector: Selector.everything(), info: { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'http_requests' }, metricSelector: Selector.everything(), signal: new AbortController().signal }).catch(() => undefined);
+    expect(instance.pending?.()).toBeUndefined();
+    // A later outage keeps what was discovered: no longer pending.
+    client.failWith = new Error('connect ECONNREFUSED');
+    await instance.custom.getMetricBySelector({ namespace: 'default', selector: Selector.everything(), info: { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'nope' }, metricSelector: Selector.everything(), signal: new AbortController().signal }).catch(() => undefined);
+    expect(instance.pending?.()).toBeUndefined();
+    await instance.close?.();
+  });
+
   it('shares one series call between rules with the same seriesQuery', async () => {
     const { instance, client } = setup({ externalRules: [{ seriesQuery: '{__name__="queue_length"}', metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>})' }] });
     await instance.start?.();

@@ -33,6 +33,8 @@ export class PrometheusBackend {
   #discovering?: Promise<void>;
   #lastOnDemand = Number.NEGATIVE_INFINITY;
   #lastDiscovery?: { at: number; error?: string };
+  /** Whether some discovery run had at least one series call succeed. */
+  #discoveredOnce = false;
   #closed = false;
   readonly #stop = new AbortController();
 
@@ -176,6 +178,7 @@ export class PrometheusBackend {
     this.#ctx.metrics.gauge('discovered_external_metrics', this.registry.externalCount);
     this.#ctx.metrics.gauge('discovery_series', run.seriesSeen);
     const seconds = (this.#now() - started) / 1000;
+    if (errors.length < byQuery.size || byQuery.size === 0) this.#discoveredOnce = true;
     if (errors.length > 0) {
       this.#lastDiscovery = { at: started, error: `${errors.length} of ${byQuery.size} series queries failed` };
       this.#ctx.logger.warn({ errors, seconds }, 'discovery incomplete');
@@ -210,6 +213,16 @@ export class PrometheusBackend {
     this.#stop.abort(new Error('backend closed'));
     await this.#discovering?.catch(() => undefined);
     this.#client.close();
+  }
+
+  /**
+   * Why the metrics served are not known yet: until one discovery run has had a series call
+   * succeed (Prometheus unreachable since start-up), the reason; afterwards `undefined`.
+   */
+  pending(): string | undefined {
+    if (this.#discoveredOnce) return undefined;
+    const last = this.#lastDiscovery?.error;
+    return last === undefined ? 'its first metric discovery has not finished yet' : `its metric discovery has not succeeded yet (${last}: Prometheus unreachable)`;
   }
 
   /** Healthy once a discovery has completed without errors. */

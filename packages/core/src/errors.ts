@@ -155,12 +155,15 @@ export class ForbiddenError extends MetricsError {
   }
 }
 
-/** 405 MethodNotAllowed with go-restful's generic message and `details:{}`. */
+/**
+ * 405 MethodNotAllowed; by default go-restful's generic message with `details:{}` (a route hit
+ * with another method). See {@link methodNotSupported} for an action a resource does not offer.
+ */
 export class MethodNotAllowedError extends MetricsError {
   readonly code = 405;
   readonly reason = 'MethodNotAllowed';
-  constructor() {
-    super('the server does not allow this method on the requested resource', { details: {} });
+  constructor(message = 'the server does not allow this method on the requested resource', details: StatusDetails = {}) {
+    super(message, { details });
   }
 }
 
@@ -262,6 +265,14 @@ export function metricNotFoundForSelector(
 /** 404 for an unknown route, as go-restful answers it (`status-notfound-route.json`). */
 export function routeNotFound(): NotFoundError {
   return new NotFoundError('the server could not find the requested resource', {});
+}
+
+/**
+ * 405 for an action a resource does not support (`errors.NewMethodNotSupported`), e.g. a watch:
+ * `watch is not supported on resources of kind "<resource.group>"`, details `{group, kind: <resource>}`.
+ */
+export function methodNotSupported(gr: { group: string; resource: string }, action: string): MethodNotAllowedError {
+  return new MethodNotAllowedError(`${action} is not supported on resources of kind ${quote(grString(gr))}`, { group: gr.group, kind: gr.resource });
 }
 
 /** 400 for a request path with too few parts (`status-badrequest-path.json`). */

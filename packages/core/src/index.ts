@@ -76,6 +76,7 @@ export {
   metricNotFoundForSelector,
   routeNotFound,
   invalidRequestPath,
+  methodNotSupported,
   resourceNotFound,
   podMetricsNotFound,
   nodeMetricsNotFound,
@@ -136,6 +137,10 @@ export type {
   WireGroupVersion,
 } from './wire/discovery.js';
 export { renderAggregatedDiscovery, convertResourceList } from './wire/discovery-aggregated.js';
+export { buildOpenAPIV2, buildOpenAPIV3, openAPIGroupVersions } from './wire/openapi.js';
+export type { OpenAPIOptions } from './wire/openapi.js';
+export { OPENAPI_DEFINITIONS, OPENAPI_MODELS } from './wire/openapi-schemas.js';
+export type { OpenAPISchema } from './wire/openapi-schemas.js';
 export type {
   WireGroupDiscoveryList,
   WireGroupDiscovery,

@@ -53,6 +53,13 @@ export interface BackendInstance {
   /** Called on shutdown; must release timers and sockets. */
   close?(): Promise<void>;
   health?(): BackendHealth | Promise<BackendHealth>;
+  /**
+   * pending tells, while this instance cannot yet know which metrics it serves (e.g. its first
+   * discovery has not succeeded because its backend system is unreachable), why; `undefined` once
+   * it can. While any instance is pending, a metric no instance lists is answered 503 with this
+   * reason instead of 404, since the metric may well exist.
+   */
+  pending?(): string | undefined;
 }
 
 /**

@@ -1,5 +1,7 @@
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from '@custom-metrics/core';
+import { auditId } from './middleware/audit-id.js';
+import { cacheControl } from './middleware/cache-control.js';
 import { concurrencyLimit } from './middleware/concurrency.js';
 import { deadline } from './middleware/deadline.js';
 import { errorStatus } from './middleware/error-status.js';
@@ -25,9 +27,10 @@ export interface AppOptions {
 }
 
 /**
- * createApp builds the koa application. Middleware order: request log → self-metrics →
- * nosniff → error→Status → deadline → authenticate → concurrency limit (after authentication, as
- * apiserver's max-in-flight filter: `system:masters` is never refused) → authorize → routes →
+ * createApp builds the koa application. Middleware order: audit ID → Cache-Control → request log →
+ * self-metrics → nosniff → error→Status → deadline → authenticate → concurrency limit (after
+ * authentication, as apiserver's max-in-flight filter: `system:masters` is never refused) →
+ * authorize → routes →
  * 404. Every error below the error middleware leaves as a `metav1.Status`.
  */
 export function createApp(options: AppOptions): Koa {
@@ -37,6 +40,8 @@ export function createApp(options: AppOptions): Koa {
   const logger: Logger = deps.logger;
   app.on('error', (err: unknown) => logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'koa error'));
   const router = buildRouter(deps);
+  app.use(auditId());
+  app.use(cacheControl());
   app.use(requestLog(logger));
   app.use(requestMetrics(deps.metrics));
   app.use(nosniff());

@@ -176,6 +176,22 @@ describe.skipIf(!kubectl)('kubectl get --raw against the real server', () => {
     expect(resources.get('nodes/node_load')).toBe(false);
   });
 
+  it('OpenAPI: kubectl fetches /openapi/v2, /openapi/v3 and each group-version document it lists', async () => {
+    const v2 = (await getJSON('/openapi/v2')) as unknown as { swagger: string; paths: Record<string, unknown>; definitions: Record<string, unknown> };
+    expect(v2.swagger).toBe('2.0');
+    expect(v2.paths['/apis/custom.metrics.k8s.io/v1beta2/namespaces/{namespace}/{resource}/{name}/{subresource}']).toBeDefined();
+    expect(v2.definitions['io.k8s.metrics.pkg.apis.custom_metrics.v1beta2.MetricValueList']).toBeDefined();
+    const v3 = (await getJSON('/openapi/v3', kubeconfigs.cert)) as unknown as { paths: Record<string, { serverRelativeURL: string }> };
+    expect(Object.keys(v3.paths).sort()).toEqual(['apis/custom.metrics.k8s.io/v1beta1', 'apis/custom.metrics.k8s.io/v1beta2', 'apis/external.metrics.k8s.io/v1beta1']);
+    for (const [gv, { serverRelativeURL }] of Object.entries(v3.paths)) {
+      const doc = (await getJSON(serverRelativeURL)) as unknown as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { 'x-kubernetes-group-version-kind'?: Array<{ kind: string }> }> } };
+      expect(doc.openapi).toBe('3.0.0');
+      expect(Object.keys(doc.paths).every((p) => p.startsWith(`/${gv}/`))).toBe(true);
+      const kinds = Object.values(doc.components.schemas).flatMap((sc) => (sc['x-kubernetes-group-version-kind'] ?? []).map((g) => g.kind));
+      expect(kinds).toContain(gv.startsWith('apis/external') ? 'ExternalMetricValueList' : 'MetricValueList');
+    }
+  });
+
   it('metrics.k8s.io without a resource-metrics backend: kubectl reports the NotFound Status', async () => {
     const r = await run(kubeconfigs.token, '/apis/metrics.k8s.io/v1beta1/nodes');
     expect(r.code).not.toBe(0);

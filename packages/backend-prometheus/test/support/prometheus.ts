@@ -20,11 +20,12 @@ export interface PrometheusProcess {
 /**
  * startPrometheus runs `bin` with a generated config (scrape_interval 1s, one static target on
  * 127.0.0.1:`targetPort`, honor_labels) and a temp data dir, on a free loopback port; resolves
- * when `/-/ready` answers.
+ * when `/-/ready` answers. `port` picks the port (e.g. one a backend was pointed at before
+ * Prometheus came up).
  */
-export async function startPrometheus(bin: string, targetPort: number): Promise<PrometheusProcess> {
+export async function startPrometheus(bin: string, targetPort: number, options: { port?: number } = {}): Promise<PrometheusProcess> {
   const dir = tempDir('prometheus');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   writeFileSync(
     join(dir.path, 'prometheus.yml'),

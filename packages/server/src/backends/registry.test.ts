@@ -27,6 +27,19 @@ describe('BackendRegistry', () => {
     expect(r.customMetrics()).toHaveLength(2);
   });
 
+  it('reports the instances still pending per API, with their reasons', () => {
+    const a = backend('a', []);
+    let reason: string | undefined = 'first discovery failed';
+    const pendingB = backend('b', []);
+    const b: RegisteredBackend = { ...pendingB, instance: { custom: pendingB.instance.custom, pending: () => reason } };
+    const r = new BackendRegistry([a, b]);
+    expect(r.pending('custom')).toEqual([{ name: 'b', reason: 'first discovery failed' }]);
+    // b offers no external provider: it cannot hold back external metrics.
+    expect(r.pending('external')).toEqual([]);
+    reason = undefined;
+    expect(r.pending('custom')).toEqual([]);
+  });
+
   it('refuses the same metric in two instances, naming both and the metric', () => {
     const r = new BackendRegistry([backend('prom', [info('pods', 'x')]), backend('dd', [info('pods', 'x')])]);
     let message = '';

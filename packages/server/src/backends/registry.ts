@@ -114,6 +114,20 @@ export class BackendRegistry {
       .map((b) => ({ backend: b, provider: b.instance.external as ExternalMetricsProvider }));
   }
 
+  /**
+   * Instances offering `api` that cannot yet tell which metrics they serve (`pending()`), with
+   * the reason: while there are any, an unlisted metric is a 503, not a 404.
+   */
+  pending(api: 'custom' | 'external'): Array<{ name: string; reason: string }> {
+    const out: Array<{ name: string; reason: string }> = [];
+    for (const b of this.#backends) {
+      if (!b.instance[api]) continue;
+      const reason = b.instance.pending?.();
+      if (reason !== undefined) out.push({ name: b.name, reason });
+    }
+    return out;
+  }
+
   /** The instance serving metrics.k8s.io (highest priority), if any. */
   resourceProvider(): Route<ResourceMetricsProvider> | undefined {
     const b = this.#sorted().find((x) => x.instance.resource);

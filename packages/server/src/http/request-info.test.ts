@@ -58,6 +58,18 @@ describe('parseRequestInfo', () => {
     expect(parseRequestInfo('GET', '/apis/metrics.k8s.io/v1beta1/pods/x', { watch: 'true' }).verb).toBe('get');
   });
 
+  it.each([
+    ['true', 'watch'],
+    ['1', 'watch'],
+    ['', 'watch'],
+    ['yes', 'watch'],
+    ['0', 'list'],
+    ['false', 'list'],
+    ['FALSE', 'list'],
+  ])('reads watch=%j as apimachinery does (%s)', (watch, verb) => {
+    expect(parseRequestInfo('GET', '/apis/metrics.k8s.io/v1beta1/pods', { watch }).verb).toBe(verb);
+  });
+
   it('takes the name from a metadata.name field selector on collections', () => {
     const info = parseRequestInfo('GET', '/apis/metrics.k8s.io/v1beta1/nodes', { fieldSelector: 'metadata.name=node-1' });
     expect(info).toMatchObject({ verb: 'list', name: 'node-1' });

@@ -88,7 +88,7 @@ function isValidPathSegmentName(name: string): boolean {
  * `/healthz` and every path outside `/api` and `/apis` are non-resource requests (verb = lower-cased
  * method). For resource requests `namespaces/<ns>/<x>` moves `<ns>` into `namespace` unless `<x>` is
  * `status` or `finalize`; the verb of GET is `get` when a name segment exists (including `*`) and
- * `list` otherwise (`watch` when `query.watch` is `true`/`1`).
+ * `list` otherwise (`watch` when `query.watch` is present and neither `0` nor `false`).
  */
 export function parseRequestInfo(
   method: string,
@@ -121,7 +121,8 @@ export function parseRequestInfo(
 
   if (name === '' && verb === 'get') {
     const watch = first(query?.watch);
-    verb = watch === 'true' || watch === '1' ? 'watch' : 'list';
+    // apiserver: any `watch` value but `0`/`false` (any case) is a watch, even an empty one.
+    verb = watch !== undefined && watch !== '0' && watch.toLowerCase() !== 'false' ? 'watch' : 'list';
     const exact = exactFieldName(first(query?.fieldSelector));
     if (exact !== undefined && isValidPathSegmentName(exact)) name = exact;
   }

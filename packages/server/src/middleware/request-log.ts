@@ -3,7 +3,7 @@ import type { Logger } from '@custom-metrics/core';
 
 /**
  * requestLog writes one info line per request when it completes: method, path, status, latency
- * in milliseconds, and the user when authentication identified one. Health probes log at debug.
+ * in milliseconds, the audit ID (see `auditId`), and the user when authentication identified one. Health probes log at debug.
  */
 export function requestLog(logger: Logger): Middleware {
   return async function logRequest(ctx, next) {
@@ -19,6 +19,8 @@ export function requestLog(logger: Logger): Middleware {
         latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
       };
       if (user !== undefined) fields.user = user;
+      const auditID = (ctx.state as { auditId?: string }).auditId;
+      if (auditID !== undefined) fields.auditID = auditID;
       if (ctx.path === '/healthz' || ctx.path === '/livez' || ctx.path === '/readyz') logger.debug(fields, 'request');
       else logger.info(fields, 'request');
     }

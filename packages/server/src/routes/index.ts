@@ -6,6 +6,7 @@ import type { RouteDeps } from './deps.js';
 import { apisHandler } from './discovery/routes.js';
 import { EXTERNAL_PREFIX, externalMetricsHandler } from './external-metrics/routes.js';
 import { healthHandler } from './health/routes.js';
+import { OPENAPI_PREFIX, openAPIHandler } from './openapi/routes.js';
 import { RESOURCE_PREFIX, resourceMetricsHandler } from './resource-metrics/routes.js';
 import { selfMetricsHandler } from './self-metrics/routes.js';
 import { WRITE_PREFIX, writeMetricsHandler } from './write-metrics/routes.js';
@@ -30,6 +31,10 @@ export function buildRouter(deps: RouteDeps): Router {
   router.all('/livez', healthHandler(deps.health, 'livez'));
   router.all('/readyz', healthHandler(deps.health, 'readyz'));
   router.all('/metrics', selfMetricsHandler(deps.metrics));
+  const openAPI = openAPIHandler(deps);
+  router.all(`${OPENAPI_PREFIX}/v2`, openAPI);
+  router.all(`${OPENAPI_PREFIX}/v3`, openAPI);
+  router.all(`${OPENAPI_PREFIX}/v3/{*rest}`, openAPI);
   router.all(`${WRITE_PREFIX}/{*rest}`, writeMetricsHandler(deps.registry));
   return router;
 }

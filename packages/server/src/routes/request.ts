@@ -1,5 +1,14 @@
 import type { Context } from 'koa';
-import { BadRequestError, MethodNotAllowedError, parseSelector, isSelectorParseError, routeNotFound, type Selector } from '@custom-metrics/core';
+import {
+  BadRequestError,
+  MethodNotAllowedError,
+  methodNotSupported,
+  parseSelector,
+  isSelectorParseError,
+  routeNotFound,
+  type GroupResource,
+  type Selector,
+} from '@custom-metrics/core';
 
 export { routeNotFound };
 
@@ -45,6 +54,27 @@ export function selectorParam(params: URLSearchParams, name: string): Selector {
   }
 }
 
+/**
+ * isWatch reads `watch` as apimachinery's `Convert_Slice_string_To_bool` does: present and
+ * neither `0` nor `false` (any case) means a watch, so `?watch` alone is one.
+ */
+export function isWatch(params: URLSearchParams): boolean {
+  const v = params.get('watch');
+  return v !== null && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/**
+ * rejectWatch throws the 405 apiserver's `ListResource` answers for a storage that cannot watch
+ * (`NewMethodNotSupported(scope.Resource, "watch")`): nothing here streams, so a watch is refused
+ * instead of answered with a list the client would misread as an event stream.
+ */
+export function rejectWatch(params: URLSearchParams, resource: GroupResource): void {
+  if (isWatch(params)) throw methodNotSupported(resource, 'watch');
+}
+
+/** The fields apimachinery's default field-label conversion accepts for every kind. */
+export const FIELD_SELECTOR_FIELDS: readonly string[] = ['metadata.name', 'metadata.namespace'];
+
 /** One `field=value` / `field==value` / `field!=value` term of a field selector. */
 export interface FieldRequirement {
   field: string;
@@ -62,6 +92,7 @@ export function parseFieldSelector(text: string | null, allowed: readonly string
   const out: FieldRequirement[] = [];
   for (const raw of text.split(',')) {
     const term = raw.trim();
+    if (term === '') continue; // as `fields.ParseSelector`, which skips empty terms
     const m = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
     if (!m) throw new BadRequestError(`invalid field selector: ${JSON.stringify(term)}: expected field=value, field==value or field!=value`);
     const field = m[1];

@@ -95,6 +95,56 @@ describe('custom.metrics.k8s.io routes', () => {
     expect(res.json).toMatchObject({ message: "fieldSelector metadata.name doesn't match requested name" });
   });
 
+  it('answers 404 for a namespaced resource on the cluster-scoped route instead of listing every namespace', async () => {
+    for (const v of [V1, V2]) {
+      for (const name of ['*', '%2A', 'some-pod']) {
+        const res = await s.getJSON(`${v}/pods/${name}/http_requests`);
+        expect(res.status, `${v} ${name}`).toBe(404);
+        expect(res.json).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 });
+        const message = (res.json as { message: string }).message;
+        expect(message.startsWith('the server could not find the metric http_requests for pods: ')).toBe(true);
+        expect(message).toContain('namespaces/<namespace>/pods/');
+      }
+    }
+    // Cluster-scoped resources keep their route.
+    expect((await s.request(`${V1}/nodes/*/node_load1`)).status).toBe(200);
+  });
+
+  it('answers 400 for a malformed or unsupported fieldSelector, and accepts one naming the object', async () => {
+    const base = `${V1}/namespaces/default/pods/*/http_requests?labelSelector=app%3Dsample-app`;
+    for (const [fs, message] of [
+      ['nonsense', 'invalid field selector: "nonsense": expected field=value, field==value or field!=value'],
+      ['spec.nodeName%3Dn1', 'field label not supported: spec.nodeName (supported: metadata.name, metadata.namespace)'],
+      ['metadata.namespace%3Ddefault', "fieldSelector metadata.name doesn't match requested name"],
+      ['metadata.name!%3D*', "fieldSelector metadata.name doesn't match requested name"],
+    ]) {
+      const res = await s.getJSON(`${base}&fieldSelector=${fs}`);
+      expect(res.status, fs).toBe(400);
+      expect(res.json).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400, message });
+    }
+    const ok = await s.request(`${base}&fieldSelector=metadata.name%3D*`);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toBe(fixture('custom-v1beta1-pods-list.json'));
+  });
+
+  it('answers the watch 405 Status for watch=true (nothing here streams)', async () => {
+    for (const q of ['watch=true', 'watch=1', 'watch']) {
+      const res = await s.getJSON(`${V2}/namespaces/default/pods/*/http_requests?${q}`);
+      expect(res.status, q).toBe(405);
+      expect(res.json).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'watch is not supported on resources of kind "*.custom.metrics.k8s.io"',
+        reason: 'MethodNotAllowed',
+        details: { group: 'custom.metrics.k8s.io', kind: '*' },
+        code: 405,
+      });
+    }
+    expect((await s.request(`${V2}/namespaces/default/pods/*/http_requests?watch=false`)).status).toBe(200);
+  });
+
   it('answers 404 Status for an unknown metric and for an object without it', async () => {
     const unknown = await s.getJSON(`${V1}/namespaces/default/pods/*/nope`);
     expect(unknown.status).toBe(404);
@@ -134,5 +184,14 @@ describe('custom.metrics.k8s.io without metrics', () => {
     const res = await s.request(`${V1}/namespaces/default/pods/*/http_requests`);
     expect(res.status).toBe(404);
     expect(res.body).toBe(fixture('status-notfound-metric.json'));
+  });
+
+  it('answers the cluster-scope 404 for a metric nobody lists, using the cluster\'s discovery', async () => {
+    const res = await s.getJSON(`${V1}/pods/*/http_requests`);
+    expect(res.status).toBe(404);
+    expect((res.json as { message: string }).message).toContain('pods is a namespaced resource');
+    const nodes = await s.getJSON(`${V1}/nodes/*/node_load1`);
+    expect(nodes.status).toBe(404);
+    expect(nodes.json).toMatchObject({ message: 'the server could not find the metric node_load1 for nodes' });
   });
 });

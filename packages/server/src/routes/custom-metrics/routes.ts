@@ -4,7 +4,9 @@ import {
   CUSTOM_METRICS_GROUP,
   customMetricsResourceList,
   metricNotFound,
+  groupResourceString,
   isMetricsError,
+  NotFoundError,
   renderMetricValueList,
   type CustomMetricInfo,
   type CustomMetricsProvider,
@@ -14,9 +16,10 @@ import {
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
 import { requestSignal, type RouteDeps } from '../deps.js';
+import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument } from '../respond.js';
-import { pathSegments, queryParams, requireGet, routeNotFound, selectorParam } from '../request.js';
+import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { CUSTOM_VERSIONS, parseCustomMetricPath, type CustomMetricPath, type CustomVersion } from './schema.js';
 
 /** The path prefix of the group. */
@@ -57,19 +60,56 @@ export function customMetricsHandler(deps: RouteDeps): Middleware {
     // Deviation from custom-metrics-apiserver (which answers 500): a bad metricLabelSelector is a 400.
     const metricSelector = selectorParam(params, 'metricLabelSelector');
     checkFieldSelector(params.get('fieldSelector'), path.name);
+    rejectWatch(params, CUSTOM_WATCH_RESOURCE);
     const items = await getCustomMetric(deps, path, selector, metricSelector, requestSignal(ctx));
     if (requestSignal(ctx).aborted) return;
     sendDocument(ctx, renderMetricValueList(version, items));
   };
 }
 
-/** apiserver injects `metadata.name=<name>` into the field selector; a conflicting one is a 400. */
+/** What upstream's request scope names in the watch 405 (`<group>/<version>` resource `*`). */
+const CUSTOM_WATCH_RESOURCE = { group: CUSTOM_METRICS_GROUP, resource: '*' };
+
+/**
+ * The `fieldSelector` check of apiserver's list handler: the selector must parse, name only
+ * `metadata.name`/`metadata.namespace` (400 otherwise), and, since the path always names an object
+ * (or `*`), a non-empty one must require `metadata.name=<that name>` (400 `fieldSelector
+ * metadata.name doesn't match requested name`).
+ */
 function checkFieldSelector(text: string | null, name: string): void {
-  if (text === null || text === '') return;
-  for (const term of text.split(',')) {
-    const m = /^\s*metadata\.name\s*(==|=)\s*(.*?)\s*$/.exec(term);
-    if (m && m[2] !== name) throw new BadRequestError("fieldSelector metadata.name doesn't match requested name");
+  const reqs = parseFieldSelector(text, FIELD_SELECTOR_FIELDS);
+  if (reqs.length === 0) return;
+  if (!reqs.some((r) => r.field === 'metadata.name' && r.operator === '=' && r.value === name)) {
+    throw new BadRequestError("fieldSelector metadata.name doesn't match requested name");
   }
+}
+
+/**
+ * Whether the resource of a cluster-scoped request (R1) is namespaced: as its listing backend
+ * says, else as the cluster's discovery says (an unknown resource is left to the backends).
+ */
+async function isNamespacedResource(deps: RouteDeps, path: CustomMetricPath, listed: CustomMetricInfo | undefined): Promise<boolean> {
+  if (listed) return listed.namespaced;
+  try {
+    return await deps.kube.isNamespaced(path.groupResource);
+  } catch (e) {
+    if (isMetricsError(e) && (e as { code: number }).code === 404) return false;
+    throw e;
+  }
+}
+
+/**
+ * The 404 for a namespaced resource on the cluster-scoped route (`pods/<name>/m` with name `*` would list every
+ * namespace): upstream's provider finds no metric `{pods, namespaced: false}` and answers
+ * `NewMetricNotFoundError`; we keep that message and say which path to use instead.
+ */
+function namespacedOnClusterRoute(path: CustomMetricPath): NotFoundError {
+  const gr = groupResourceString(path.groupResource);
+  const upstream = metricNotFound(path.groupResource, path.metric).message;
+  return new NotFoundError(
+    `${upstream}: ${gr} is a namespaced resource, so its metrics are only served per namespace: ` +
+      `ask for namespaces/<namespace>/${gr}/${path.name}/${path.metric} instead`,
+  );
 }
 
 /**
@@ -85,6 +125,7 @@ export async function getCustomMetric(
 ): Promise<MetricValue[]> {
   const info: CustomMetricInfo = { groupResource: path.groupResource, namespaced: path.namespace !== '', metric: path.metric };
   const routed = deps.registry.customFor(path.groupResource, path.metric);
+  if (path.namespace === '' && (await isNamespacedResource(deps, path, routed?.info))) throw namespacedOnClusterRoute(path);
   const candidates: Array<{ backend: RegisteredBackend; provider: CustomMetricsProvider }> = routed ? [routed] : deps.registry.onDemandCustom();
   let lastNotFound: unknown = metricNotFound(path.groupResource, path.metric);
   for (const { backend, provider } of candidates) {
@@ -103,5 +144,5 @@ export async function getCustomMetric(
       lastNotFound = e;
     }
   }
-  throw lastNotFound;
+  throw routed ? lastNotFound : unlistedMetricError(deps, 'custom', lastNotFound);
 }

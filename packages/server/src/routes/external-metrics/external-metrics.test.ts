@@ -36,6 +36,33 @@ describe('external.metrics.k8s.io routes', () => {
     expect(group.json).toMatchObject({ kind: 'APIGroup', name: 'external.metrics.k8s.io', preferredVersion: { version: 'v1beta1' } });
   });
 
+  it('answers 400 for a malformed or unsupported fieldSelector, as apiserver\'s ListOptions decoding does', async () => {
+    const base = `${V1}/namespaces/default/queue_messages_ready?labelSelector=queue%3Dworker_tasks`;
+    const bad = await s.getJSON(`${base}&fieldSelector=nonsense`);
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'invalid field selector: "nonsense": expected field=value, field==value or field!=value' });
+    const unsupported = await s.getJSON(`${base}&fieldSelector=spec.queue%3Dx`);
+    expect(unsupported.status).toBe(400);
+    expect(unsupported.json).toMatchObject({ message: 'field label not supported: spec.queue (supported: metadata.name, metadata.namespace)' });
+    const fine = await s.request(`${base}&fieldSelector=metadata.namespace%3Ddefault`);
+    expect(fine.body).toBe(fixture('external-v1beta1-list.json'));
+  });
+
+  it('answers the upstream watch 405 Status', async () => {
+    const res = await s.getJSON(`${V1}/namespaces/default/queue_messages_ready?watch=true`);
+    expect(res.status).toBe(405);
+    expect(res.json).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'watch is not supported on resources of kind "*.external.metrics.k8s.io"',
+      reason: 'MethodNotAllowed',
+      details: { group: 'external.metrics.k8s.io', kind: '*' },
+      code: 405,
+    });
+  });
+
   it('answers Status errors: 404 unknown metric, 400 bad selector, 404 other shapes, 405', async () => {
     const unknown = await s.getJSON(`${V1}/namespaces/default/nope`);
     expect(unknown.status).toBe(404);

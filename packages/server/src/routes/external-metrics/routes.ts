@@ -12,9 +12,10 @@ import {
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
 import { requestSignal, type RouteDeps } from '../deps.js';
+import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument } from '../respond.js';
-import { pathSegments, queryParams, requireGet, routeNotFound, selectorParam } from '../request.js';
+import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { EXTERNAL_VERSION, parseExternalMetricPath, type ExternalMetricPath } from './schema.js';
 
 /** The path prefix of the group. */
@@ -41,7 +42,11 @@ export function externalMetricsHandler(deps: RouteDeps): Middleware {
     }
     const path = parseExternalMetricPath(seg.slice(1));
     requireGet(ctx);
-    const metricSelector = selectorParam(queryParams(ctx), 'labelSelector');
+    const params = queryParams(ctx);
+    const metricSelector = selectorParam(params, 'labelSelector');
+    // Decoded and checked as apiserver's ListOptions (a bad one is a 400), otherwise unused.
+    parseFieldSelector(params.get('fieldSelector'), FIELD_SELECTOR_FIELDS);
+    rejectWatch(params, { group: EXTERNAL_METRICS_GROUP, resource: '*' });
     const items = await getExternalMetric(deps, path, metricSelector, requestSignal(ctx));
     if (requestSignal(ctx).aborted) return;
     sendDocument(ctx, renderExternalMetricValueList(items));
@@ -64,5 +69,5 @@ export async function getExternalMetric(deps: RouteDeps, path: ExternalMetricPat
       lastNotFound = e;
     }
   }
-  throw lastNotFound;
+  throw routed ? lastNotFound : unlistedMetricError(deps, 'external', lastNotFound);
 }

@@ -49,6 +49,25 @@ describe('metrics.k8s.io routes', () => {
     expect(node.json).toMatchObject({ reason: 'NotFound', details: { kind: 'nodemetrics' } });
   });
 
+  it('answers metrics-server\'s watch 405 on lists, and ignores watch on a single GET', async () => {
+    const pods = await s.getJSON(`${V1}/namespaces/default/pods?watch=true`);
+    expect(pods.status).toBe(405);
+    expect(pods.json).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'watch is not supported on resources of kind "pods.metrics.k8s.io"',
+      reason: 'MethodNotAllowed',
+      details: { group: 'metrics.k8s.io', kind: 'pods' },
+      code: 405,
+    });
+    const nodes = await s.getJSON(`${V1}/nodes?watch=1`);
+    expect(nodes.status).toBe(405);
+    expect(nodes.json).toMatchObject({ message: 'watch is not supported on resources of kind "nodes.metrics.k8s.io"' });
+    expect((await s.request(`${V1}/nodes/node-1?watch=true`)).status).toBe(200);
+  });
+
   it('serves discovery and rejects unknown field selectors', async () => {
     expect((await s.request(V1)).body).toBe(fixture('discovery-metrics-v1beta1.json'));
     const bad = await s.getJSON(`${V1}/pods?fieldSelector=spec.nodeName%3Dx`);

@@ -19,7 +19,7 @@ import type { ResourceMetricsProvider } from '@custom-metrics/core';
 import { requestSignal, type RouteDeps } from '../deps.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument } from '../respond.js';
-import { fieldsMatch, parseFieldSelector, pathSegments, queryParams, requireGet, routeNotFound, selectorParam } from '../request.js';
+import { FIELD_SELECTOR_FIELDS, fieldsMatch, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { parseResourceMetricsPath, RESOURCE_VERSION } from './schema.js';
 
 /** The path prefix of the group. */
@@ -27,7 +27,6 @@ export const RESOURCE_PREFIX = '/apis/metrics.k8s.io';
 
 const PODS = { group: '', resource: 'pods' };
 const NODES = { group: '', resource: 'nodes' };
-const FIELDS = ['metadata.name', 'metadata.namespace'];
 
 /**
  * resourceMetricsHandler serves metrics.k8s.io v1beta1 with metrics-server semantics (contract
@@ -56,7 +55,9 @@ export function resourceMetricsHandler(deps: RouteDeps): Middleware {
     requireGet(ctx);
     const params = queryParams(ctx);
     const labelSelector = selectorParam(params, 'labelSelector');
-    const fields = parseFieldSelector(params.get('fieldSelector'), FIELDS);
+    const fields = parseFieldSelector(params.get('fieldSelector'), FIELD_SELECTOR_FIELDS);
+    // A list with `watch` is metrics-server's 405 (its storage cannot watch); a single GET ignores it.
+    if (path.kind === 'pods' || path.kind === 'nodes') rejectWatch(params, { group: RESOURCE_METRICS_GROUP, resource: path.kind });
     const signal = requestSignal(ctx);
     const now = deps.now();
     switch (path.kind) {
