@@ -71,3 +71,22 @@ describe('PeerVerifier', () => {
     expect(new PeerVerifier().verify(request([]).req, roots)).toBeUndefined();
   });
 });
+
+describe('PeerVerifier failures', () => {
+  it('keeps a failed verification for the connection a short while, then verifies again', () => {
+    let now = Date.now();
+    const v = new PeerVerifier(() => now);
+    const conn = { key: {}, handshake: Buffer.from('f') };
+    const other = [new X509Certificate(createCA('unrelated-ca').cert)];
+    expect(v.verify(request(fullChain, conn).req, other)).toEqual({ error: 'x509: certificate signed by unknown authority' });
+    const again = request(fullChain, conn);
+    expect(v.verify(again.req, other)).toEqual({ error: 'x509: certificate signed by unknown authority' });
+    expect(again.counter.reads).toBe(0);
+    now += 11_000;
+    const later = request(fullChain, conn);
+    v.verify(later.req, other);
+    expect(later.counter.reads).toBe(1);
+    // The same connection still verifies against the right roots.
+    expect(v.verify(request(fullChain, conn).req, roots)).toMatchObject({ peer: { commonName: 'alice' } });
+  });
+});

@@ -14,8 +14,8 @@ export interface VerifiedPeer {
 export type PeerVerification = { readonly peer: VerifiedPeer } | { readonly error: string } | undefined;
 
 interface Verified {
-  readonly peer: VerifiedPeer;
-  /** The earliest `validTo` of the verified path (ms): past it the chain is verified again. */
+  readonly result: { readonly peer: VerifiedPeer } | { readonly error: string };
+  /** Success: the earliest `validTo` of the verified path (ms); failure: a short while. */
   readonly validUntil: number;
 }
 
@@ -26,12 +26,15 @@ interface ConnectionEntry {
 }
 
 const MAX_INTERMEDIATES = 256;
+/** How long a failed verification stands for a connection before it is tried again. */
+const FAILURE_TTL_MS = 10_000;
 
 /**
  * PeerVerifier verifies the client certificate chain of a request against a CA bundle
  * ({@link verifyClientChain}) once per TLS handshake: the verified identity is kept with the
  * connection, keyed by the handshake (a renegotiated or resumed session is verified again) and by
- * the CA bundle (a reloaded CA verifies again), until the first certificate of the path expires.
+ * the CA bundle (a reloaded CA verifies again), until the first certificate of the path expires
+ * (a failure stands for 10 s).
  *
  * A resumed TLS session only carries the leaf certificate (OpenSSL does not keep the peer's
  * chain in session tickets), so the intermediates of chains that verified before are kept
@@ -51,24 +54,31 @@ export class PeerVerifier {
     let entry = conn ? this.#connections.get(conn.key) : undefined;
     if (conn && entry && !entry.handshake.equals(conn.handshake)) entry = undefined;
     const cached = entry?.byRoots.get(roots);
-    if (cached && now <= cached.validUntil) return { peer: cached.peer };
+    if (cached && now <= cached.validUntil) return cached.result;
 
     const chain = req.peerCertificates;
     if (chain.length === 0) return undefined;
-    const result = verifyClientChain(chain, roots, now, [...this.#intermediates.values()]);
-    if (typeof result === 'string') return { error: result };
-    for (const c of result.slice(1, -1)) this.#remember(c);
-    const leaf = chain[0];
-    const { commonName, organizations } = subjectOf(leaf);
-    const peer: VerifiedPeer = { commonName, organizations, credentialId: credentialId(leaf) };
+    const path = verifyClientChain(chain, roots, now, [...this.#intermediates.values()]);
+    let verified: Verified;
+    if (typeof path === 'string') {
+      // A chain that does not verify against these roots (e.g. a front-proxy certificate seen by
+      // the x509 step) is not re-verified on every request of the connection either.
+      verified = { result: { error: path }, validUntil: now + FAILURE_TTL_MS };
+    } else {
+      for (const c of path.slice(1, -1)) this.#remember(c);
+      const leaf = chain[0];
+      const { commonName, organizations } = subjectOf(leaf);
+      const peer: VerifiedPeer = { commonName, organizations, credentialId: credentialId(leaf) };
+      verified = { result: { peer }, validUntil: Math.min(...path.map((c) => Date.parse(c.validTo))) };
+    }
     if (conn) {
       if (!entry) {
         entry = { handshake: conn.handshake, byRoots: new WeakMap() };
         this.#connections.set(conn.key, entry);
       }
-      entry.byRoots.set(roots, { peer, validUntil: Math.min(...result.map((c) => Date.parse(c.validTo))) });
+      entry.byRoots.set(roots, verified);
     }
-    return { peer };
+    return verified.result;
   }
 
   #remember(cert: X509Certificate): void {

@@ -86,7 +86,8 @@ export async function getCustomMetric(
   const info: CustomMetricInfo = { groupResource: path.groupResource, namespaced: path.namespace !== '', metric: path.metric };
   const routed = deps.registry.customFor(path.groupResource, path.metric);
   const candidates: Array<{ backend: RegisteredBackend; provider: CustomMetricsProvider }> = routed ? [routed] : deps.registry.onDemandCustom();
-  let lastNotFound: unknown = metricNotFound(path.groupResource, path.metric);
+  // The 404 is built only when no candidate answers: no Error on the happy path.
+  let lastNotFound: unknown;
   for (const { backend, provider } of candidates) {
     try {
       if (path.name === '*') {
@@ -103,5 +104,5 @@ export async function getCustomMetric(
       lastNotFound = e;
     }
   }
-  throw lastNotFound;
+  throw lastNotFound ?? metricNotFound(path.groupResource, path.metric);
 }
