@@ -5,10 +5,11 @@
 // proxy (aggregator certificate + X-Remote-* headers, SubjectAccessReview cached). Each server runs
 // in its own process; the load generator (bench/support/load-generator.mjs) in another. Per case:
 // throughput at a fixed concurrency, and latency at a fixed 1,000 req/s. Both servers are measured
-// in the same run, one after the other, and the section of docs/benchmarks.md is rewritten with
-// the figures, the baselines and the ratios. Bounded: every phase has a fixed duration.
+// in the same run, alternately, and the section of docs/benchmarks.md is rewritten with the
+// figures, the baselines and the ratios. Bounded: every phase has a fixed duration.
 // Run: npm run bench -- overhead   (OVERHEAD_SECONDS=<s> per phase, default 4; OVERHEAD_ROUNDS, default 3)
-import { fork, execFileSync } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -103,13 +104,14 @@ function check(port, client) {
   });
 }
 
-function load(port, protocol, client, mode) {
+async function load(port, protocol, client, mode) {
   const options = {
     host: '127.0.0.1', port, path: PATH, protocol, ca: servingCA.cert, cert: client.cert, key: client.key, headers: client.headers,
     concurrency: protocol === 'h2' ? H2_STREAMS : H1_CONNECTIONS, mode, rate: RATE, warmupMs: WARMUP_MS, durationMs: SECONDS * 1000,
   };
-  const out = execFileSync(process.execPath, [join(here, 'support', 'load-generator.mjs'), JSON.stringify(options)], { encoding: 'utf8', timeout: WARMUP_MS + SECONDS * 1000 + 30_000 });
-  const r = JSON.parse(out.trim().split('\n').at(-1));
+  // Asynchronous: the kube-apiserver double lives in this process and must keep answering.
+  const { stdout } = await promisify(execFile)(process.execPath, [join(here, 'support', 'load-generator.mjs'), JSON.stringify(options)], { encoding: 'utf8', timeout: WARMUP_MS + SECONDS * 1000 + 30_000 });
+  const r = JSON.parse(stdout.trim().split('\n').at(-1));
   if (r.error) throw new Error(`load generator: ${r.error}`);
   return r;
 }
@@ -129,7 +131,7 @@ try {
       for (const mode of ['max', 'rate']) {
         for (let round = 0; round < ROUNDS; round++) {
           for (const kind of ['minimal', 'full']) {
-            const r = load(servers[kind].port, protocol, client, mode);
+            const r = await load(servers[kind].port, protocol, client, mode);
             const best = row[kind][mode];
             if (!best || (mode === 'max' ? r.rps > best.rps : r.p99 < best.p99)) row[kind][mode] = r;
             console.log(`${protocol} ${clientName} ${kind} ${mode} round ${round + 1}: ${fmt(r.rps)} req/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, non-2xx ${r.non2xx}`);
@@ -157,7 +159,7 @@ const section = [
   '## server overhead over mutual TLS (P1, HTTP/1.1 and HTTP/2)',
   '',
   `Command: \`npm run bench -- overhead\` (\`node bench/overhead.bench.mjs\`), ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB.`,
-  `A 10-pod \`*\` query (\`${PATH}\`). **baseline**: a minimal koa + @koa/router route on \`http2.createSecureServer\` (allowHTTP1, client certificate requested) building the same 10-item MetricValueList. **full**: the real server (\`startServer\`: TLS serving, front-proxy and x509 authentication, SubjectAccessReview authorization with its caches against a loopback kube-apiserver double, routing, memory backend, rendering, request log at info and metrics). Each server in its own process, both up for the whole run; each case alternates them for ${ROUNDS} rounds and keeps each one's best round (highest throughput, lowest p99); TCP_NODELAY ${NO_DELAY ? 'on' : 'off'} on accepted sockets for both (set by the bench). Load from \`bench/support/load-generator.mjs\` in a third process: throughput with ${conc.h1} (HTTP/1.1) or ${conc.h2} (HTTP/2), ${SECONDS} s after ${WARMUP_MS / 1000} s warm-up; latency at a fixed ${RATE.toLocaleString('en')} req/s (open loop, from the scheduled send time), ${SECONDS} s.`,
+  `A 10-pod \`*\` query (\`${PATH}\`). **baseline**: a minimal koa + @koa/router route on \`http2.createSecureServer\` (allowHTTP1, client certificate requested) building the same 10-item MetricValueList. **full**: the real server (\`startServer\`: TLS serving, front-proxy and x509 authentication, SubjectAccessReview authorization with its caches against a loopback kube-apiserver double, routing, memory backend, rendering, request log at info and metrics). Each server in its own process, both up for the whole run; each case alternates them for ${ROUNDS} rounds and keeps each one's best round (highest throughput, lowest p99); TCP_NODELAY ${NO_DELAY ? 'set' : 'not set'} on accepted sockets of both (by the bench; \`OVERHEAD_NODELAY=0\` leaves it off). Load from \`bench/support/load-generator.mjs\` in a third process: throughput with ${conc.h1} (HTTP/1.1) or ${conc.h2} (HTTP/2), ${SECONDS} s after ${WARMUP_MS / 1000} s warm-up; latency at a fixed ${RATE.toLocaleString('en')} req/s (open loop, from the scheduled send time), ${SECONDS} s.`,
   'Goal (issues 13 P1 and 17): full ≥ 60 % of the baseline throughput, added p99 at 1,000 req/s < 2 ms.',
   '',
   '| protocol | client | baseline req/s | full req/s | full / baseline | baseline p99 ms @1k | full p99 ms @1k | added p99 ms | non-2xx |',

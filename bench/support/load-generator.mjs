@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global Buffer, performance */
+/* global Buffer, performance, setInterval, clearInterval */
 // A small HTTP load generator for the benchmarks, run in its own process (never inside the server
 // it measures): TLS with client certificates, keep-alive HTTP/1.1 connections or multiplexed
 // HTTP/2 streams, custom header lines. Two modes, both bounded in time:

@@ -190,22 +190,25 @@ export function batchNamesForRequest(
   const probe = names.length > 1 ? [names[0], names[1]] : [names[0]];
   const fixed = Math.max(0, requestBytes(probe) - probe.reduce((sum, n) => sum + cost(n), 0));
   const budget = limits.maxRequestBytes - fixed;
+  const regexBytes = (n: string) => Buffer.byteLength(escapePromString(escapeRegex(n)));
   const out: string[][] = [];
-  for (const regexBatch of batchNames(names, limits.maxRegexBytes)) {
-    let cur: string[] = [];
-    let size = 0;
-    for (const n of regexBatch) {
-      const c = cost(n);
-      if (cur.length > 0 && size + c > budget) {
-        out.push(...fit(cur, limits.maxRequestBytes, requestBytes));
-        cur = [];
-        size = 0;
-      }
-      cur.push(n);
-      size += c;
+  let cur: string[] = [];
+  let size = 0;
+  let regex = 0;
+  for (const n of names) {
+    const c = cost(n);
+    const r = regexBytes(n) + (cur.length > 0 ? 1 : 0);
+    if (cur.length > 0 && (size + c > budget || regex + r > limits.maxRegexBytes)) {
+      out.push(...fit(cur, limits.maxRequestBytes, requestBytes));
+      cur = [];
+      size = 0;
+      regex = 0;
     }
-    if (cur.length > 0) out.push(...fit(cur, limits.maxRequestBytes, requestBytes));
+    regex += cur.length > 0 ? r : regexBytes(n);
+    cur.push(n);
+    size += c;
   }
+  if (cur.length > 0) out.push(...fit(cur, limits.maxRequestBytes, requestBytes));
   return out;
 }
 
