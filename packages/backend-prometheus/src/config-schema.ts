@@ -106,6 +106,7 @@ export const configSchema = {
       additionalProperties: false,
       properties: {
         maxRegexBytes: { type: 'integer', minimum: 64 },
+        maxRequestBytes: { type: 'integer', minimum: 256 },
         maxConcurrency: { type: 'integer', minimum: 1 },
       },
     },

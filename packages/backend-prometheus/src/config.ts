@@ -112,6 +112,11 @@ export interface PrometheusBackendConfig {
   query?: {
     /** Longest regex of object names in one query, in bytes (default 8192). */
     maxRegexBytes?: number;
+    /**
+     * Largest instant-query request, in bytes: the form-encoded POST body, or the path and query
+     * string of a GET (default 8000, under Prometheus' and proxies' 8 KiB limits).
+     */
+    maxRequestBytes?: number;
     /** Concurrent batch queries for one request (default 4). */
     maxConcurrency?: number;
   };
@@ -137,6 +142,7 @@ export interface ResolvedConfig {
   cacheTtlMs: number;
   serveStaleMs: number;
   maxRegexBytes: number;
+  maxRequestBytes: number;
   maxConcurrency: number;
   rules: DiscoveryRuleConfig[];
   externalRules: DiscoveryRuleConfig[];
@@ -202,6 +208,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     cacheTtlMs: parseDuration(c.cache?.ttl ?? '5s', 'config.cache.ttl'),
     serveStaleMs: parseDuration(c.cache?.serveStale ?? '0s', 'config.cache.serveStale'),
     maxRegexBytes: c.query?.maxRegexBytes ?? 8192,
+    maxRequestBytes: c.query?.maxRequestBytes ?? 8000,
     maxConcurrency: c.query?.maxConcurrency ?? 4,
     rules: c.rules ?? [],
     externalRules: c.externalRules ?? [],

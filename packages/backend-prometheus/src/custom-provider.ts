@@ -10,13 +10,14 @@ import type {
   Selector,
 } from '@custom-metrics/core';
 import type { Sample } from './client.js';
-import { batchNames } from './naming/metrics-query.js';
+import { batchNamesForRequest, queryRequestBytes } from './naming/metrics-query.js';
 import { mapLimit, type PrometheusBackend } from './provider.js';
 
 /**
  * PrometheusCustomProvider serves custom.metrics.k8s.io from `rules`. A `*` query lists the
  * matching objects through KubeLookup and asks Prometheus for their names in batches whose regex
- * never exceeds `query.maxRegexBytes`, merging the answers.
+ * never exceeds `query.maxRegexBytes` and whose whole request (query and encoding) never exceeds
+ * `query.maxRequestBytes`, merging the answers.
  */
 export class PrometheusCustomProvider implements CustomMetricsProvider {
   constructor(private readonly backend: PrometheusBackend) {}
@@ -60,14 +61,11 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
     if (objects.length === 0) return [];
     const names = [...new Set(objects.map((o) => o.name))];
     const cfg = this.backend.config;
-    const batches = batchNames(names, cfg.maxRegexBytes);
+    const build = (batch: readonly string[]) =>
+      namer.query.build({ series: entry.series, resource: gr, namespace, names: batch, metricSelector: req.metricSelector });
+    const batches = batchNamesForRequest(names, cfg, (batch) => queryRequestBytes(build(batch), cfg.method));
     if (batches.length > 1) this.backend.context.metrics.count('query_batches_split', batches.length);
-    const results = await mapLimit(batches, cfg.maxConcurrency, (batch) =>
-      this.backend.query(
-        namer.query.build({ series: entry.series, resource: gr, namespace, names: batch, metricSelector: req.metricSelector }),
-        req.signal,
-      ),
-    );
+    const results = await mapLimit(batches, cfg.maxConcurrency, (batch) => this.backend.query(build(batch), req.signal));
     const byName = new Map<string, Sample>();
     for (const samples of results) for (const s of samples) if (s.labels[label] !== undefined) byName.set(s.labels[label], s);
     const kind = await this.backend.context.kube.kindFor(gr);

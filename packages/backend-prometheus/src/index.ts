@@ -39,7 +39,7 @@ export { PrometheusResourceProvider } from './resource-provider.js';
 export { compileTemplate } from './naming/template.js';
 export type { CompiledTemplate } from './naming/template.js';
 export { MetricNamer } from './naming/metric-namer.js';
-export { MetricsQuery, batchNames } from './naming/metrics-query.js';
+export { MetricsQuery, batchNames, batchNamesForRequest, queryRequestBytes } from './naming/metrics-query.js';
 export type { QueryTemplateArgs, BuildArgs } from './naming/metrics-query.js';
 export { ResourceConverter } from './naming/resource-converter.js';
 export { escapePromString, quotePromString, escapeRegex, requirementToMatcher, labelMatcher } from './naming/promql.js';

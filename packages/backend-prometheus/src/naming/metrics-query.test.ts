@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Requirement, Selector } from '@custom-metrics/core';
-import { batchNames, MetricsQuery } from './metrics-query.js';
+import { batchNames, batchNamesForRequest, MetricsQuery, queryRequestBytes } from './metrics-query.js';
 import { escapePromString, escapeRegex } from './promql.js';
 import { ResourceConverter } from './resource-converter.js';
 
@@ -93,5 +93,41 @@ describe('batchNames', () => {
     const batches = batchNames(names, 8192);
     expect(batches.length).toBeGreaterThan(10);
     expect(Math.max(...batches.map((b) => escapePromString(b.map(escapeRegex).join('|')).length))).toBeLessThanOrEqual(8192);
+  });
+});
+
+describe('batchNamesForRequest', () => {
+  const wrapped = new MetricsQuery('sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)', conv, 'q');
+  const build = (names: readonly string[]) => wrapped.build({ series: 'http_requests_total', resource: PODS, namespace: 'checkout', names, metricSelector: { requirements: [] } as unknown as Selector });
+
+  for (const method of ['POST', 'GET'] as const) {
+    it(`keeps every ${method} request for 5,000 43-character pod names under 8 kB, every name once, in order`, () => {
+      const names = Array.from({ length: 5000 }, (_, i) => `checkout-payments-frontend-7cfb596f98-${i.toString(36).padStart(5, 'x')}`);
+      expect(names[0]).toHaveLength(43);
+      const size = (b: readonly string[]) => queryRequestBytes(build(b), method);
+      const batches = batchNamesForRequest(names, { maxRegexBytes: 8192, maxRequestBytes: 8000 }, size);
+      expect(batches.flat()).toEqual(names);
+      for (const b of batches) expect(size(b)).toBeLessThanOrEqual(8000);
+      // Filled, not fragmented: at most one batch more than the byte count strictly needs.
+      const total = names.reduce((s, n) => s + size([n]), 0);
+      expect(batches.length).toBeLessThanOrEqual(Math.ceil(total / 8000) + 1);
+    });
+  }
+
+  it('holds for any names and limits; a single name too large for the limit gets a batch of its own', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 40 }), { minLength: 1, maxLength: 150 }), fc.integer({ min: 256, max: 2000 }), (names, limit) => {
+        const size = (b: readonly string[]) => queryRequestBytes(build(b), 'GET');
+        const batches = batchNamesForRequest(names, { maxRegexBytes: 8192, maxRequestBytes: limit }, size);
+        expect(batches.flat()).toEqual(names);
+        for (const b of batches) if (b.length > 1) expect(size(b)).toBeLessThanOrEqual(limit);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('measures a request as the client sends it (form-encoded body; GET adds the path)', () => {
+    expect(queryRequestBytes('up{a="b c"}', 'POST')).toBe(new URLSearchParams({ query: 'up{a="b c"}' }).toString().length);
+    expect(queryRequestBytes('up', 'GET')).toBe('/api/v1/query?query=up'.length);
   });
 });

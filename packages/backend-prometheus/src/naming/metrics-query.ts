@@ -159,3 +159,61 @@ export function batchNames(names: readonly string[], maxBytes: number): string[]
   if (cur.length > 0) batches.push(cur);
   return batches;
 }
+
+/** The path of Prometheus' instant query endpoint, counted in a GET request's size. */
+const QUERY_PATH = '/api/v1/query?';
+
+/**
+ * queryRequestBytes is the size of an instant query request for `promql` as the client sends it:
+ * the form-encoded body (`query=…`) of a POST, or the path and query string of a GET.
+ */
+export function queryRequestBytes(promql: string, method: 'POST' | 'GET'): number {
+  const encoded = new URLSearchParams({ query: promql }).toString().length;
+  return method === 'GET' ? QUERY_PATH.length + encoded : encoded;
+}
+
+/**
+ * batchNamesForRequest splits `names` into batches whose regex stays within `maxRegexBytes` (as
+ * {@link batchNames}) and whose whole request — `requestBytes(batch)`, the rendered query with
+ * its encoding — stays within `maxRequestBytes`. Batches are filled greedily from the encoded size
+ * of each name, then checked against `requestBytes` and halved while too large (a single name is
+ * never split). Pure.
+ */
+export function batchNamesForRequest(
+  names: readonly string[],
+  limits: { maxRegexBytes: number; maxRequestBytes: number },
+  requestBytes: (batch: readonly string[]) => number,
+): string[][] {
+  if (names.length === 0) return [];
+  const cost = (n: string) => new URLSearchParams({ q: escapePromString(escapeRegex(n)) }).toString().length - 2 + 3; // + encoded '|'
+  // What a batch costs beyond its names (template, matchers, encoding), from a two-name probe.
+  const probe = names.length > 1 ? [names[0], names[1]] : [names[0]];
+  const fixed = Math.max(0, requestBytes(probe) - probe.reduce((sum, n) => sum + cost(n), 0));
+  const budget = limits.maxRequestBytes - fixed;
+  const regexBytes = (n: string) => Buffer.byteLength(escapePromString(escapeRegex(n)));
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let size = 0;
+  let regex = 0;
+  for (const n of names) {
+    const c = cost(n);
+    const r = regexBytes(n) + (cur.length > 0 ? 1 : 0);
+    if (cur.length > 0 && (size + c > budget || regex + r > limits.maxRegexBytes)) {
+      out.push(...fit(cur, limits.maxRequestBytes, requestBytes));
+      cur = [];
+      size = 0;
+      regex = 0;
+    }
+    regex += cur.length > 0 ? r : regexBytes(n);
+    cur.push(n);
+    size += c;
+  }
+  if (cur.length > 0) out.push(...fit(cur, limits.maxRequestBytes, requestBytes));
+  return out;
+}
+
+function fit(batch: string[], max: number, requestBytes: (batch: readonly string[]) => number): string[][] {
+  if (batch.length === 1 || requestBytes(batch) <= max) return [batch];
+  const half = Math.ceil(batch.length / 2);
+  return [...fit(batch.slice(0, half), max, requestBytes), ...fit(batch.slice(half), max, requestBytes)];
+}

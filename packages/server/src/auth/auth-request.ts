@@ -12,8 +12,20 @@ export interface AuthRequest {
   readonly headers: IncomingHttpHeaders;
   /** Each header line's value by lower-case name, in arrival order. */
   readonly headerLines: ReadonlyMap<string, readonly string[]>;
-  /** The presented client certificate chain, leaf first. */
+  /** The presented client certificate chain, leaf first (parsed on first read). */
   readonly peerCertificates: readonly X509Certificate[];
+  /** The TLS connection the request came over; absent without TLS. */
+  readonly connection?: PeerConnection;
+}
+
+/**
+ * A TLS connection, for caching what was verified about its peer: `key` is the same object for
+ * every request of the connection (the socket, or the HTTP/2 session), `handshake` identifies its
+ * latest handshake (the peer's Finished message), so a renegotiated or resumed session differs.
+ */
+export interface PeerConnection {
+  readonly key: object;
+  readonly handshake: Buffer;
 }
 
 /** A node http/http2 compatibility request (IncomingMessage or Http2ServerRequest). */
@@ -21,6 +33,8 @@ export interface NodeRequestLike {
   headers: IncomingHttpHeaders;
   rawHeaders: string[];
   socket: unknown;
+  /** Http2ServerRequest's stream; its session is the connection. */
+  stream?: { session?: { socket?: unknown } | undefined };
 }
 
 const MAX_CHAIN = 10;
@@ -63,7 +77,29 @@ export function headerLines(rawHeaders: readonly string[]): Map<string, string[]
   return out;
 }
 
-/** Builds an {@link AuthRequest} from a node (http/1.1 or http2 compatibility) request. */
+/** The connection of a node request and its handshake key; `undefined` without TLS. */
+export function peerConnection(req: NodeRequestLike): PeerConnection | undefined {
+  const session = req.stream?.session;
+  const key = (session ?? req.socket) as object | null | undefined;
+  const socket = (session ? session.socket : req.socket) as Partial<Pick<TLSSocket, 'getPeerFinished'>> | null | undefined;
+  if (!key || !socket || typeof socket.getPeerFinished !== 'function') return undefined;
+  const handshake = socket.getPeerFinished();
+  return handshake ? { key, handshake } : undefined;
+}
+
+/**
+ * Builds an {@link AuthRequest} from a node (http/1.1 or http2 compatibility) request. The
+ * certificate chain is read and parsed only when an authenticator asks for it.
+ */
 export function authRequestFromNode(req: NodeRequestLike): AuthRequest {
-  return { headers: req.headers, headerLines: headerLines(req.rawHeaders ?? []), peerCertificates: peerChain(req.socket) };
+  let chain: X509Certificate[] | undefined;
+  return {
+    headers: req.headers,
+    headerLines: headerLines(req.rawHeaders ?? []),
+    get peerCertificates() {
+      chain ??= peerChain(req.socket);
+      return chain;
+    },
+    connection: peerConnection(req),
+  };
 }

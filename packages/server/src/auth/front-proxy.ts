@@ -1,7 +1,7 @@
 import type { AuthenticationConfig } from './auth-config.js';
 import type { AuthRequest } from './auth-request.js';
 import type { AuthResponse, RequestAuthenticator } from './authentication.js';
-import { subjectOf, verifyClientChain } from './x509-verify.js';
+import { PeerVerifier } from './peer-verifier.js';
 
 /**
  * Go's `url.PathUnescape`: decodes `%XX`; `undefined` on a malformed escape. Escapes that do not
@@ -33,22 +33,24 @@ function lower(list: readonly string[]): string[] {
 /**
  * FrontProxyAuthenticator implements apiserver's requestheader authenticator behind an x509
  * verifier (contract §7.2): the identity headers count only when the peer certificate verifies
- * against the requestheader CA (ClientAuth usage) and its CN is allowed.
+ * against the requestheader CA (ClientAuth usage) and its CN is allowed. The chain is verified once
+ * per TLS handshake ({@link PeerVerifier}).
  */
 export class FrontProxyAuthenticator implements RequestAuthenticator {
   readonly name = 'front-proxy';
 
   constructor(
     private readonly config: () => AuthenticationConfig,
-    private readonly now: () => number = Date.now,
+    private readonly verifier: PeerVerifier = new PeerVerifier(),
   ) {}
 
   async authenticate(req: AuthRequest): Promise<AuthResponse> {
     const rh = this.config().requestHeader;
-    if (!rh || req.peerCertificates.length === 0) return {};
-    const err = verifyClientChain(req.peerCertificates, rh.clientCA, this.now());
-    if (err) return { error: err };
-    const { commonName } = subjectOf(req.peerCertificates[0]);
+    if (!rh) return {};
+    const res = this.verifier.verify(req, rh.clientCA);
+    if (!res) return {};
+    if ('error' in res) return { error: res.error };
+    const { commonName } = res.peer;
     if (rh.allowedNames.length > 0 && !rh.allowedNames.includes(commonName)) {
       return { error: `x509: subject with cn=${commonName} is not in the allowed list` };
     }

@@ -5,6 +5,7 @@ import { AuthenticationConfigSource, type AuthenticationFlags } from './auth-con
 import { DelegatingAuthenticator, type Authenticator, type RequestAuthenticator } from './authentication.js';
 import { DelegatingAuthorizer, DEFAULT_ALWAYS_ALLOW_PATHS, type Authorizer } from './authorization.js';
 import { ClientCertAuthenticator } from './client-cert.js';
+import { PeerVerifier } from './peer-verifier.js';
 import { FrontProxyAuthenticator, stripIdentityHeaders } from './front-proxy.js';
 import { SubjectAccessReviewAuthorizer } from './subject-access-review.js';
 import { TokenReviewAuthenticator } from './token-review.js';
@@ -46,7 +47,8 @@ export async function createSecurity(options: SecurityOptions, kube?: KubeClient
   const source = new AuthenticationConfigSource(options, kube?.authentication, options.logger);
   await source.start();
   const config = () => source.current;
-  const steps: RequestAuthenticator[] = [new FrontProxyAuthenticator(config, now), new ClientCertAuthenticator(config, now)];
+  const verifier = new PeerVerifier(now);
+  const steps: RequestAuthenticator[] = [new FrontProxyAuthenticator(config, verifier), new ClientCertAuthenticator(config, verifier)];
   if (kube) {
     steps.push(new TokenReviewAuthenticator(kube.authentication, { cacheTtlMs: options.tokenCacheTtlMs, now, logger: options.logger }));
   }

@@ -33,17 +33,19 @@ function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
  * verifyClientChain verifies a presented chain (leaf first, then intermediates) against `roots`
  * as Go's `x509.Certificate.Verify` with `KeyUsages: [ClientAuth]`: signatures, validity at `now`,
  * CA flags on issuers and the extended key usage of every certificate in the chain.
- * Returns `undefined` on success, else the error message (Go's wording).
+ * `pool` adds candidate intermediates (Go's `Intermediates`), tried after the presented ones.
+ * Returns the verified path (leaf first, root last) on success, else the error message (Go's wording).
  */
 export function verifyClientChain(
   chain: readonly X509Certificate[],
   roots: readonly X509Certificate[],
   now = Date.now(),
-): string | undefined {
+  pool: readonly X509Certificate[] = [],
+): X509Certificate[] | string {
   if (chain.length === 0) return 'x509: no certificate presented';
   const leaf = chain[0];
   if (!validNow(leaf, now)) return 'x509: certificate has expired or is not yet valid';
-  const intermediates = chain.slice(1).filter((c) => c.ca && validNow(c, now));
+  const intermediates = [...chain.slice(1), ...pool].filter((c) => c.ca && validNow(c, now));
   const path: X509Certificate[] = [leaf];
   let current = leaf;
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
@@ -51,7 +53,7 @@ export function verifyClientChain(
     if (root) {
       path.push(root);
       if (!path.every(allowsClientAuth)) return 'x509: certificate specifies an incompatible key usage';
-      return undefined;
+      return path;
     }
     const next = intermediates.find((i) => !path.includes(i) && issuedBy(current, i));
     if (!next) break;

@@ -127,7 +127,8 @@ export async function getCustomMetric(
   const routed = deps.registry.customFor(path.groupResource, path.metric);
   if (path.namespace === '' && (await isNamespacedResource(deps, path, routed?.info))) throw namespacedOnClusterRoute(path);
   const candidates: Array<{ backend: RegisteredBackend; provider: CustomMetricsProvider }> = routed ? [routed] : deps.registry.onDemandCustom();
-  let lastNotFound: unknown = metricNotFound(path.groupResource, path.metric);
+  // The 404 is built only when no candidate answers: no Error on the happy path.
+  let lastNotFound: unknown;
   for (const { backend, provider } of candidates) {
     try {
       if (path.name === '*') {
@@ -144,5 +145,6 @@ export async function getCustomMetric(
       lastNotFound = e;
     }
   }
-  throw routed ? lastNotFound : unlistedMetricError(deps, 'custom', lastNotFound);
+  const notFound = lastNotFound ?? metricNotFound(path.groupResource, path.metric);
+  throw routed ? notFound : unlistedMetricError(deps, 'custom', notFound);
 }

@@ -58,7 +58,8 @@ export async function getExternalMetric(deps: RouteDeps, path: ExternalMetricPat
   const routed = deps.registry.externalFor(path.metric);
   const candidates: Array<{ backend: RegisteredBackend; provider: ExternalMetricsProvider }> = routed ? [routed] : deps.registry.onDemandExternal();
   const metric = routed ? routed.info.metric : path.metric;
-  let lastNotFound: unknown = new NotFoundError(`the server could not find the external metric ${path.metric}`);
+  // The 404 is built only when no candidate answers: no Error on the happy path.
+  let lastNotFound: unknown;
   for (const { backend, provider } of candidates) {
     try {
       return await callBackend(backend, 'getExternalMetric', signal, deps, () =>
@@ -69,5 +70,6 @@ export async function getExternalMetric(deps: RouteDeps, path: ExternalMetricPat
       lastNotFound = e;
     }
   }
-  throw routed ? lastNotFound : unlistedMetricError(deps, 'external', lastNotFound);
+  const notFound = lastNotFound ?? new NotFoundError(`the server could not find the external metric ${path.metric}`);
+  throw routed ? notFound : unlistedMetricError(deps, 'external', notFound);
 }
