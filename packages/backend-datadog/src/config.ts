@@ -1,6 +1,6 @@
 /**
  * The backend's configuration (`backends[].config` for `type: datadog`) and its resolution into
- * checked, defaulted settings. The JSON Schema is in `configSchema.ts`.
+ * checked, defaulted settings. The JSON Schema is in `config-schema.ts`.
  */
 import type { Aggregator, QueryShape, Rollup, RollupMethod } from './query/build.js';
 import { BY_PLACEHOLDER, TAGS_PLACEHOLDER, isValidMetricName } from './query/build.js';

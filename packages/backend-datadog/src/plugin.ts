@@ -3,14 +3,14 @@
  */
 import { defineBackendPlugin } from '@custom-metrics/core';
 import type { BackendContext, BackendInstance } from '@custom-metrics/core';
-import { createTimeseriesClient } from './client/datadogClient.js';
-import type { TimeseriesClient } from './client/datadogClient.js';
+import { createTimeseriesClient } from './client/datadog-client.js';
+import type { TimeseriesClient } from './client/datadog-client.js';
 import { resolveConfig } from './config.js';
 import type { DatadogBackendConfig } from './config.js';
-import { configSchema } from './configSchema.js';
+import { configSchema } from './config-schema.js';
 import { redactor, secretReader } from './credentials.js';
-import { DatadogCustomProvider } from './providers/customProvider.js';
-import { DatadogExternalProvider } from './providers/externalProvider.js';
+import { DatadogCustomProvider } from './providers/custom-provider.js';
+import { DatadogExternalProvider } from './providers/external-provider.js';
 import { QueryRefresher } from './refresh/refresher.js';
 
 /** Test and embedding hooks for {@link createDatadogBackend}; production uses the defaults. */

@@ -6,9 +6,9 @@ import type { ConformanceData } from '@custom-metrics/core/testing';
 import { createDatadogBackend } from '../src/index.js';
 import type { DatadogBackendConfig } from '../src/index.js';
 import { ENV, startDouble } from './support/harness.js';
-import type { DatadogDouble } from './support/datadogDouble.js';
-import { storeResolver } from './support/seriesStore.js';
-import type { StoredSeries } from './support/seriesStore.js';
+import type { DatadogDouble } from './support/datadog-double.js';
+import { storeResolver } from './support/series-store.js';
+import type { StoredSeries } from './support/series-store.js';
 
 let double: DatadogDouble;
 beforeAll(async () => {

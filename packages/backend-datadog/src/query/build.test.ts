@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isMetricsError, parseSelector } from '@custom-metrics/core';
 import { buildQuery, isValidMetricName, selectorTerms } from './build.js';
 import type { QuerySpec } from './build.js';
-import { clusterAgentMetric, clusterAgentSpec } from './clusterAgent.js';
+import { clusterAgentMetric, clusterAgentSpec } from './cluster-agent.js';
 
 const metric = (m: string, extra: Partial<QuerySpec> = {}): QuerySpec => ({
   shape: { kind: 'metric', metric: m, aggregator: 'avg' },

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackendMetrics, Logger } from '@custom-metrics/core';
 import { waitFor } from '../../../../test-support/index.js';
-import { DatadogApiError } from '../client/datadogClient.js';
-import type { BatchResult, TimeseriesClient } from '../client/datadogClient.js';
+import { DatadogApiError } from '../client/datadog-client.js';
+import type { BatchResult, TimeseriesClient } from '../client/datadog-client.js';
 import { QueryRefresher } from './refresher.js';
 
 /** A fake Datadog client: records batches and answers each query with its length. */

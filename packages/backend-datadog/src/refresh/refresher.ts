@@ -16,10 +16,10 @@
 import { ResponseTooLargeError, ServiceUnavailableError } from '@custom-metrics/core';
 import type { BackendHealth, BackendMetrics, Logger } from '@custom-metrics/core';
 import { backoffDelay } from '../client/backoff.js';
-import { DatadogApiError } from '../client/datadogClient.js';
-import type { SeriesValue, TimeseriesClient } from '../client/datadogClient.js';
-import { pauseMs } from '../client/rateLimit.js';
-import type { RateLimitInfo } from '../client/rateLimit.js';
+import { DatadogApiError } from '../client/datadog-client.js';
+import type { SeriesValue, TimeseriesClient } from '../client/datadog-client.js';
+import { pauseMs } from '../client/rate-limit.js';
+import type { RateLimitInfo } from '../client/rate-limit.js';
 import { raceAbort, sleep } from './sleep.js';
 
 /** The largest `Retry-After` a Datadog 503 carries: a few seconds, well below the HPA's 15 s sync. */

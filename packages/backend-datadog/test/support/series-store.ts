@@ -4,7 +4,7 @@
  * `by {keys}` grouping with the `avg` of the grouped series. Functions after the scope
  * (`.rollup()`, `.as_rate()`) are accepted and ignored.
  */
-import type { DoubleSeries } from './datadogDouble.js';
+import type { DoubleSeries } from './datadog-double.js';
 
 /** One stored series. */
 export interface StoredSeries {

@@ -8,9 +8,9 @@ import type { ExternalMetricInfo, ExternalMetricValue, ExternalMetricsProvider, 
 import type { ResolvedConfig, ResolvedExternalRule } from '../config.js';
 import { buildQuery, selectorTerms } from '../query/build.js';
 import type { QuerySpec } from '../query/build.js';
-import { clusterAgentMetric, clusterAgentSpec } from '../query/clusterAgent.js';
+import { clusterAgentMetric, clusterAgentSpec } from '../query/cluster-agent.js';
 import type { QueryRefresher } from '../refresh/refresher.js';
-import { tagsToLabels } from './tagsToLabels.js';
+import { tagsToLabels } from './tags-to-labels.js';
 
 /** The group-resource named in "metric not found" errors for external metrics (as prometheus-adapter). */
 const EXTERNAL_GR = { group: '', resource: 'namespaces' } as const;

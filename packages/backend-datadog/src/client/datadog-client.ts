@@ -10,8 +10,8 @@ import { checkDeclaredLength, DEFAULT_MAX_RESPONSE_BYTES, isResponseTooLargeErro
 import type { DatadogSite } from '../config.js';
 import type { Redactor } from '../credentials.js';
 import { isRetryableStatus } from './backoff.js';
-import { parseRateLimit } from './rateLimit.js';
-import type { RateLimitInfo } from './rateLimit.js';
+import { parseRateLimit } from './rate-limit.js';
+import type { RateLimitInfo } from './rate-limit.js';
 
 /** The last valid point of one series. */
 export interface SeriesPoint {

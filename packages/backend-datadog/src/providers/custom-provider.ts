@@ -19,9 +19,9 @@ import type {
 import { groupResourceString } from '@custom-metrics/core';
 import type { ResolvedConfig, ResolvedCustomRule } from '../config.js';
 import { buildQuery, scopeTerm, selectorTerms } from '../query/build.js';
-import type { SeriesPoint } from '../client/datadogClient.js';
+import type { SeriesPoint } from '../client/datadog-client.js';
 import type { QueryRefresher } from '../refresh/refresher.js';
-import { tagValue } from './tagsToLabels.js';
+import { tagValue } from './tags-to-labels.js';
 
 function apiVersion(gvk: GroupVersionKind): string {
   return `${gvk.group}/${gvk.version}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pauseMs, parseRateLimit } from './rateLimit.js';
+import { pauseMs, parseRateLimit } from './rate-limit.js';
 import { backoffDelay, isRetryableStatus } from './backoff.js';
 
 describe('parseRateLimit', () => {
