@@ -231,8 +231,12 @@ describe('Backend credentials from a Secret (docs/deploy.md)', () => {
     for (const name of [...envNames, ...files.map((f) => f.slice(mount.mountPath.length + 1))]) expect(Object.keys(secret.data)).toContain(name);
     expect(config).not.toMatch(/dd-api|dd-app|influx-token/);
 
-    const v = validateConfigWithCli(config);
+    // validate-config (a dry run of serve) sees the Secret as the pod does; without it, it names what is missing.
+    const v = validateConfigWithCli(config, { data: secret.data, mountPath: mount.mountPath });
     expect(v.output).toContain('OK');
     expect(v.status).toBe(0);
-  });
+    const missing = validateConfigWithCli(config);
+    expect(missing.status).toBe(2);
+    expect(missing.output).toMatch(/DD_API_KEY|INFLUX_TOKEN|DD_APP_KEY/);
+  }, 120_000); // two runs of the CLI, each loading every backend
 });

@@ -1,6 +1,6 @@
 // Checks shared by the tests of deploy/ and of the Helm chart.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { SERVE_FLAGS } from '../../packages/server/src/cli/flags.js';
@@ -70,15 +70,41 @@ export function checkConsistency(objs: K8sObject[]): void {
   }
 }
 
-/** Runs the built CLI's validate-config on a config text; returns its exit code and output. */
-export function validateConfigWithCli(configText: string): { status: number | null; output: string } {
+/**
+ * A pod's view of a Secret for {@link validateConfigWithCli}: its keys as environment variables
+ * (`envFrom`) and as files under `mountPath` (a Secret volume), decoded from the Secret's `data`.
+ */
+export interface PodSecret {
+  data: Record<string, string>;
+  mountPath?: string;
+}
+
+/**
+ * Runs the built CLI's validate-config on a config text; returns its exit code and output.
+ * `validate-config` is a dry run of `serve`: it expands `${VAR}`s and reads the secret files the
+ * config names, so a `secret` is given to it as the pod would see it (the mount path is mapped to
+ * a temporary folder holding the Secret's keys as files).
+ */
+export function validateConfigWithCli(configText: string, secret?: PodSecret): { status: number | null; output: string } {
   const cli = join(root, 'packages/server/dist/cli/main.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first (npm test does)`);
   const dir = tempDir('cfg');
   try {
     const file = join(dir.path, 'config.yaml');
-    writeFileSync(file, configText);
-    const r = spawnSync(process.execPath, [cli, 'validate-config', file], { encoding: 'utf8' });
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    let text = configText;
+    if (secret) {
+      const mounted = join(dir.path, 'secret');
+      mkdirSync(mounted);
+      for (const [k, v] of Object.entries(secret.data)) {
+        const value = Buffer.from(v, 'base64').toString('utf8');
+        env[k] = value;
+        writeFileSync(join(mounted, k), value);
+      }
+      if (secret.mountPath) text = text.split(secret.mountPath).join(mounted);
+    }
+    writeFileSync(file, text);
+    const r = spawnSync(process.execPath, [cli, 'validate-config', file], { encoding: 'utf8', env });
     return { status: r.status, output: r.stdout + r.stderr };
   } finally {
     dir.remove();
