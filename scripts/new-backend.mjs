@@ -36,9 +36,11 @@ if (existsSync(target)) usage(`${relative(root, target) || target} already exist
 if (resolve(dest) !== join(root, 'packages')) register = false;
 
 const toRoot = (p) => relative(target, join(root, p)) || '.';
+// The template's own path to the base tsconfig (two levels up), rewritten for the new location.
+const templateBase = ['..', '..', 'tsconfig.base.json'].join('/');
 const rename = (text) =>
   text
-    .replaceAll('../../tsconfig.base.json', toRoot('tsconfig.base.json'))
+    .replaceAll(templateBase, toRoot('tsconfig.base.json'))
     .replaceAll('"path": "../core"', `"path": "${toRoot('packages/core')}"`)
     .replaceAll('backend-template', `backend-${name}`)
     .replaceAll('Template', pascal)

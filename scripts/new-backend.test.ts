@@ -2,7 +2,7 @@
 // conformance test (core's kit over its fake client) passes, with every name renamed.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -38,6 +38,10 @@ describe('npm run new-backend', () => {
     for (const f of files(pkg)) expect(readFileSync(f, 'utf8'), f).not.toMatch(/template/i);
     expect(JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).name).toBe('@custom-metrics/backend-acme');
     expect(readFileSync(join(pkg, 'src/plugin.ts'), 'utf8')).toMatch(/export function createAcmeBackend\(ctx: BackendContext, config: AcmeBackendConfig, deps: AcmeBackendDeps = \{\}\)/);
+
+    const tsconfig = JSON.parse(readFileSync(join(pkg, 'tsconfig.json'), 'utf8')) as { extends: string; references: Array<{ path: string }> };
+    expect(resolve(pkg, tsconfig.extends)).toBe(join(root, 'tsconfig.base.json'));
+    expect(resolve(pkg, tsconfig.references[0].path)).toBe(join(root, 'packages/core'));
 
     // Run the generated package's tests with aliases like the root vitest.config.ts.
     const src = (p: string) => JSON.stringify(join(root, 'packages', p));

@@ -21,7 +21,7 @@ export interface TemplateBackendDeps {
  */
 export function createTemplateBackend(ctx: BackendContext, config: TemplateBackendConfig, deps: TemplateBackendDeps = {}): BackendInstance {
   const resolved = resolveConfig(config);
-  const client =
+  const client: TemplateClient =
     deps.client ??
     new HttpTemplateClient({ url: resolved.url, timeoutMs: resolved.timeoutMs, maxResponseBytes: resolved.maxResponseBytes, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   return {
