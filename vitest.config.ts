@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@custom-metrics\/core\/testing$/, replacement: pkg('core/src/testing/index.ts') },
       { find: /^@custom-metrics\/core$/, replacement: pkg('core/src/index.ts') },
+      { find: /^@custom-metrics\/(backend-[a-z]+)\/testing$/, replacement: pkg('$1/src/testing/index.ts') },
       { find: /^@custom-metrics\/(backend-[a-z]+|server)$/, replacement: pkg('$1/src/index.ts') },
     ],
   },

@@ -22,5 +22,6 @@ export type { ClusterAgentConvention } from './query/cluster-agent.js';
 export { createTimeseriesClient, DatadogApiError } from './client/datadog-client.js';
 export type { TimeseriesClient, TimeseriesClientOptions, BatchResult, SeriesValue, SeriesPoint } from './client/datadog-client.js';
 export type { RateLimitInfo } from './client/rate-limit.js';
+// Fakes and the API double for tests are in the ./testing entry point.
 
 export default datadogBackend;

@@ -3,10 +3,10 @@ import { isMetricsError, parseSelector, Selector } from '@custom-metrics/core';
 import type { BackendInstance, ExternalMetricValue } from '@custom-metrics/core';
 import { writeFileSync } from 'node:fs';
 import { tempDir, waitFor } from '../../../test-support/index.js';
-import { startDatadogDouble } from './support/datadog-double.js';
+import { startDatadogDouble } from '@custom-metrics/backend-datadog/testing';
 import { API_KEY, APP_KEY, closeAll, makeBackend, neverAborted, rawSelector, startDouble } from './support/harness.js';
 import { staticKube } from './support/context.js';
-import type { DatadogDouble } from './support/datadog-double.js';
+import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
 
 const T0 = Date.now() - 60_000;
 let double: DatadogDouble;

@@ -1,14 +1,14 @@
-// The core provider conformance kit, run against this backend with the Datadog API double behind
-// the real @datadog/datadog-api-client.
+// The core provider conformance kit, run against this backend twice: with the Datadog API double
+// behind the real @datadog/datadog-api-client, and with the in-process FakeDatadogClient. Neither
+// needs anything outside the repository (Datadog is SaaS: there is no binary to run).
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { customProviderConformance, externalProviderConformance } from '@custom-metrics/core/testing';
 import type { ConformanceData } from '@custom-metrics/core/testing';
 import { createDatadogBackend } from '../src/index.js';
 import type { DatadogBackendConfig } from '../src/index.js';
 import { ENV, startDouble } from './support/harness.js';
-import type { DatadogDouble } from './support/datadog-double.js';
-import { storeResolver } from './support/series-store.js';
-import type { StoredSeries } from './support/series-store.js';
+import { FakeDatadogClient, storeResolver } from '@custom-metrics/backend-datadog/testing';
+import type { DatadogDouble, StoredSeries } from '@custom-metrics/backend-datadog/testing';
 
 let double: DatadogDouble;
 beforeAll(async () => {
@@ -75,6 +75,24 @@ describe('external metrics conformance (Datadog double)', () => {
       seed: (d) => double.setResolver(storeResolver(toStore(d))),
       cleanup: () => instance.close?.(),
     };
+  });
+  for (const c of cases) it(c.name, c.run);
+});
+
+describe('custom metrics conformance (FakeDatadogClient)', () => {
+  const cases = customProviderConformance(async ({ context, data }) => {
+    const client = new FakeDatadogClient();
+    const instance = createDatadogBackend(context, { refreshIntervalSeconds: 3600, ...configFor(data) }, { client });
+    return { provider: instance.custom!, seed: (d) => client.serve(toStore(d)), cleanup: () => instance.close?.() };
+  });
+  for (const c of cases) it(c.name, c.run);
+});
+
+describe('external metrics conformance (FakeDatadogClient)', () => {
+  const cases = externalProviderConformance(async ({ context, data }) => {
+    const client = new FakeDatadogClient();
+    const instance = createDatadogBackend(context, { refreshIntervalSeconds: 3600, ...configFor(data) }, { client });
+    return { provider: instance.external!, seed: (d) => client.serve(toStore(d)), cleanup: () => instance.close?.() };
   });
   for (const c of cases) it(c.name, c.run);
 });

@@ -1,8 +1,8 @@
 // The Datadog API double itself enforces the documented contract (so tests through it mean something).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, APP_KEY, startDouble } from './support/harness.js';
-import type { DatadogDouble } from './support/datadog-double.js';
-import { validateRequest } from './support/datadog-double.js';
+import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
+import { validateRequest } from '@custom-metrics/backend-datadog/testing';
 
 let double: DatadogDouble;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import { tempDir } from '../../../test-support/index.js';
 import { startTestServer, type TestServer } from '../../server/test/support/harness.js';
 import datadogBackend from '../src/index.js';
 import { APP_KEY, ENV, startDouble } from './support/harness.js';
-import type { DatadogDouble } from './support/datadog-double.js';
+import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

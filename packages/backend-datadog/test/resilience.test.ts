@@ -3,7 +3,7 @@ import { isMetricsError, Selector } from '@custom-metrics/core';
 import type { BackendInstance } from '@custom-metrics/core';
 import { waitFor } from '../../../test-support/index.js';
 import { API_KEY, APP_KEY, closeAll, makeBackend, neverAborted, startDouble, track as trackInstance } from './support/harness.js';
-import type { DatadogDouble } from './support/datadog-double.js';
+import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
 import { createDatadogBackend } from '../src/index.js';
 import { recordingContext } from './support/context.js';
 import { MAX_RETRY_AFTER_SECONDS } from '../src/refresh/refresher.js';

@@ -3,6 +3,7 @@ import { influxBackend } from './plugin.js';
 
 // --- plugin (plugin.ts)
 export { influxBackend, createInfluxBackend, createInfluxClient } from './plugin.js';
+export type { InfluxBackendDeps } from './plugin.js';
 export default influxBackend;
 
 // --- config (config.ts, config-schema.ts)
@@ -16,18 +17,17 @@ export type {
   ResolvedCustomRule,
   ResolvedExternalRule,
 } from './config.js';
-export { influxConfigSchema } from './config-schema.js';
+export { influxConfigSchema as configSchema } from './config-schema.js';
 
 // --- providers (providers.ts)
 export { InfluxCustomProvider, InfluxExternalProvider, InfluxQueryRunner } from './providers.js';
 
-// --- clients (client/*.ts)
+// --- clients (client/*.ts; the fake client is in the ./testing entry point)
 export { InfluxQLClient } from './client/influxql-client.js';
 export type { InfluxQLClientOptions } from './client/influxql-client.js';
 export { FluxClient } from './client/flux-client.js';
 export type { FluxClientOptions } from './client/flux-client.js';
 export type { InfluxQueryClient, InfluxRow } from './client/types.js';
-export { FakeInfluxClient } from './client/fake-client.js';
 export { InfluxQueryError, isInfluxQueryError } from './errors.js';
 export type { InfluxFailureKind } from './errors.js';
 

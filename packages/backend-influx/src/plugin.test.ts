@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fakeBackendContext } from '@custom-metrics/core/testing';
-import plugin, { influxBackend, influxConfigSchema } from './index.js';
+import plugin, { influxBackend, configSchema } from './index.js';
 
 describe('influx plugin', () => {
   it('is the default export and named influxBackend, with its schema', () => {
     expect(plugin).toBe(influxBackend);
     expect(plugin.name).toBe('influx');
-    expect(plugin.configSchema).toBe(influxConfigSchema);
+    expect(plugin.configSchema).toBe(configSchema);
   });
 
   it('creates only the providers that have rules, and a health check', async () => {

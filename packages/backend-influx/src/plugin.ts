@@ -41,13 +41,19 @@ export function createInfluxClient(config: ResolvedInfluxConfig): InfluxQueryCli
   });
 }
 
+/** Test and embedding hooks for {@link createInfluxBackend}; production uses the defaults. */
+export interface InfluxBackendDeps {
+  /** Replaces the HTTP client built from the config (e.g. `FakeInfluxClient` from `./testing`). */
+  readonly client?: InfluxQueryClient;
+}
+
 /**
- * Creates one backend instance. `client` replaces the HTTP client (tests); normally it is built
- * from the config. Throws on an invalid config, naming the field.
+ * Creates one backend instance; the client is built from the config unless `deps.client` is
+ * given. Throws on an invalid config, naming the field.
  */
-export function createInfluxBackend(ctx: BackendContext, config: InfluxBackendConfig, client?: InfluxQueryClient): BackendInstance {
+export function createInfluxBackend(ctx: BackendContext, config: InfluxBackendConfig, deps: InfluxBackendDeps = {}): BackendInstance {
   const resolved = resolveConfig(config);
-  const runner = new InfluxQueryRunner(ctx, client ?? createInfluxClient(resolved), resolved);
+  const runner = new InfluxQueryRunner(ctx, deps.client ?? createInfluxClient(resolved), resolved);
   return {
     ...(resolved.custom.length > 0 ? { custom: new InfluxCustomProvider(ctx, resolved, runner) } : {}),
     ...(resolved.external.length > 0 ? { external: new InfluxExternalProvider(resolved, runner) } : {}),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSelector, Selector } from '@custom-metrics/core';
 import type { KubeObject } from '@custom-metrics/core';
 import { fakeBackendContext, FakeKubeLookup } from '@custom-metrics/core/testing';
-import { FakeInfluxClient } from './client/fake-client.js';
+import { FakeInfluxClient } from './testing/index.js';
 import { InfluxQueryError } from './errors.js';
 import { createInfluxBackend } from './plugin.js';
 
@@ -22,7 +22,7 @@ function setup(client: FakeInfluxClient, cacheTtlMs = 0) {
       cacheStaleMs: 60_000,
       custom: [{ resource: 'nodes', metric: 'load', objectTag: 'host', query: 'SELECT last(v) FROM load WHERE {{objectFilter}} AND {{labelMatchers}} GROUP BY {{objectTag}}' }],
     },
-    client,
+    { client },
   );
   return { ctx, instance };
 }

@@ -1,7 +1,11 @@
-// Core's provider conformance kit against the InfluxQL providers and a real influxd 1.x.
+// Core's provider conformance kit against the InfluxQL providers, twice: over the fake client
+// (FakeInfluxClient.serve evaluates the same queries over stored points; runs everywhere) and over
+// a real influxd 1.x.
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { customProviderConformance, externalProviderConformance } from '@custom-metrics/core/testing';
 import type { ConformanceData } from '@custom-metrics/core/testing';
+import { FakeInfluxClient } from '@custom-metrics/backend-influx/testing';
+import type { FakeInfluxPoint } from '@custom-metrics/backend-influx/testing';
 import { requireBinary } from '../../../test-support/index.js';
 import { createInfluxBackend, type InfluxBackendConfig } from '../src/index.js';
 import { lpLine, startInfluxd, type Influxd } from './support/influxd.js';
@@ -41,20 +45,45 @@ function config(url: string): InfluxBackendConfig {
   };
 }
 
-function lines(data: ConformanceData): string[] {
-  const t = data.timestamp.getTime();
+/** The kit's data as points: measurement = metric, the object tied by tag. */
+function points(data: ConformanceData): FakeInfluxPoint[] {
+  const time = data.timestamp.getTime();
   return [
-    ...data.custom.map((s) =>
-      lpLine(
-        s.info.metric,
-        { ...s.labels, ...(s.object.namespace ? { namespace: s.object.namespace } : {}), [OBJECT_TAG[s.info.groupResource.resource]]: s.object.name },
-        s.value,
-        t,
-      ),
-    ),
-    ...data.external.map((s) => lpLine(s.metric, s.labels, s.value, t)),
+    ...data.custom.map((s) => ({
+      measurement: s.info.metric,
+      tags: { ...s.labels, ...(s.object.namespace ? { namespace: s.object.namespace } : {}), [OBJECT_TAG[s.info.groupResource.resource]]: s.object.name },
+      value: s.value,
+      time,
+    })),
+    ...data.external.map((s) => ({ measurement: s.metric, tags: { ...s.labels }, value: s.value, time })),
   ];
 }
+
+const lines = (data: ConformanceData): string[] => points(data).map((p) => lpLine(p.measurement, p.tags, p.value, p.time));
+
+describe('conformance: InfluxQL providers over FakeInfluxClient', () => {
+  const setup = (context: Parameters<typeof createInfluxBackend>[0]) => {
+    const client = new FakeInfluxClient();
+    const instance = createInfluxBackend(context, config('http://127.0.0.1:1'), { client });
+    return { instance, seed: (data: ConformanceData) => client.serve(points(data)) };
+  };
+  describe('custom', () => {
+    for (const c of customProviderConformance(async ({ context }) => {
+      const { instance, seed } = setup(context);
+      return { provider: instance.custom!, seed };
+    })) {
+      it(c.name, c.run);
+    }
+  });
+  describe('external', () => {
+    for (const c of externalProviderConformance(async ({ context }) => {
+      const { instance, seed } = setup(context);
+      return { provider: instance.external!, seed };
+    })) {
+      it(c.name, c.run);
+    }
+  });
+});
 
 describe.skipIf(!bin)('conformance: InfluxQL providers on a real influxd', () => {
   let influx: Influxd;

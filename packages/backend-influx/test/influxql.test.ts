@@ -83,7 +83,7 @@ describe.skipIf(!bin)('InfluxQL against a real influxd', () => {
     const sent: string[] = [];
     const real = createInfluxClient(resolveConfig(config));
     const client: InfluxQueryClient = { query: (text, o) => (sent.push(text), real.query(text, o)) };
-    return { ctx, sent, instance: createInfluxBackend(ctx, config, client) };
+    return { ctx, sent, instance: createInfluxBackend(ctx, config, { client }) };
   }
   const bySelector = (instance: ReturnType<typeof backend>['instance'], namespace: string, selector: string, metricSelector = '') =>
     instance.custom!.getMetricBySelector({ namespace, selector: parseSelector(selector), info: INFO, metricSelector: parseSelector(metricSelector), signal: new AbortController().signal });

@@ -4,7 +4,7 @@
 // --- plugin (plugin.ts)
 import { prometheusBackend } from './plugin.js';
 export { prometheusBackend, createPrometheusBackend } from './plugin.js';
-export type { CreatePrometheusBackendOptions } from './plugin.js';
+export type { PrometheusBackendDeps } from './plugin.js';
 export default prometheusBackend;
 
 // --- configuration (config.ts, config-schema.ts)
@@ -24,10 +24,9 @@ export type {
   TlsConfig,
 } from './config.js';
 
-// --- client (client.ts, fake-client.ts)
+// --- client (client.ts; the fake client is in the ./testing entry point)
 export { HttpPrometheusClient } from './client.js';
 export type { PrometheusClient, Sample, HttpClientOptions } from './client.js';
-export { FakePrometheusClient } from './fake-client.js';
 
 // --- providers (provider.ts, custom-provider.ts, external-provider.ts, resource-provider.ts)
 export { PrometheusBackend } from './provider.js';

@@ -8,9 +8,9 @@ import { PrometheusExternalProvider } from './external-provider.js';
 import { PrometheusBackend, type PrometheusBackendOptions } from './provider.js';
 import { PrometheusResourceProvider } from './resource-provider.js';
 
-/** Options of {@link createPrometheusBackend}, for tests and embedding. */
-export interface CreatePrometheusBackendOptions extends PrometheusBackendOptions {
-  /** A client to use instead of the HTTP client (e.g. `FakePrometheusClient`). */
+/** Test and embedding hooks for {@link createPrometheusBackend}; production uses the defaults. */
+export interface PrometheusBackendDeps extends PrometheusBackendOptions {
+  /** A client to use instead of the HTTP client (e.g. `FakePrometheusClient` from `./testing`). */
   client?: PrometheusClient;
 }
 
@@ -19,10 +19,10 @@ export interface CreatePrometheusBackendOptions extends PrometheusBackendOptions
  * builds the backend instance: custom provider (`rules`), external provider (`externalRules`),
  * resource provider (`resourceRules`, when set), with discovery started by `start()`.
  */
-export function createPrometheusBackend(ctx: BackendContext, config: unknown, options: CreatePrometheusBackendOptions = {}): BackendInstance {
+export function createPrometheusBackend(ctx: BackendContext, config: unknown, deps: PrometheusBackendDeps = {}): BackendInstance {
   const resolved = resolveConfig(config);
   const client =
-    options.client ??
+    deps.client ??
     new HttpPrometheusClient({
       url: resolved.url,
       method: resolved.method,
@@ -36,7 +36,7 @@ export function createPrometheusBackend(ctx: BackendContext, config: unknown, op
     });
   let backend: PrometheusBackend;
   try {
-    backend = new PrometheusBackend(ctx, resolved, client, options);
+    backend = new PrometheusBackend(ctx, resolved, client, deps);
   } catch (e) {
     client.close();
     throw e;

@@ -3,7 +3,7 @@ import { isMetricsError, parseSelector, ServiceUnavailableError, Selector } from
 import type { BackendInstance, CustomMetricsProvider, ExternalMetricsProvider, KubeObject, ResourceMetricsProvider } from '@custom-metrics/core';
 import { fakeBackendContext, FakeKubeLookup } from '@custom-metrics/core/testing';
 import type { Sample } from './client.js';
-import { FakePrometheusClient } from './fake-client.js';
+import { FakePrometheusClient } from './testing/index.js';
 import { createPrometheusBackend } from './plugin.js';
 
 const pod = (namespace: string, name: string, labels: Record<string, string> = {}): KubeObject => ({

@@ -2,10 +2,10 @@
 import { scrapeBackend } from './plugin.js';
 
 // --- plugin (plugin.ts, scrape-backend.ts, config.ts, config-schema.ts)
-export { scrapeBackend };
+export { scrapeBackend, createScrapeBackend } from './plugin.js';
+export type { ScrapeBackendDeps } from './plugin.js';
 export default scrapeBackend;
 export { ScrapeBackend, MAX_RING_CAPACITY } from './scrape-backend.js';
-export type { ScrapeBackendOptions } from './scrape-backend.js';
 export { resolveConfig, parseDuration, ScrapeConfigError } from './config.js';
 export type {
   ScrapeBackendConfig,
@@ -17,7 +17,7 @@ export type {
   ResolvedConfig,
   ResolvedTarget,
 } from './config.js';
-export { scrapeConfigSchema } from './config-schema.js';
+export { scrapeConfigSchema as configSchema } from './config-schema.js';
 
 // --- exposition parser (parse/)
 export { parseExposition, detectFormat } from './parse/exposition-parser.js';
@@ -45,3 +45,4 @@ export { ScrapeExternalProvider } from './rules/external-provider.js';
 export type { ScrapeExternalProviderDeps } from './rules/external-provider.js';
 export { evaluateRule } from './rules/evaluate-rule.js';
 export type { EvaluatedSeries } from './rules/evaluate-rule.js';
+// The fake scrape target for tests is in the ./testing entry point.

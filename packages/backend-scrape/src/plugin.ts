@@ -1,7 +1,19 @@
 import { defineBackendPlugin } from '@custom-metrics/core';
+import type { BackendContext } from '@custom-metrics/core';
 import type { ScrapeBackendConfig } from './config.js';
 import { scrapeConfigSchema } from './config-schema.js';
-import { ScrapeBackend } from './scrape-backend.js';
+import { ScrapeBackend, type ScrapeBackendOptions } from './scrape-backend.js';
+
+/** Test and embedding hooks for {@link createScrapeBackend} (a clock); production uses the defaults. */
+export type ScrapeBackendDeps = ScrapeBackendOptions;
+
+/**
+ * createScrapeBackend validates `config` (throws `ScrapeConfigError` naming the bad field) and
+ * builds one backend instance; scraping starts with its `start()`.
+ */
+export function createScrapeBackend(ctx: BackendContext, config: ScrapeBackendConfig, deps: ScrapeBackendDeps = {}): ScrapeBackend {
+  return new ScrapeBackend(ctx, config, deps);
+}
 
 /**
  * The `scrape` backend plugin: scrapes Prometheus text / OpenMetrics endpoints itself (static
@@ -11,5 +23,5 @@ import { ScrapeBackend } from './scrape-backend.js';
 export const scrapeBackend = defineBackendPlugin<ScrapeBackendConfig>({
   name: 'scrape',
   configSchema: scrapeConfigSchema,
-  create: (ctx, config) => new ScrapeBackend(ctx, config),
+  create: (ctx, config) => createScrapeBackend(ctx, config),
 });

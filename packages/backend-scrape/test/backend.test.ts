@@ -4,7 +4,7 @@ import { parseSelector, Selector, type KubeObject } from '@custom-metrics/core';
 import { fakeBackendContext, FakeKubeLookup } from '@custom-metrics/core/testing';
 import scrapeDefault, { scrapeBackend, ScrapeBackend } from '@custom-metrics/backend-scrape';
 import { waitFor } from '../../../test-support/index.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
+import { startExporter, type TestExporter } from '@custom-metrics/backend-scrape/testing';
 
 const PODS = { group: '', resource: 'pods' };
 const rpsInfo = { groupResource: PODS, namespaced: true, metric: 'http_requests_per_second' };

@@ -4,7 +4,7 @@ import { Scraper } from '../src/scrape/scraper.js';
 import { applyWindowFunction } from '../src/window/functions.js';
 import { SeriesStore } from '../src/window/series-store.js';
 import { Recorder } from './support/recorder.js';
-import { startExporter, textHandler, type TestExporter } from './support/exporter.js';
+import { startExporter, textHandler, type TestExporter } from '@custom-metrics/backend-scrape/testing';
 import { startPrometheus, type RealPrometheus } from './support/prometheus.js';
 
 const bin = requireBinary('prometheus', 'apt-get install prometheus');

@@ -3,7 +3,7 @@ import type { ResolvedTarget } from '../src/config.js';
 import { Scraper } from '../src/scrape/scraper.js';
 import { SeriesStore } from '../src/window/series-store.js';
 import { Recorder } from './support/recorder.js';
-import { startExporter, textHandler, type TestExporter } from './support/exporter.js';
+import { startExporter, textHandler, type TestExporter } from '@custom-metrics/backend-scrape/testing';
 
 const target = (url: string, key = url, timeoutMs = 500, intervalMs = 200): ResolvedTarget => ({ key, url, labels: { pod: 'p', namespace: 'ns' }, intervalMs, timeoutMs });
 

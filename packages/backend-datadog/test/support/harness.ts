@@ -4,8 +4,8 @@ import { createDatadogBackend } from '../../src/index.js';
 import type { DatadogBackendConfig, DatadogBackendDeps } from '../../src/index.js';
 import { recordingContext } from './context.js';
 import type { Recorded } from './context.js';
-import { startDatadogDouble } from './datadog-double.js';
-import type { DatadogDouble, DatadogDoubleOptions } from './datadog-double.js';
+import { startDatadogDouble } from '@custom-metrics/backend-datadog/testing';
+import type { DatadogDouble, DatadogDoubleOptions } from '@custom-metrics/backend-datadog/testing';
 
 export const API_KEY = 'dd-api-key-0123456789abcdef0123456789ab';
 export const APP_KEY = 'dd-app-key-fedcba9876543210fedcba98765432100123';

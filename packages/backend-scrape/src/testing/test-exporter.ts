@@ -46,3 +46,23 @@ export function textHandler(body: () => string): TestExporter['handler'] {
     res.end(body());
   };
 }
+
+/** One series to expose: metric name, labels, value. */
+export interface ExposedSeries {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/** Renders `series` in the Prometheus text exposition format (label values escaped). */
+export function exposition(series: readonly ExposedSeries[]): string {
+  return series
+    .map((s) => {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+      const value = Number.isNaN(s.value) ? 'NaN' : s.value === Infinity ? '+Inf' : s.value === -Infinity ? '-Inf' : String(s.value);
+      return `${s.name}{${labels.join(',')}} ${value}\n`;
+    })
+    .join('');
+}

@@ -1,0 +1,6 @@
+// The public surface of @custom-metrics/backend-template/testing: doubles for tests of code built on
+// this backend. Test-only; never imported by the runtime entry point.
+
+// --- fake client (fake-client.ts)
+export { FakeTemplateClient } from './fake-client.js';
+export type { FakeSeries } from './fake-client.js';
