@@ -185,6 +185,15 @@ describe.skipIf(!kubectl || !openssl)('shell snippets run as written', () => {
           } else if (step.kind === 'sh' && step.background) {
             const bg = startBackground(sub(step.script), cwd, env);
             backgrounds.push(bg);
+            if (step.wait) {
+              const text = step.wait;
+              await waitFor(`${where} to print ${text}`, async () => {
+                if (bg.child.exitCode !== null) throw new Error(`exited ${bg.child.exitCode}`);
+                return bg.output().includes(text);
+              }, 150_000, 250).catch((e: Error) => {
+                throw new Error(`${e.message}\n--- output of ${where}:\n${bg.output()}`);
+              });
+            }
             if (step.ready) {
               const url = sub(step.ready);
               await waitFor(`${where} to answer ${url}`, async () => {
@@ -198,7 +207,8 @@ describe.skipIf(!kubectl || !openssl)('shell snippets run as written', () => {
             const { code, out } = await runForeground(sub(step.script), cwd, env, 60_000);
             const bgOut = backgrounds.map((b) => b.output()).join('\n');
             expect(code, `${where} failed:\n${step.script}\n--- output:\n${out}\n--- background output:\n${bgOut}`).toBe(0);
-            for (const text of step.expect) expect(out, `${where}: output should contain ${text}`).toContain(sub(text));
+            const squeeze = (t: string) => t.replace(/\s+/g, ''); // JSON comes pretty-printed or compact
+            for (const text of step.expect) expect(squeeze(out), `${where}: output should contain ${text}:\n${out}`).toContain(squeeze(sub(text)));
           }
         }
       } finally {

@@ -5,6 +5,7 @@
 //   <!-- run: OPTION; OPTION -->    options for the next ```sh block:
 //                                     background            started, left running until the page ends
 //                                     ready URL             (background) waits until URL answers 200
+//                                     wait TEXT             (background) waits until its output has TEXT
 //                                     expect TEXT           its output must contain TEXT
 //   <!-- file: NAME -->             the next fenced block (any language) is written to NAME
 //   <!-- message: DIR [without PKG] -->
@@ -15,7 +16,7 @@
 
 /** A step of a page, in page order. */
 export type DocStep =
-  | { kind: 'sh'; line: number; script: string; background: boolean; ready?: string; expect: string[] }
+  | { kind: 'sh'; line: number; script: string; background: boolean; ready?: string; wait?: string; expect: string[] }
   | { kind: 'skip'; line: number; script: string; reason: string }
   | { kind: 'file'; line: number; name: string; content: string }
   | { kind: 'message'; line: number; dir: string; without?: string; quote: string[] };
@@ -88,10 +89,11 @@ export function docSteps(markdown: string, page: string): DocStep[] {
         const value = rest.join(' ');
         if (word === 'background' && !value) step.background = true;
         else if (word === 'ready' && value) step.ready = value;
+        else if (word === 'wait' && value) step.wait = value;
         else if (word === 'expect' && value) step.expect.push(value);
         else fail(pending!.line, `unknown run option "${o}"`);
       }
-      if (step.ready && !step.background) fail(at, '"ready" is for background blocks');
+      if ((step.ready || step.wait) && !step.background) fail(at, '"ready" and "wait" are for background blocks');
       steps.push(step);
     }
     pending = undefined;
