@@ -167,7 +167,7 @@ describe.skipIf(!kubectl || !openssl)('shell snippets run as written', () => {
       });
       continue;
     }
-    it(`${page}: ${runnable.length} block(s) run, ${steps.filter((s) => s.kind === 'skip').length} excluded with a reason`, async () => {
+    it.concurrent(`${page}: ${runnable.length} block(s) run, ${steps.filter((s) => s.kind === 'skip').length} excluded with a reason`, async () => {
       const port = await freePort();
       const sub = (s: string) => s.replace(/\b6443\b/g, String(port));
       mkdirSync(join(root, '.tmp'), { recursive: true });
