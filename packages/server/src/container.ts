@@ -7,7 +7,7 @@ import { createBackendContext } from './backends/context.js';
 import { BackendInstanceFactory } from './backends/instance-factory.js';
 import { BackendLoader } from './backends/loader.js';
 import { BackendRegistry, type RegisteredBackend } from './backends/registry.js';
-import { ConfigError, isConfigError } from './config/config-error.js';
+import { ConfigError, isConfigError, type ConfigProblem } from './config/config-error.js';
 import type { ServerConfig } from './config/types.js';
 import { validateBackendConfig } from './config/validate.js';
 import { HealthChecks } from './observability/health.js';
@@ -120,7 +120,7 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
       instance = await child.resolve(BackendInstanceFactory).create(plugin, config);
     } catch (e) {
       if (isConfigError(e)) throw e;
-      throw new ConfigError([{ path: `backends[${i}].config`, expected: `a config backend "${b.name}" (${plugin.name}) accepts: ${(e as Error).message}` }], source);
+      throw new ConfigError([backendConfigProblem(i, e)], source);
     }
     backends.push({ name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand, instance });
     // Informational only: a backend outage costs that backend's metrics (503), never readiness.
@@ -207,4 +207,18 @@ function safeCount(fn: () => number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The problem a backend's `create` reported about its config, worded like every other config
+ * error: at `backends[i].config.<field>` when the error names its field (a `path` property that
+ * prefixes its message, as the built-in backends' config errors do), else at `backends[i].config`.
+ */
+function backendConfigProblem(i: number, e: unknown): ConfigProblem {
+  const base = `backends[${i}].config`;
+  const message = e instanceof Error ? e.message : String(e);
+  const field = (e as { path?: unknown } | null)?.path;
+  if (typeof field !== 'string' || field === '' || !message.startsWith(`${field}: `)) return { path: base, expected: message };
+  const rel = field.replace(/^config(?=[.[]|$)/, '');
+  return { path: rel === '' || rel.startsWith('.') || rel.startsWith('[') ? base + rel : `${base}.${rel}`, expected: message.slice(field.length + 2) };
 }
