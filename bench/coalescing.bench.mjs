@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global Buffer */
+/* global Buffer, performance */
 // Backend queries per poll of 1,000 HPAs × 10 metrics (issue 13 P3): the real server (its own
 // process, TLS, x509 client certificate, SubjectAccessReview against the loopback kube-apiserver
 // double) with a Prometheus backend pointed at bench/prometheus-double.mjs, which counts the
