@@ -22,7 +22,7 @@ const attrs: fc.Arbitrary<AuthorizationAttributes> = fc.record({
   name: fc.constantFrom('alice', 'bob', 'system:serviceaccount:kube-system:horizontal-pod-autoscaler'),
   groups: fc.subarray(['system:authenticated', 'dev', 'ops']),
   uid: fc.option(fc.constantFrom('u1', 'u2'), { nil: undefined }),
-  extra: fc.option(fc.constantFrom({ scopes: ['a'] }, { scopes: ['b'] }, {}), { nil: undefined }),
+  extra: fc.option(fc.constantFrom<Record<string, string[]>>({ scopes: ['a'] }, { scopes: ['b'] }, {}), { nil: undefined }),
 }).map((r) => ({
   user: { name: r.name, groups: r.groups, uid: r.uid, extra: r.extra },
   request: parseRequestInfo(r.method, r.path, {}),
