@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+// NOT the P1 overhead benchmark (that is bench/overhead.bench.mjs: real server process over mutual
+// TLS against a minimal koa route, load from another process). This one is an in-process,
+// plain-HTTP comparison of routes with each other, kept for that purpose only: the client shares
+// the server's event loop, so its figures are not server throughput.
 // Benchmark of the server's request pipeline (issue 3): routing, selector parsing, the deadline and
 // concurrency middleware, provider call, rendering, logging — with the in-memory backend, so the
 // figures are the server's own cost. Plain HTTP on 127.0.0.1 (TLS is the same for every adapter)
@@ -69,7 +73,7 @@ await sc.closeBackends(1000);
 
 const section = [
   '<!-- server:start -->',
-  '## server request pipeline',
+  '## route costs in-process, plain HTTP (not P1; see the overhead section for the server over TLS)',
   '',
   `Command: \`npm run bench -- server\` (\`node bench/server.bench.mjs\`), ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB.`,
   `In-memory backend, ${PODS} pods, allow-all security doubles, plain HTTP on 127.0.0.1; autocannon, ${REQUESTS.toLocaleString('en')} requests per route over ${CONNECTIONS} connections, client in the same process.`,

@@ -6,7 +6,8 @@
 //   max   `concurrency` requests always in flight (closed loop) → throughput
 //   rate  `rate` requests/s on a fixed schedule (open loop; latency counts from the scheduled
 //         send time, so queueing behind a slow server is measured, not hidden)
-// Usage: node load-generator.mjs '<json options>'   (prints one JSON result line on stdout)
+// Usage: node load-generator.mjs '<json options>'   (prints one JSON result line on stdout;
+// `requests` counts every answer, warm-up included, for per-request server CPU)
 import { connect as tlsConnect } from 'node:tls';
 import { connect as h2Connect } from 'node:http2';
 
@@ -83,6 +84,7 @@ function percentile(sorted, p) {
 }
 
 /** Runs one phase (warm-up or measured) of `ms` milliseconds over `lanes`; resolves with its figures. */
+let answered = 0; // every response of every phase (warm-up included, late ones too)
 function phase(lanes, ms) {
   return new Promise((resolve) => {
     const samples = [];
@@ -108,6 +110,7 @@ function phase(lanes, ms) {
       lane.onDone = (status) => {
         const scheduled = lane.pending.shift();
         inflight--;
+        answered++;
         const now = performance.now();
         if (now - start <= ms) {
           completed++;
@@ -174,5 +177,5 @@ if (o.warmupMs) await phase(lanes, o.warmupMs);
 const result = await phase(lanes, o.durationMs);
 clearTimeout(hardStop);
 for (const c of conns) c.close();
-console.log(JSON.stringify(result));
+console.log(JSON.stringify({ ...result, requests: answered }));
 process.exit(0);

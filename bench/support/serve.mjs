@@ -7,7 +7,8 @@
 //   minimal  a koa + @koa/router route on http2.createSecureServer (allowHTTP1, client certificate
 //            requested) building the same 10-item MetricValueList: the floor to compare against
 // noDelay: set TCP_NODELAY on every accepted TLS socket (bench-only; the serving layer gets it
-// from another change). Sends { port } over IPC once listening; exits on 'stop'.
+// from another change). Sends { port } over IPC once listening; answers 'cpu' with { cpuMicros }
+// (its CPU time so far); exits on 'stop'.
 import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,6 +74,12 @@ if (o.kind === 'full') {
   });
 }
 process.on('message', async (m) => {
+  // CPU time used so far (user + system, µs): the bench reads it around each load phase.
+  if (m === 'cpu') {
+    const u = process.cpuUsage();
+    process.send({ cpuMicros: u.user + u.system });
+    return;
+  }
   if (m === 'stop') {
     await stop();
     process.exit(0);

@@ -215,3 +215,17 @@ describe('roundScaled', () => {
     );
   });
 });
+
+describe('roundScaled integer fast path', () => {
+  it('agrees with the exact reference for integers on both sides of 2^53 / 10^digits', () => {
+    const edge = (d: number) => Math.floor(Number.MAX_SAFE_INTEGER / 10 ** d);
+    for (const d of [0, 3, 9, 15]) {
+      for (const x of [0, -0, 1, -1, edge(d), edge(d) + 1, -edge(d), -edge(d) - 1, Number.MAX_SAFE_INTEGER, 2 ** 60]) {
+        expect(roundScaled(x, d)).toBe(referenceRound(x, d));
+      }
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 53), max: 2 ** 53 }), fc.integer({ min: 0, max: 15 }), (x, d) => roundScaled(x, d) === referenceRound(x, d)),
+    );
+  });
+});

@@ -5,9 +5,12 @@
  */
 import { divHalfAwayFromZero, formatBinary, formatDecimal } from './quantity-canonical.js';
 
+/** Scratch space of {@link exactDouble} (synchronous, so one view serves every call). */
+const DOUBLE_VIEW = new DataView(new ArrayBuffer(8));
+
 /** The exact value of a finite double as `num × 2^pow2`. */
 function exactDouble(value: number): { num: bigint; pow2: number } {
-  const view = new DataView(new ArrayBuffer(8));
+  const view = DOUBLE_VIEW;
   view.setFloat64(0, value);
   const hi = view.getUint32(0);
   const lo = view.getUint32(4);
@@ -36,6 +39,11 @@ function checkFinite(value: number, what: string): void {
  */
 export function roundScaled(value: number, digits: number): bigint {
   checkFinite(value, 'roundScaled');
+  // An integer below 2^53 / 10^digits scales exactly in floating point.
+  if (Number.isSafeInteger(value) && digits >= 0 && digits <= 15) {
+    const scaled = value * 10 ** digits;
+    if (Number.isSafeInteger(scaled)) return BigInt(scaled);
+  }
   const { num, pow2 } = exactDouble(value);
   const scaled = num * 10n ** BigInt(digits);
   if (pow2 >= 0) return scaled << BigInt(pow2);

@@ -34,8 +34,14 @@ export function goMap<V>(record: Readonly<Record<string, V>>): Record<string, V>
 
 const HEX = '0123456789abcdef';
 
+/** Characters {@link quoteString} escapes or checks (controls, `"`, `\\`, HTML, U+2028/9, surrogates). */
+// eslint-disable-next-line no-control-regex -- the control characters are what is looked for
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
+
 /** Go's `encodeState.string` with HTML escaping (Go ≥ 1.22 short escapes `\b`, `\f`). */
 function quoteString(s: string): string {
+  // Most strings (names, timestamps, quantities) need no escaping: one regex test, no loop.
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
   let start = 0;
   for (let i = 0; i < s.length; i++) {
@@ -111,6 +117,28 @@ function prepare(value: unknown): unknown {
   return value;
 }
 
+/** {@link encode} without indentation, appending to one string (no per-level arrays or joins). */
+function encodeCompact(raw: unknown): string {
+  const value = prepare(raw);
+  if (typeof value !== 'object' || value === null) return encode(value, undefined, 0);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + encodeCompact(value[i]);
+    return `${out}]`;
+  }
+  const o = value as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (isGoMap(o)) keys.sort(compareCodePoints);
+  let out = '{';
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${quoteString(k)}:${encodeCompact(v)}`;
+  }
+  return `${out}}`;
+}
+
 function encode(raw: unknown, indent: string | undefined, depth: number): string {
   const value = prepare(raw);
   switch (typeof value) {
@@ -151,7 +179,7 @@ function encode(raw: unknown, indent: string | undefined, depth: number): string
  * @throws TypeError for NaN, ±Infinity, functions and symbols (Go refuses them too).
  */
 export function encodeJSON(value: unknown): string {
-  return `${encode(value, undefined, 0)}\n`;
+  return `${encodeCompact(value)}\n`;
 }
 
 /** Encodes `value` as Go's `json.MarshalIndent(value, "", "  ")`: two-space indent, no trailing newline. */

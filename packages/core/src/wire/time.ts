@@ -10,11 +10,19 @@ import { roundScaled } from '../quantity-format.js';
 export function formatKubeTime(date: Date): string {
   const ms = date.getTime();
   if (!Number.isFinite(ms)) throw new RangeError('formatKubeTime: invalid date');
+  // A list renders the same second for every item: the last text is reused.
+  const second = Math.floor(ms / 1000);
+  if (second === lastSecond) return lastText;
   const year = date.getUTCFullYear();
   if (year < 0 || year > 9999) throw new RangeError(`formatKubeTime: year ${year} outside [0,9999]`);
   const iso = date.toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ for years 0..9999
-  return `${iso.slice(0, 19)}Z`;
+  lastText = `${iso.slice(0, 19)}Z`;
+  lastSecond = second;
+  return lastText;
 }
+
+let lastSecond = Number.NaN;
+let lastText = '';
 
 const NS_PER_S = 1_000_000_000n;
 const MAX_DURATION = 9223372036854775807n;

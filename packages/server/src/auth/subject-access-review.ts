@@ -135,6 +135,34 @@ export function subjectAccessReviewBody(attrs: AuthorizationAttributes): object 
   };
 }
 
+/**
+ * reviewKey identifies the SubjectAccessReview of `attrs`: two attributes with the same key give
+ * the same review body (the raw selectors stand for their requirements; two spellings of one
+ * selector are two entries, never one entry for two different reviews). JSON keeps the fields apart.
+ */
+export function reviewKey(attrs: AuthorizationAttributes): string {
+  const r = attrs.request;
+  const u = attrs.user;
+  const selectors = r.isResourceRequest && SELECTOR_VERBS.has(r.verb);
+  const extra = u.extra && Object.keys(u.extra).length > 0 ? u.extra : null;
+  return JSON.stringify([
+    r.isResourceRequest ? 1 : 0,
+    r.isResourceRequest ? r.namespace : r.path,
+    r.verb,
+    r.apiGroup,
+    r.apiVersion,
+    r.resource,
+    r.subresource,
+    r.name,
+    selectors ? (attrs.labelSelector ?? '') : '',
+    selectors ? (attrs.fieldSelector ?? '') : '',
+    u.name,
+    u.groups,
+    extra,
+    u.uid ?? '',
+  ]);
+}
+
 function safeDecodePath(path: string): string {
   try {
     return decodeURI(path);
@@ -189,12 +217,14 @@ export class SubjectAccessReviewAuthorizer {
   }
 
   async authorize(attrs: AuthorizationAttributes): Promise<AuthorizationResult> {
-    const body = subjectAccessReviewBody(attrs) as { spec: unknown };
-    const key = JSON.stringify(body.spec);
+    // The cache key is built from the attributes the review depends on, without building the
+    // review itself: a hit (the common case) costs one string and one map lookup.
+    const key = reviewKey(attrs);
     const hit = this.#cache.get(key);
     if (hit) return hit;
     let pending = this.#inflight.get(key);
     if (!pending) {
+      const body = subjectAccessReviewBody(attrs);
       pending = this.#review(body, key).finally(() => this.#inflight.delete(key));
       this.#inflight.set(key, pending);
     }

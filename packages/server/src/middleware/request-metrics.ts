@@ -17,20 +17,35 @@ export function requestLabels(method: string, path: string): { group: string; ve
   return { group: 'none', verb: method.toLowerCase().slice(0, 10) };
 }
 
+/** The bound form of `observe` of one label combination (prom-client's `labels(...)` child). */
+type Observer = { observe(seconds: number): void };
+
 /**
  * requestMetrics counts in-flight requests and observes each request's latency by API group,
- * verb and HTTP status code.
+ * verb and HTTP status code. The histogram child of each (group, verb, code) is resolved once
+ * and kept (the label values are bounded: three groups plus `none`, a handful of verbs, status
+ * codes), so a request costs one map lookup instead of prom-client's per-call label hashing.
  */
 export function requestMetrics(metrics: ServerMetrics): Middleware {
+  const children = new Map<string, Observer>();
+  const child = (group: string, verb: string, code: string): Observer => {
+    const key = `${group} ${verb} ${code}`;
+    let c = children.get(key);
+    if (!c) {
+      c = metrics.requestDuration.labels({ group, verb, code });
+      children.set(key, c);
+    }
+    return c;
+  };
   return async function observeRequest(ctx, next) {
-    const end = metrics.requestDuration.startTimer();
+    const started = performance.now();
     metrics.inflight.inc();
     try {
       await next();
     } finally {
       metrics.inflight.dec();
       const { group, verb } = requestLabels(ctx.method, ctx.path);
-      end({ group, verb, code: String(ctx.status) });
+      child(group, verb, String(ctx.status)).observe((performance.now() - started) / 1000);
     }
   };
 }
