@@ -110,7 +110,8 @@ export async function startServer(configFile: string | undefined, flags: Partial
     cleanup.push(() => sc.closeBackends(s.shutdownTimeoutSeconds * 1000));
     await sc.startBackends();
     // Hot reload of backends (the config file's directory is watched; SIGHUP calls reload()).
-    const reloads = startConfigReload({ file: configFile, flags, config, sc, logger, drainTimeoutMs: s.shutdownTimeoutSeconds * 1000 });
+    // Replaced instances close once their requests are done: none outlives the request deadline.
+    const reloads = startConfigReload({ file: configFile, flags, config, sc, logger, drainTimeoutMs: s.requestTimeoutSeconds * 1000 + 1000 });
     cleanup.push(() => reloads.close());
     const server = createSecureServer(
       {
