@@ -6,7 +6,8 @@ import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync, 
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, waitFor } from '../../../test-support/index.js';
+import { freePort, requireBinary, tempDir, waitFor } from '../../../test-support/index.js';
+import { startPrometheus, type PrometheusProcess } from '../../backend-prometheus/test/support/prometheus.js';
 import { startChildServer, type ChildServer } from './support/child-server.js';
 
 const EXT = '/apis/external.metrics.k8s.io/v1beta1/namespaces/default';
@@ -219,5 +220,48 @@ describe('config hot reload (kubelet ConfigMap volume: ..data symlink swapped by
     }
     expect(statuses.length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  });
+});
+
+describe('config hot reload with a real Prometheus backend', () => {
+  const dir = tempDir('reload-prometheus');
+  const prometheusBin = requireBinary('prometheus', 'install Prometheus (/usr/bin/prometheus) to run the reload tests against it');
+  let prom: PrometheusProcess | undefined;
+  let server: ChildServer;
+  /** A Prometheus instance with one external rule: `up` summed by job, plus `offset`. */
+  const prometheus = (offset: number) => [
+    '  - name: prom',
+    '    type: prometheus',
+    '    config:',
+    `      url: ${prom?.url}`,
+    '      cache: { ttl: 0s }',
+    '      discovery: { interval: 1s }',
+    '      externalRules:',
+    `        - { seriesQuery: 'up', metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (job) + ${offset}', resources: { namespaced: false } }`,
+  ];
+
+  beforeAll(async () => {
+    // Prometheus scrapes a port nothing listens on: `up` is 0.
+    if (prometheusBin) prom = await startPrometheus(prometheusBin, await freePort());
+    server = await startChildServer(dir.path, ['backends:', ...memory('keep', { kept_metric: 1 })]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await prom?.dispose();
+    dir.remove();
+  });
+
+  it.runIf(prometheusBin !== undefined || process.env.CI === 'true')('adds, reconfigures and removes a Prometheus instance; the others keep serving', async () => {
+    expect(await valueOf(server, 'up')).toBe(404);
+    server.rewrite(['backends:', ...memory('keep', { kept_metric: 1 }), ...prometheus(0)]);
+    await eventually(server, 'up', '0');
+    server.rewrite(['backends:', ...memory('keep', { kept_metric: 1 }), ...prometheus(3)]);
+    await eventually(server, 'up', '3');
+    expect((await server.get('/readyz?verbose')).body).toContain('[+]backend:prom ok');
+    server.rewrite(['backends:', ...memory('keep', { kept_metric: 1 })]);
+    await eventually(server, 'up', 404);
+    expect(await valueOf(server, 'kept_metric')).toBe('1');
+    expect(await selfMetric(server, 'custom_metrics_server_config_last_reload_successful')).toBe(1);
   });
 });
