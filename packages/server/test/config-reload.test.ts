@@ -123,6 +123,12 @@ describe('config hot reload (file written in place)', () => {
     expect(await selfMetric(server, 'custom_metrics_server_config_last_reload_success_timestamp_seconds')).toBe(goodAt);
     expect(server.output()).toMatch(/config reload failed, the last good config keeps serving: backends\[1\]\.config\.windowSeconds: is not a known field/);
 
+    // A write in progress: truncated to nothing.
+    writeFileSync(server.configFile, '');
+    await waitFor('the empty file to be refused', async () => /config-reload failed: .*a non-empty file/.test((await server.get('/readyz?verbose')).body), RELOAD_WAIT_MS);
+    expect(await valueOf(server, 'queue_depth')).toBe('9');
+    expect(await valueOf(server, 'kept_metric')).toBe('42');
+
     server.rewrite(['backends:', ...base(), '  - { name: [broken']);
     await waitFor('the YAML error to be reported', async () => /valid YAML/.test((await server.get('/readyz?verbose')).body), RELOAD_WAIT_MS);
     expect(await valueOf(server, 'queue_depth')).toBe('9');

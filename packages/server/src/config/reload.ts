@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { Gauge } from 'prom-client';
 import type { Logger } from '@custom-metrics/core';
@@ -7,7 +8,7 @@ import type { RegisteredBackend } from '../backends/registry.js';
 import { checkConfigFile } from '../cli/validate-config.js';
 import type { ServerContainer } from '../container.js';
 import { BACKEND_LOADER } from '../tokens.js';
-import { isConfigError } from './config-error.js';
+import { ConfigError, isConfigError } from './config-error.js';
 import type { BackendConfig, ServerConfig, ServerOptions } from './types.js';
 import { watchConfigFile, type ConfigWatcher } from './watch.js';
 
@@ -148,6 +149,11 @@ export class ConfigReloader {
     }
     const created: RegisteredBackend[] = [];
     try {
+      // An empty file is valid at start-up (the defaults, no backends) but on a reload it is
+      // almost always a write in progress (truncated, not yet written): never drop every backend for it.
+      if ((await readFile(file, 'utf8').catch(() => 'unreadable')).trim() === '') {
+        throw new ConfigError([{ path: '', expected: 'a non-empty file (an empty file is not applied on reload: it is usually a write in progress)' }], file);
+      }
       // The same dry run as validate-config: a file it rejects is never applied.
       const loader = this.#o.sc.container.resolve<BackendLoader>(BACKEND_LOADER);
       const next = await checkConfigFile(file, this.#o.flags, loader);

@@ -18,6 +18,8 @@ export interface ChildAnswer {
 /** The real server (`dist/cli/main.js`) in its own process, TLS on a free loopback port. */
 export interface ChildServer {
   readonly port: number;
+  /** The config file the server was given. */
+  readonly configFile: string;
   get(path: string, timeoutMs?: number): Promise<ChildAnswer>;
   /** Sends `body` with `method` (e.g. a POST to the memory backend's write endpoint). */
   send(method: string, path: string, body: string, timeoutMs?: number): Promise<ChildAnswer>;
@@ -97,6 +99,7 @@ export async function startChildServer(
   );
   return {
     port,
+    configFile: file,
     get,
     send: (method, path, body, timeoutMs) => send(method, path, body, timeoutMs),
     rewrite: (rest) => write(file, render(rest)),
