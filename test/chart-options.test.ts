@@ -30,6 +30,7 @@ const everyOption = {
   rbac: { create: true },
   apiServices: { groupPriorityMinimum: 1000, custom: true, external: true, metrics: true },
   certificates: { mode: 'certManager', certManager: { issuerRef: { name: 'ca-issuer', kind: 'ClusterIssuer' } } },
+  configReload: 'restart',
   existingSecret: 'cms-credentials',
   secretMountPath: '/var/run/secrets/creds',
   env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=384' }, { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'other', key: 'token' } } }],

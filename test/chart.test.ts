@@ -118,23 +118,35 @@ describe('Helm chart', () => {
     for (const [values, message] of cases) expect(() => render(values), JSON.stringify(values)).toThrow(message);
   });
 
-  it('annotates the pods with the sha256 of the rendered config', () => {
-    const objs = render();
+  it('with configReload: hot (the default), leaves a config change to the server: no checksum rolls the pods', () => {
+    for (const objs of [render(), render({ configReload: 'hot' })]) {
+      const annotations = byKind(objs, 'Deployment')[0].spec.template.metadata.annotations as Record<string, string>;
+      expect(annotations['checksum/config']).toBeUndefined();
+      expect(annotations['custom-metrics.k8s.io/config-reload']).toBe('hot');
+    }
+    const url = (u: string) => render({ config: { backends: [{ name: 'p', type: 'prometheus', config: { url: u } }] } });
+    expect(byKind(url('http://a:80'), 'Deployment')[0].spec.template).toEqual(byKind(url('http://b:80'), 'Deployment')[0].spec.template);
+    expect(() => render({ configReload: 'sometimes' })).toThrow("at '/configReload': must be equal to one of the allowed values");
+  });
+
+  it('with configReload: restart, annotates the pods with the sha256 of the rendered config', () => {
+    const objs = render({ configReload: 'restart' });
+    expect(byKind(objs, 'Deployment')[0].spec.template.metadata.annotations['custom-metrics.k8s.io/config-reload']).toBeUndefined();
     // The ConfigMap's block scalar ends the text with one newline.
     expect(checksum(objs)).toBe(sha256(configText(objs).replace(/\n$/, '')));
   });
 
-  it('changes the checksum when any config value changes', () => {
+  it('changes the checksum when any config value changes (configReload: restart)', () => {
     const base = parseYaml(readFileSync(join(repoRoot, 'charts/custom-metrics-server/values.yaml'), 'utf8')).config;
-    const before = checksum(render());
+    const before = checksum(render({ configReload: 'restart' }));
     const paths = leafPaths(base);
     expect(paths.length).toBeGreaterThanOrEqual(8);
     for (const path of paths) {
-      const after = checksum(render({ config: changedAt(base, path) }));
+      const after = checksum(render({ configReload: 'restart', config: changedAt(base, path) }));
       expect(after, `config.${path.join('.')}`).not.toBe(before);
     }
     // The regression: two URLs differing past the 63rd base64 character.
-    const url = (u: string) => render({ config: { backends: [{ name: 'p', type: 'prometheus', config: { url: u } }] } });
+    const url = (u: string) => render({ configReload: 'restart', config: { backends: [{ name: 'p', type: 'prometheus', config: { url: u } }] } });
     expect(checksum(url('http://prometheus-server.monitoring.svc:80'))).not.toBe(checksum(url('http://prometheus-server.monitoring.svc:81')));
   });
 
@@ -156,7 +168,7 @@ describe('Helm chart', () => {
       '              by (<<.GroupBy>>)',
       '',
     ].join('\n');
-    const objs = render({ config: text });
+    const objs = render({ config: text, configReload: 'restart' });
     for (const o of objs) validateObject(o);
     expect(configText(objs)).toBe(text);
     expect(checksum(objs)).toBe(sha256(text));

@@ -1,23 +1,19 @@
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type Koa from 'koa';
 import type { Middleware } from 'koa';
-import type { BackendContext, KubeLookup, Logger } from '@custom-metrics/core';
+import type { KubeLookup, Logger } from '@custom-metrics/core';
 import { createApp } from './app.js';
-import { createBackendContext } from './backends/context.js';
-import { BackendInstanceFactory } from './backends/instance-factory.js';
+import { backendHealthCheck, closeBackendInstance, createBackendInstance } from './backends/create-instance.js';
 import { BackendLoader } from './backends/loader.js';
-import { BackendRegistry, type RegisteredBackend } from './backends/registry.js';
-import { ConfigError, isConfigError, type ConfigProblem } from './config/config-error.js';
+import type { RegisteredBackend } from './backends/registry.js';
+import { SwappableRegistry } from './backends/swap.js';
 import type { ServerConfig } from './config/types.js';
-import { validateBackendConfig } from './config/validate.js';
 import { HealthChecks } from './observability/health.js';
 import { ServerMetrics } from './observability/server-metrics.js';
 import type { RouteDeps } from './routes/deps.js';
 import {
   AUTHENTICATION_MIDDLEWARE,
   AUTHORIZATION_MIDDLEWARE,
-  BACKEND_CONTEXT,
-  BACKEND_INSTANCE_NAME,
   BACKEND_LOADER,
   BACKEND_REGISTRY,
   CLOCK,
@@ -55,13 +51,14 @@ export interface ContainerOptions {
 /** The assembled server: the DI container and the pieces the CLI drives. */
 export interface ServerContainer {
   readonly container: DependencyContainer;
-  readonly registry: BackendRegistry;
+  /** The registry the routes use; {@link SwappableRegistry.swap} replaces its instances. */
+  readonly registry: SwappableRegistry;
   readonly health: HealthChecks;
   readonly metrics: ServerMetrics;
   readonly app: Koa;
   /** Starts every backend instance (in config order), then checks for conflicting metrics. */
   startBackends(): Promise<void>;
-  /** Aborts the shutdown signal and closes every backend instance, each bounded by `timeoutMs`. */
+  /** Aborts the shutdown signal and closes every backend instance now serving, each bounded by `timeoutMs`. */
   closeBackends(timeoutMs?: number): Promise<void>;
 }
 
@@ -90,59 +87,28 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
   c.register(AUTHORIZATION_MIDDLEWARE, { useValue: options.authorization });
   for (const [token, value] of options.extra ?? []) c.register(token, { useValue: value });
 
-  const loader = c.resolve<BackendLoader>(BACKEND_LOADER);
   const source = options.source ?? 'config';
   const backends: RegisteredBackend[] = [];
   for (const [i, b] of options.config.backends.entries()) {
-    let plugin;
-    try {
-      plugin = await loader.load(b.type, i);
-    } catch (e) {
-      // The loader does not know the file name: give its errors the same prefix as the others.
-      if (isConfigError(e) && e.source === 'config' && source !== 'config') throw new ConfigError(e.problems, source);
-      throw e;
-    }
-    const config = validateBackendConfig(plugin.configSchema, b.config, i, source);
-    const child = c.createChildContainer();
-    child.register(BACKEND_INSTANCE_NAME, { useValue: b.name });
-    child.register(BACKEND_CONTEXT, {
-      useFactory: (d) =>
-        createBackendContext({
-          instanceName: d.resolve<string>(BACKEND_INSTANCE_NAME),
-          logger: d.resolve<RootLogger>(LOGGER),
-          metrics: d.resolve<ServerMetrics>(SERVER_METRICS),
-          kube: d.resolve<KubeLookup>(KUBE_LOOKUP),
-          signal: d.resolve<AbortSignal>(SHUTDOWN_SIGNAL),
-        }) satisfies BackendContext,
-    });
-    let instance;
-    try {
-      instance = await child.resolve(BackendInstanceFactory).create(plugin, config);
-    } catch (e) {
-      if (isConfigError(e)) throw e;
-      throw new ConfigError([backendConfigProblem(i, e)], source);
-    }
-    backends.push({ name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand, instance });
+    const built = await createBackendInstance(c, b, i, source);
+    backends.push(built);
     // Informational only: a backend outage costs that backend's metrics (503), never readiness.
-    health.addInformational({
-      name: `backend:${b.name}`,
-      check: async () => {
-        const h = await instance.health?.();
-        return h === undefined || h.healthy ? undefined : (h.message ?? 'unhealthy');
-      },
-    });
+    health.addInformational(backendHealthCheck(built));
   }
-  const registry = new BackendRegistry(
+  // Swappable: the config reloader (config/reload.ts) replaces the instances without a restart.
+  const registry = new SwappableRegistry(
     backends,
     () => now().getTime(),
     (conflict) => options.logger.warn({ conflict }, 'conflicting metric: the first backend instance in config order keeps serving it'),
   );
   c.register(BACKEND_REGISTRY, { useValue: registry });
   metrics.setHealthSource(async () =>
-    (await health.runInformational()).map((r) => ({ instance: r.name.slice('backend:'.length), healthy: r.ok })),
+    (await health.runInformational())
+      .filter((r) => r.name.startsWith('backend:'))
+      .map((r) => ({ instance: r.name.slice('backend:'.length), healthy: r.ok })),
   );
   metrics.setDiscoveredSource(() =>
-    backends.flatMap((b) => [
+    registry.backends.flatMap((b) => [
       { instance: b.name, api: 'custom' as const, count: safeCount(() => b.instance.custom?.listAllMetrics().length) },
       { instance: b.name, api: 'external' as const, count: safeCount(() => b.instance.external?.listAllExternalMetrics().length) },
     ]),
@@ -180,22 +146,9 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
     async closeBackends(timeoutMs = 10_000) {
       shutdown.abort(new Error('server shutting down'));
       await Promise.all(
-        backends.map(async (b) => {
-          let timer: NodeJS.Timeout | undefined;
-          try {
-            await Promise.race([
-              Promise.resolve().then(() => b.instance.close?.()),
-              new Promise((resolve) => {
-                timer = setTimeout(resolve, timeoutMs);
-                timer.unref();
-              }),
-            ]);
-          } catch (e) {
-            options.logger.warn({ backend: b.name, err: (e as Error).message }, 'backend close failed');
-          } finally {
-            clearTimeout(timer);
-          }
-        }),
+        registry.backends.map((b) =>
+          closeBackendInstance(b, timeoutMs, (e) => options.logger.warn({ backend: b.name, err: (e as Error).message }, 'backend close failed')),
+        ),
       );
     },
   };
@@ -209,16 +162,3 @@ function safeCount(fn: () => number | undefined): number {
   }
 }
 
-/**
- * The problem a backend's `create` reported about its config, worded like every other config
- * error: at `backends[i].config.<field>` when the error names its field (a `path` property that
- * prefixes its message, as the built-in backends' config errors do), else at `backends[i].config`.
- */
-function backendConfigProblem(i: number, e: unknown): ConfigProblem {
-  const base = `backends[${i}].config`;
-  const message = e instanceof Error ? e.message : String(e);
-  const field = (e as { path?: unknown } | null)?.path;
-  if (typeof field !== 'string' || field === '' || !message.startsWith(`${field}: `)) return { path: base, expected: message };
-  const rel = field.replace(/^config(?=[.[]|$)/, '');
-  return { path: rel === '' || rel.startsWith('.') || rel.startsWith('[') ? base + rel : `${base}.${rel}`, expected: message.slice(field.length + 2) };
-}

@@ -54,4 +54,5 @@ export { StandaloneKubeLookup } from './standalone/standalone-kube-lookup.js';
 // --- CLI pieces (cli/)
 export { startServer } from './cli/serve.js';
 export type { RunningServer } from './cli/serve.js';
+export type { ReloadOutcome } from './config/reload.js';
 export { checkConfigFile } from './cli/validate-config.js';

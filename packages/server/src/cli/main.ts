@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import type { RunningServer } from './serve.js';
 import { runCli } from './run.js';
 
-/** Waits for SIGTERM/SIGINT, then shuts the server down gracefully (a second signal exits at once). */
+/** Waits for SIGTERM/SIGINT, then shuts the server down gracefully (a second signal exits at once); SIGHUP reloads the config. */
 function untilSignal(server: RunningServer): Promise<number> {
   return new Promise((resolve) => {
     let signals = 0;
@@ -21,6 +21,8 @@ function untilSignal(server: RunningServer): Promise<number> {
         },
       );
     };
+    // SIGHUP re-reads the config file (as does a change to it); a bad file keeps the last good config.
+    process.on('SIGHUP', () => void server.reload());
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });

@@ -7,6 +7,7 @@ import { createSecurity } from '../auth/index.js';
 import { BackendLoader } from '../backends/loader.js';
 import { buildContainer } from '../container.js';
 import { loadConfigFile } from '../config/load.js';
+import { startConfigReload, type ReloadOutcome } from '../config/reload.js';
 import type { ServerConfig, ServerOptions } from '../config/types.js';
 import { chooseCluster, InformerKubeLookup, type KubeClients } from '../kube/index.js';
 import { createLogger, type PinoLogger } from '../observability/logger.js';
@@ -25,6 +26,8 @@ export interface RunningServer {
    * (bounded by `shutdownTimeoutSeconds`), then closes backends, security and informers.
    */
   shutdown(): Promise<void>;
+  /** Re-reads the config file and applies what changed (SIGHUP; see `config/reload.ts`). Never throws. */
+  reload(): Promise<ReloadOutcome>;
 }
 
 export { mergeFlags } from './merge-flags.js';
@@ -106,6 +109,10 @@ export async function startServer(configFile: string | undefined, flags: Partial
     });
     cleanup.push(() => sc.closeBackends(s.shutdownTimeoutSeconds * 1000));
     await sc.startBackends();
+    // Hot reload of backends (the config file's directory is watched; SIGHUP calls reload()).
+    // Replaced instances close once their requests are done: none outlives the request deadline.
+    const reloads = startConfigReload({ file: configFile, flags, config, sc, logger, drainTimeoutMs: s.requestTimeoutSeconds * 1000 + 1000 });
+    cleanup.push(() => reloads.close());
     const server = createSecureServer(
       {
         tlsCertFile: s.tlsCertFile,
@@ -119,13 +126,15 @@ export async function startServer(configFile: string | undefined, flags: Partial
         maxUnauthenticatedConnections: s.maxUnauthenticatedConnections,
         logger,
       },
-      sc.app.callback() as Parameters<typeof createSecureServer>[1],
+      // Each request is pinned to the routing table it arrived on (a reload swaps it).
+      sc.registry.pin(sc.app.callback()) as Parameters<typeof createSecureServer>[1],
     );
     const { port } = await server.listen(s.securePort, s.bindAddress);
     logger.info({ port, bindAddress: s.bindAddress, backends: config.backends.map((b) => b.name) }, 'serving');
     let stopping: Promise<void> | undefined;
     return {
       port,
+      reload: () => reloads.reload('SIGHUP'),
       shutdown() {
         stopping ??= (async () => {
           // kube-apiserver's order: /readyz fails, requests are still served for the shutdown
@@ -137,6 +146,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
           }
           logger.info({ timeoutSeconds: s.shutdownTimeoutSeconds }, 'shutting down: not accepting connections, draining in-flight requests');
           await server.close();
+          await reloads.close();
           await sc.closeBackends(s.shutdownTimeoutSeconds * 1000);
           await security.close();
           await kube.close?.();

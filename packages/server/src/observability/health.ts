@@ -48,6 +48,15 @@ export class HealthChecks {
     this.#informational.push(check);
   }
 
+  /**
+   * Replaces every informational check whose name starts with `prefix` by `checks` (the config
+   * reloader swaps the `backend:` checks with the instances).
+   */
+  replaceInformational(prefix: string, checks: readonly HealthCheck[]): void {
+    const kept = this.#informational.filter((c) => !c.name.startsWith(prefix));
+    this.#informational.splice(0, this.#informational.length, ...checks, ...kept);
+  }
+
   /** Runs only the informational checks (for the backend-health self-metric). */
   async runInformational(): Promise<HealthCheckResult[]> {
     return Promise.all(this.#informational.map(async (c) => ({ ...(await runOne(c)), informational: true })));

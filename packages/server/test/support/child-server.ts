@@ -18,7 +18,15 @@ export interface ChildAnswer {
 /** The real server (`dist/cli/main.js`) in its own process, TLS on a free loopback port. */
 export interface ChildServer {
   readonly port: number;
+  /** The config file the server was given. */
+  readonly configFile: string;
   get(path: string, timeoutMs?: number): Promise<ChildAnswer>;
+  /** Sends `body` with `method` (e.g. a POST to the memory backend's write endpoint). */
+  send(method: string, path: string, body: string, timeoutMs?: number): Promise<ChildAnswer>;
+  /** Writes the config again, the same `server:` section followed by `yaml`, the way `options.write` writes it. */
+  rewrite(yaml: string[]): void;
+  /** Sends the process a signal (e.g. SIGHUP). */
+  signal(signal: NodeJS.Signals): void;
   /** Whether the process is still running. */
   alive(): boolean;
   output(): string;
@@ -31,16 +39,26 @@ export interface ChildServer {
  * resolves once `/livez` answers. Requests carry a client certificate in `system:masters` (the
  * demo's credentials), so they pass the real authentication and authorization.
  */
-export async function startChildServer(dir: string, yaml: string[], nodeArgs: string[] = []): Promise<ChildServer> {
+export async function startChildServer(
+  dir: string,
+  yaml: string[],
+  nodeArgs: string[] = [],
+  options: {
+    /** The config file the server is given (default `dir/config.yaml`). */
+    file?: string;
+    /** How the config text reaches the file (default: written in place). */
+    write?: (file: string, text: string) => void;
+  } = {},
+): Promise<ChildServer> {
   const port = await freePort();
   const creds = writeDemoCredentials(dir, `https://127.0.0.1:${port}`);
   const kubeconfig = readFileSync(creds.kubeconfig, 'utf8');
   const data = (key: string) => Buffer.from(new RegExp(`${key}: (\\S+)`).exec(kubeconfig)?.[1] ?? '', 'base64');
   const cert = data('client-certificate-data');
   const key = data('client-key-data');
-  const file = join(dir, 'config.yaml');
-  writeFileSync(
-    file,
+  const file = options.file ?? join(dir, 'config.yaml');
+  const write = options.write ?? ((f: string, text: string) => writeFileSync(f, text));
+  const render = (rest: string[]) =>
     [
       'server:',
       `  securePort: ${port}`,
@@ -51,15 +69,15 @@ export async function startChildServer(dir: string, yaml: string[], nodeArgs: st
       '  logLevel: warn',
       '  shutdownTimeoutSeconds: 2',
       '  authorizationAlwaysAllowPaths: [/healthz, /readyz, /livez, /metrics]',
-      ...yaml,
+      ...rest,
       '',
-    ].join('\n'),
-  );
+    ].join('\n');
+  write(file, render(yaml));
   const proc = startProcess(process.execPath, [...nodeArgs, main, '--config', file, '--standalone']);
-  const get = (path: string, timeoutMs = 30_000) =>
+  const send = (method: string, path: string, body: string | undefined, timeoutMs = 30_000) =>
     new Promise<ChildAnswer>((resolve, reject) => {
       const started = performance.now();
-      const req = request({ host: '127.0.0.1', port, path, ca: readFileSync(creds.caFile), cert, key, agent: false, timeout: timeoutMs }, (res) => {
+      const req = request({ method, host: '127.0.0.1', port, path, ca: readFileSync(creds.caFile), cert, key, agent: false, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers, ms: performance.now() - started }));
@@ -67,8 +85,9 @@ export async function startChildServer(dir: string, yaml: string[], nodeArgs: st
       });
       req.on('timeout', () => req.destroy(new Error(`no answer to ${path} within ${timeoutMs} ms`)));
       req.on('error', reject);
-      req.end();
+      req.end(body);
     });
+  const get = (path: string, timeoutMs = 30_000) => send('GET', path, undefined, timeoutMs);
   await waitFor(
     'the server child process to serve /livez',
     async () => {
@@ -80,7 +99,11 @@ export async function startChildServer(dir: string, yaml: string[], nodeArgs: st
   );
   return {
     port,
+    configFile: file,
     get,
+    send: (method, path, body, timeoutMs) => send(method, path, body, timeoutMs),
+    rewrite: (rest) => write(file, render(rest)),
+    signal: (signal) => void proc.child.kill(signal),
     alive: () => proc.child.exitCode === null && proc.child.signalCode === null,
     output: proc.output,
     stop: () => proc.stop(),
