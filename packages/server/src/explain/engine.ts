@@ -115,6 +115,14 @@ export class Explainer {
       try {
         const res = await this.#deps.metrics.get('/apis');
         const groups = (res.body as { groups?: Array<{ name: string; versions?: Array<{ version: string }>; preferredVersion?: { version: string } }> } | undefined)?.groups;
+        if (res.status === 401 || res.status === 403) {
+          const msg = (res.body as { message?: unknown } | undefined)?.message;
+          return {
+            code: 'forbidden' as const,
+            message: `GET /apis answered ${res.status} to your credentials${typeof msg === 'string' ? `: ${msg}` : ''}`,
+            fix: 'the identity in the (metrics) kubeconfig may not read discovery: use credentials allowed to, or grant it (system:discovery)',
+          };
+        }
         if (res.status !== 200 || !Array.isArray(groups)) {
           return { code: 'api-unavailable' as const, message: `GET /apis answered ${res.status}`, fix: 'check the kubeconfig points at a cluster (or at the metrics server) and that your credentials may read discovery' };
         }
