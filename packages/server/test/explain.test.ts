@@ -12,12 +12,13 @@ import type { RunningServer } from '../src/cli/serve.js';
 import type { HpaExplanation } from '../src/explain/engine.js';
 import { DEFAULT_RESOURCES, KubeApiserverDouble, type KubeJSON } from './kube/apiserver-double.js';
 import { issueCert } from './kube/certs.js';
+import { writeCertKubeconfig } from './support/kubeconfig.js';
 import { createTestPki, seedCluster, startSecureServer, type TestPki } from './support/secure-server.js';
 
 const HPA_SA = 'system:serviceaccount:kube-system:horizontal-pod-autoscaler';
 
 /** An autoscaling/v2 HPA manifest for Deployment `target`. */
-export function hpaManifest(name: string, target: string, metrics: unknown[], extra: { minReplicas?: number; maxReplicas?: number } = {}): KubeJSON & Record<string, unknown> {
+function hpaManifest(name: string, target: string, metrics: unknown[], extra: { minReplicas?: number; maxReplicas?: number } = {}): KubeJSON & Record<string, unknown> {
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -69,18 +70,7 @@ describe('explain against the real server (memory backend) and the kube-apiserve
     });
     clusterKubeconfig = double.writeKubeconfig(dir.path, 'cluster.kubeconfig');
     const client = issueCert(pki.clientCA, { commonName: 'explain-user', organizations: ['explainers'] });
-    metricsKubeconfig = join(dir.path, 'metrics.kubeconfig');
-    writeFileSync(
-      metricsKubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'cms', cluster: { server: `https://127.0.0.1:${server.port}`, 'certificate-authority-data': Buffer.from(pki.servingCA.cert).toString('base64') } }],
-        users: [{ name: 'explain', user: { 'client-certificate-data': Buffer.from(client.cert).toString('base64'), 'client-key-data': Buffer.from(client.key).toString('base64') } }],
-        contexts: [{ name: 'cms', context: { cluster: 'cms', user: 'explain' } }],
-        'current-context': 'cms',
-      }),
-    );
+    metricsKubeconfig = writeCertKubeconfig(join(dir.path, 'metrics.kubeconfig'), `https://127.0.0.1:${server.port}`, pki.servingCA.cert, client);
   });
 
   afterAll(async () => {
@@ -199,18 +189,7 @@ describe('explain against the real server (memory backend) and the kube-apiserve
 
   it('a 403 for the caller names the API and the server\'s message', async () => {
     const other = issueCert(pki.clientCA, { commonName: 'someone-else' });
-    const kc = join(dir.path, 'denied.kubeconfig');
-    writeFileSync(
-      kc,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'cms', cluster: { server: `https://127.0.0.1:${server.port}`, 'certificate-authority-data': Buffer.from(pki.servingCA.cert).toString('base64') } }],
-        users: [{ name: 'x', user: { 'client-certificate-data': Buffer.from(other.cert).toString('base64'), 'client-key-data': Buffer.from(other.key).toString('base64') } }],
-        contexts: [{ name: 'cms', context: { cluster: 'cms', user: 'x' } }],
-        'current-context': 'cms',
-      }),
-    );
+    const kc = writeCertKubeconfig(join(dir.path, 'denied.kubeconfig'), `https://127.0.0.1:${server.port}`, pki.servingCA.cert, other);
     let stdout = '';
     const code = await runCli(['explain', '--kubeconfig', clusterKubeconfig, '--metrics-kubeconfig', kc, '-f', manifestFile(hpaManifest('web', 'web', [podsMetric('http_requests', '2')]))], {
       stdout: (s) => (stdout += s),
