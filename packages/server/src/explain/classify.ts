@@ -93,7 +93,7 @@ export function classifyAnswer(answer: ApiAnswer, ctx: ClassifyContext): { value
       reason: {
         code: 'forbidden',
         message: `${ctx.groupVersion} answered ${answer.status} to your credentials: ${msg}`,
-        fix: 'the identity in your kubeconfig needs get on this metrics API (the HPA controller needs it too: see the ClusterRole in deploy/); or authenticate with other credentials',
+        fix: 'the identity in your kubeconfig needs get on this metrics API (the HPA controller gets it from the ClusterRole system:controller:horizontal-pod-autoscaler); or authenticate with other credentials',
       },
     };
   }

@@ -347,7 +347,7 @@ export class Explainer {
         reason: {
           code: 'forbidden',
           message: `the HPA controller (${who.user}) may not ${attrs.verb} ${attrs.resource} in ${group}${st?.reason ? `: ${st.reason}` : ''}; the server answers it 403`,
-          fix: 'bind the HPA controller to a ClusterRole allowing get/list on the metrics resources (deploy/ has the hpa-controller-custom-metrics ClusterRoleBinding)',
+          fix: `the HPA controller needs get and list on * in custom.metrics.k8s.io and external.metrics.k8s.io: Kubernetes' default ClusterRole system:controller:horizontal-pod-autoscaler grants it; restore it (kubectl auth reconcile) or bind ${who.user} to a ClusterRole that does`,
         },
       };
     } catch (e) {
