@@ -15,6 +15,7 @@ import { StandaloneKubeLookup } from '../standalone/standalone-kube-lookup.js';
 import { createSecureServer } from '../tls/serving.js';
 import { mergeFlags } from './merge-flags.js';
 import { checkServerFiles } from './server-files.js';
+import { checkDebugAddress, startDebugListener } from '../debug/listener.js';
 import { AUTHENTICATOR, AUTHORIZER, KUBE_CLIENTS, KUBE_CONFIG } from '../tokens.js';
 
 /** A running server, for the CLI's signal handling (and tests). */
@@ -62,6 +63,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
   // Every file the config and flags name, read up front: a bad one is a config error naming the
   // field (exactly as validate-config reports it), not a failure half-way through start-up.
   checkServerFiles(config, configFile ?? 'config');
+  checkDebugAddress(config.server.debugAddress);
   const s = config.server;
   const logger = createLogger(s.logLevel);
   const { kube, clients } = clusterView(config, logger);
@@ -123,6 +125,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
     );
     const { port } = await server.listen(s.securePort, s.bindAddress);
     logger.info({ port, bindAddress: s.bindAddress, backends: config.backends.map((b) => b.name) }, 'serving');
+    const debug = await startDebugListener(sc, config, logger);
     let stopping: Promise<void> | undefined;
     return {
       port,
@@ -137,6 +140,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
           }
           logger.info({ timeoutSeconds: s.shutdownTimeoutSeconds }, 'shutting down: not accepting connections, draining in-flight requests');
           await server.close();
+          await debug?.close();
           await sc.closeBackends(s.shutdownTimeoutSeconds * 1000);
           await security.close();
           await kube.close?.();
