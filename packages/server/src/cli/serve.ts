@@ -21,6 +21,8 @@ import { AUTHENTICATOR, AUTHORIZER, KUBE_CLIENTS, KUBE_CONFIG } from '../tokens.
 /** A running server, for the CLI's signal handling (and tests). */
 export interface RunningServer {
   readonly port: number;
+  /** The debug page's base URL (`http://127.0.0.1:6060`), when it listens. */
+  readonly debugUrl?: string;
   /**
    * Fails `/readyz`, waits `shutdownDelaySeconds`, stops accepting, drains in-flight requests
    * (bounded by `shutdownTimeoutSeconds`), then closes backends, security and informers.
@@ -129,6 +131,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
     let stopping: Promise<void> | undefined;
     return {
       port,
+      ...(debug ? { debugUrl: debug.url } : {}),
       shutdown() {
         stopping ??= (async () => {
           // kube-apiserver's order: /readyz fails, requests are still served for the shutdown
