@@ -127,7 +127,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
     );
     const { port } = await server.listen(s.securePort, s.bindAddress);
     logger.info({ port, bindAddress: s.bindAddress, backends: config.backends.map((b) => b.name) }, 'serving');
-    const debug = await startDebugListener(sc, config, logger);
+    const debug = await startDebugListener(sc, config, logger, clients?.main);
     let stopping: Promise<void> | undefined;
     return {
       port,

@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ServerContainer } from '../container.js';
 import type { ServerConfig } from '../config/types.js';
+import type { KubeRest } from '../kube/rest.js';
+import { explainFromDebug, MAX_MANIFEST_BYTES } from './explain-endpoint.js';
 import { DEBUG_PAGE } from './page.js';
 import { backendsSnapshot, configSnapshot, metricsSnapshot } from './snapshot.js';
 
@@ -45,14 +47,26 @@ const json = (res: ServerResponse, code: number, obj: unknown) => send(res, code
 
 /**
  * startDebugServer serves the debug page on `address` (loopback): `/debug/` (HTML),
- * `/debug/backends`, `/debug/metrics`, `/debug/config` (JSON, secrets redacted).
+ * `/debug/backends`, `/debug/metrics`, `/debug/config` (JSON, secrets redacted), `/debug/explain`
+ * (GET: every HPA of `cluster`; POST a manifest: that one).
  * `secrets` are values to redact wherever they appear (e.g. read from secret files).
  */
-export async function startDebugServer(address: string, sc: ServerContainer, config: ServerConfig, secrets?: ReadonlySet<string>): Promise<DebugServer> {
+export async function startDebugServer(address: string, sc: ServerContainer, config: ServerConfig, cluster?: KubeRest, secrets?: ReadonlySet<string>): Promise<DebugServer> {
   const { host, port } = parseDebugAddress(address);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://debug').pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 405, reason: 'MethodNotAllowed', message: 'the debug endpoints answer GET only' });
+    if (path === '/debug/explain' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const c of req as AsyncIterable<Buffer>) {
+        size += c.length;
+        if (size > MAX_MANIFEST_BYTES) return json(res, 413, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 413, reason: 'RequestEntityTooLarge', message: `post at most ${MAX_MANIFEST_BYTES} bytes of HPA manifests` });
+        chunks.push(c);
+      }
+      const answer = await explainFromDebug(cluster, Buffer.concat(chunks).toString('utf8'));
+      return json(res, answer.status, answer.body);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 405, reason: 'MethodNotAllowed', message: 'the debug endpoints answer GET (and POST on /debug/explain) only' });
     switch (path) {
       case '/':
       case '/debug':
@@ -62,6 +76,10 @@ export async function startDebugServer(address: string, sc: ServerContainer, con
         return json(res, 200, { backends: await backendsSnapshot(sc) });
       case '/debug/metrics':
         return json(res, 200, { metrics: metricsSnapshot(sc) });
+      case '/debug/explain': {
+        const answer = await explainFromDebug(cluster, undefined);
+        return json(res, answer.status, answer.body);
+      }
       case '/debug/config':
         return json(res, 200, { config: configSnapshot(config, secrets) });
       default:

@@ -1,5 +1,5 @@
 // The debug page: one self-contained HTML document (inline CSS and JS, no external assets) that
-// renders the JSON endpoints /debug/backends, /debug/metrics and /debug/config.
+// renders the JSON endpoints /debug/backends, /debug/metrics and /debug/config, and /debug/explain on demand.
 
 /** The debug page's HTML. */
 export const DEBUG_PAGE = `<!doctype html>
@@ -25,6 +25,11 @@ export const DEBUG_PAGE = `<!doctype html>
 <table id="backends"><thead><tr><th>name</th><th>type</th><th>health</th><th>last error</th><th>calls</th><th>errors</th><th>mean latency per operation</th><th>cache</th></tr></thead><tbody></tbody></table>
 <h2>Served metrics</h2>
 <table id="metrics"><thead><tr><th>API</th><th>metric</th><th>namespaced</th><th>backend</th></tr></thead><tbody></tbody></table>
+<h2>Explain HPAs</h2>
+<p>Paste autoscaling/v2 HPA manifests, or explain every HPA in the cluster (read with the server's own kubeconfig).</p>
+<textarea id="hpa" rows="8" cols="90" placeholder="apiVersion: autoscaling/v2&#10;kind: HorizontalPodAutoscaler&#10;..."></textarea><br>
+<button id="explain-pasted">Explain pasted YAML</button> <button id="explain-all">Explain every HPA in the cluster</button>
+<pre id="explain"></pre>
 <h2>Configuration (secrets redacted)</h2>
 <pre id="config"></pre>
 <script>
@@ -79,6 +84,33 @@ export const DEBUG_PAGE = `<!doctype html>
       document.body.dataset.state = 'error';
     });
   }
+  function showExplain(p) {
+    var out = document.getElementById('explain');
+    out.textContent = 'explaining…';
+    p.then(function (r) { return r.json(); }).then(function (body) {
+      if (!body.hpas) { out.textContent = body.message || JSON.stringify(body); return; }
+      var lines = [];
+      body.hpas.forEach(function (h) {
+        lines.push('HPA ' + h.namespace + '/' + h.name + ' -> ' + h.scaleTarget.ref + (h.scaleTarget.selector !== undefined ? ' (selector "' + h.scaleTarget.selector + '", ' + h.scaleTarget.replicas + ' replicas)' : ''));
+        if (h.scaleTarget.reason) lines.push('  scale target <unknown> [' + h.scaleTarget.reason.code + '] ' + h.scaleTarget.reason.message);
+        h.metrics.forEach(function (m) {
+          lines.push('  ' + m.metric + ': target ' + m.target);
+          m.requests.forEach(function (r) { lines.push('    ' + r); });
+          if (m.values.length) lines.push('    values: ' + m.values.map(function (v) { return v.object + '=' + v.value; }).join(', '));
+          if (m.reason) { lines.push('    <unknown> [' + m.reason.code + '] ' + m.reason.message); lines.push('    fix: ' + m.reason.fix); }
+          else if (m.proposal) lines.push('    current ' + m.current + ', usage ratio ' + m.proposal.usageRatio.toFixed(3) + ' -> ' + m.proposal.replicas + ' replicas');
+        });
+        lines.push('  desired replicas: ' + h.decision.desired + ' (' + h.decision.note + ')', '');
+      });
+      out.textContent = lines.join('\\n') || 'no HorizontalPodAutoscaler found';
+    }).catch(function (e) { out.textContent = 'error: ' + e.message; });
+  }
+  document.getElementById('explain-pasted').addEventListener('click', function () {
+    showExplain(fetch('/debug/explain', { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: document.getElementById('hpa').value }));
+  });
+  document.getElementById('explain-all').addEventListener('click', function () {
+    showExplain(fetch('/debug/explain', { headers: { Accept: 'application/json' } }));
+  });
   load();
   setInterval(load, 5000);
 })();
