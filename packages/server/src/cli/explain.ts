@@ -5,7 +5,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { KubeConfig } from '@kubernetes/client-node';
 import { chooseCluster } from '../kube/clients.js';
 import { KubeRest } from '../kube/rest.js';
-import { Explainer, HPA_CONTROLLER_USER, type ApiClient, type HpaExplanation } from '../explain/engine.js';
+import { Explainer, HPA_CONTROLLER_USER, type HpaExplanation } from '../explain/engine.js';
+import { kubeApiClient } from '../explain/kube-api-client.js';
 import { hpaFromObject, HpaManifestError, parseHpaManifests, type Hpa } from '../explain/hpa.js';
 import { renderText } from '../explain/render.js';
 import { parseSeconds } from './flags.js';
@@ -25,14 +26,6 @@ export interface ExplainOptions {
 
 /** Exit code when some metric of some HPA does not resolve. */
 export const EXIT_UNKNOWN = 1;
-
-/** An ApiClient over a kubeconfig. */
-export function kubeApiClient(rest: KubeRest): ApiClient {
-  return {
-    get: (path) => rest.request('GET', path),
-    post: (path, body) => rest.request('POST', path, body),
-  };
-}
 
 /** Adds the `explain` command's flags to `cmd`. */
 export function addExplainFlags(cmd: Command): Command {

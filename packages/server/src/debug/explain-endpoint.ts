@@ -3,7 +3,7 @@
 // (YAML) to explain it, GET to explain every HPA in the cluster.
 import { Explainer, type HpaExplanation } from '../explain/engine.js';
 import { hpaFromObject, HpaManifestError, parseHpaManifests } from '../explain/hpa.js';
-import { kubeApiClient } from '../cli/explain.js';
+import { kubeApiClient } from '../explain/kube-api-client.js';
 import type { KubeRest } from '../kube/rest.js';
 
 /** The answer of /debug/explain: a status code and a JSON body. */
