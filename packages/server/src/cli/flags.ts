@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ServerOptions } from '../config/types.js';
+import { parseDebugAddress } from '../debug/debug-server.js';
 
 /** One command-line flag and the `server.<key>` config field it overrides. */
 interface FlagSpec {
@@ -80,6 +81,15 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--first-request-timeout <duration>', key: 'firstRequestTimeoutSeconds', help: 'close a new connection that has not finished its TLS handshake and sent a first request within this (default 10s)', parse: parseSeconds },
   { flag: '--max-connections <n>', key: 'maxConnections', help: 'open connections beyond which new ones are closed at once (default 4096)', parse: integer(1, 1_000_000) },
   { flag: '--max-unauthenticated-connections <n>', key: 'maxUnauthenticatedConnections', help: 'connections that have not sent a first request yet beyond which new ones are closed at once (default 1024)', parse: integer(1, 1_000_000) },
+  { flag: '--debug-address <host:port>', key: 'debugAddress', help: 'loopback HOST:PORT of the debug page (/debug/); empty disables it (default 127.0.0.1:6060)', parse: (v) => {
+    if (v === '') return v;
+    try {
+      parseDebugAddress(v);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+    return v;
+  } },
 ];
 
 /** Adds {@link SERVE_FLAGS} (and `--config`) to a command. */

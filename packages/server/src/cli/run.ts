@@ -3,6 +3,8 @@ import { isConfigError } from '../config/config-error.js';
 import { addServeFlags, flagOverrides } from './flags.js';
 import { startServer, type RunningServer } from './serve.js';
 import { checkConfigFile } from './validate-config.js';
+import { addExplainFlags, runExplain, type ExplainOptions } from './explain.js';
+import { HpaManifestError } from '../explain/hpa.js';
 
 /** Exit code of a bad configuration (or bad flags). */
 export const EXIT_CONFIG = 2;
@@ -18,6 +20,10 @@ export interface CliIO {
 function errorExit(e: unknown, io: CliIO): number {
   if (isConfigError(e)) {
     io.stderr(`invalid configuration:\n${e.message}\n`);
+    return EXIT_CONFIG;
+  }
+  if (e instanceof HpaManifestError) {
+    io.stderr(`custom-metrics-server explain: ${e.message}\n`);
     return EXIT_CONFIG;
   }
   io.stderr(`custom-metrics-server: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -59,6 +65,18 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       await checkConfigFile(file ?? cmd.opts<{ config?: string }>().config, flagOverrides(cmd));
       io.stdout('config OK\n');
       code = 0;
+    } catch (e) {
+      code = errorExit(e, io);
+    }
+  });
+
+  addExplainFlags(
+    program
+      .command('explain')
+      .description('explain each metric of HPAs (-f FILE... or --all) as the HPA controller sees it, and why it shows <unknown>; exit 1 when some metric does not resolve'),
+  ).action(async (_opts: unknown, cmd: Command) => {
+    try {
+      code = await runExplain(cmd.opts<ExplainOptions>(), io);
     } catch (e) {
       code = errorExit(e, io);
     }

@@ -16,11 +16,14 @@ import { StandaloneKubeLookup } from '../standalone/standalone-kube-lookup.js';
 import { createSecureServer } from '../tls/serving.js';
 import { mergeFlags } from './merge-flags.js';
 import { checkServerFiles } from './server-files.js';
+import { checkDebugAddress, startDebugListener } from '../debug/listener.js';
 import { AUTHENTICATOR, AUTHORIZER, KUBE_CLIENTS, KUBE_CONFIG } from '../tokens.js';
 
 /** A running server, for the CLI's signal handling (and tests). */
 export interface RunningServer {
   readonly port: number;
+  /** The debug page's base URL (`http://127.0.0.1:6060`), when it listens. */
+  readonly debugUrl?: string;
   /**
    * Fails `/readyz`, waits `shutdownDelaySeconds`, stops accepting, drains in-flight requests
    * (bounded by `shutdownTimeoutSeconds`), then closes backends, security and informers.
@@ -65,6 +68,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
   // Every file the config and flags name, read up front: a bad one is a config error naming the
   // field (exactly as validate-config reports it), not a failure half-way through start-up.
   checkServerFiles(config, configFile ?? 'config');
+  checkDebugAddress(config.server.debugAddress);
   const s = config.server;
   const logger = createLogger(s.logLevel);
   const { kube, clients } = clusterView(config, logger);
@@ -131,10 +135,12 @@ export async function startServer(configFile: string | undefined, flags: Partial
     );
     const { port } = await server.listen(s.securePort, s.bindAddress);
     logger.info({ port, bindAddress: s.bindAddress, backends: config.backends.map((b) => b.name) }, 'serving');
+    const debug = await startDebugListener(sc, config, logger, clients?.main);
     let stopping: Promise<void> | undefined;
     return {
       port,
       reload: () => reloads.reload('SIGHUP'),
+      ...(debug ? { debugUrl: debug.url } : {}),
       shutdown() {
         stopping ??= (async () => {
           // kube-apiserver's order: /readyz fails, requests are still served for the shutdown
@@ -147,6 +153,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
           logger.info({ timeoutSeconds: s.shutdownTimeoutSeconds }, 'shutting down: not accepting connections, draining in-flight requests');
           await server.close();
           await reloads.close();
+          await debug?.close();
           await sc.closeBackends(s.shutdownTimeoutSeconds * 1000);
           await security.close();
           await kube.close?.();

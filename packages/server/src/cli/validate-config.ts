@@ -11,6 +11,7 @@ import { ServerMetrics } from '../observability/server-metrics.js';
 import { StandaloneKubeLookup } from '../standalone/standalone-kube-lookup.js';
 import { mergeFlags } from './merge-flags.js';
 import { checkServerFiles } from './server-files.js';
+import { checkDebugAddress } from '../debug/listener.js';
 
 const refuse: Middleware = async () => {
   throw new Error('validate-config serves no requests');
@@ -34,6 +35,7 @@ export async function checkConfigFile(
   const source = file ?? 'config';
   const config = mergeFlags(await loadConfigFile(file), flags);
   checkServerFiles(config, source);
+  checkDebugAddress(config.server.debugAddress);
   // The cluster serve would choose (kubeconfig files loaded; no connection is made).
   const s = config.server;
   if (!s.standalone) chooseCluster({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });

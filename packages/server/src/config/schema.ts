@@ -35,6 +35,7 @@ export const serverOptionsSchema = {
     firstRequestTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 10 },
     maxConnections: { type: 'integer', minimum: 1, default: 4096 },
     maxUnauthenticatedConnections: { type: 'integer', minimum: 1, default: 1024 },
+    debugAddress: { type: 'string', default: '127.0.0.1:6060' },
   },
   default: {},
 } as const;

@@ -45,6 +45,8 @@ export interface ServerOptions {
   maxConnections: number;
   /** Connections without a first request yet beyond which new ones are closed at once (default 1024). */
   maxUnauthenticatedConnections: number;
+  /** `HOST:PORT` (loopback) of the debug page listener; empty disables it (default `127.0.0.1:6060`). */
+  debugAddress: string;
 }
 
 /** One backend instance in `backends:`. */

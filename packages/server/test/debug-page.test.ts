@@ -1,0 +1,194 @@
+// The debug page of the real server (--debug-address): JSON endpoints, a secret in the config
+// never served, and the page rendered by a real headless Chromium (DOM and screenshot; the
+// screenshot is kept under .tmp/ as a test artifact).
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Script } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary, tempDir } from '../../../test-support/index.js';
+import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { DEBUG_PAGE } from '../src/debug/page.js';
+import { DEFAULT_RESOURCES, KubeApiserverDouble } from './kube/apiserver-double.js';
+import { createTestPki, MEMORY_BACKEND_YAML, seedCluster, writePki } from './support/secure-server.js';
+
+const chromium = requireBinary('chromium', 'install the Debian package chromium (/usr/bin/chromium)');
+const SECRET = 'debug-page-secret-7f3a9c';
+const HEADER_SECRET = 'header-secret-b81d22';
+const ARTIFACTS = resolve(import.meta.dirname, '../../../.tmp');
+
+describe('the debug page of the real server', () => {
+  const dir = tempDir('debug-page');
+  let double: KubeApiserverDouble;
+  let server: RunningServer;
+  let base = '';
+
+  beforeAll(async () => {
+    double = await KubeApiserverDouble.start([
+      ...DEFAULT_RESOURCES,
+      { group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true },
+    ]);
+    seedCluster(double);
+    double.upsert('deployments.apps', { metadata: { namespace: 'default', name: 'web', labels: {} }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' } } } });
+    double.upsert('horizontalpodautoscalers.autoscaling', {
+      metadata: { namespace: 'default', name: 'web' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 5, metrics: [{ type: 'Pods', pods: { metric: { name: 'http_requests' }, target: { type: 'AverageValue', averageValue: '2' } } }] },
+    });
+    const pki = createTestPki();
+    const files = writePki(dir.path, pki);
+    const config = join(dir.path, 'config.yaml');
+    writeFileSync(
+      config,
+      [
+        'server:',
+        '  logLevel: silent',
+        '  shutdownTimeoutSeconds: 2',
+        'backends:',
+        ...MEMORY_BACKEND_YAML,
+        // A Prometheus nobody listens on: a backend with an error to show, and secrets in its config.
+        '  - name: prom-down',
+        '    type: prometheus',
+        '    config:',
+        '      url: http://127.0.0.1:9',
+        '      timeout: 1s',
+        '      discovery: { interval: 1m }',
+        `      headers: { X-Scope-OrgID: ${HEADER_SECRET} }`,
+        `      auth: { bearerToken: ${SECRET} }`,
+        '      externalRules:',
+        `      - { seriesQuery: '{__name__="q"}', metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (queue)', resources: { namespaced: false } }`,
+        '',
+      ].join('\n'),
+    );
+    server = await startServer(config, {
+      securePort: 0,
+      bindAddress: '127.0.0.1',
+      tlsCertFile: files.servingCert,
+      tlsPrivateKeyFile: files.servingKey,
+      kubeconfig: double.writeKubeconfig(dir.path),
+      clientCaFile: files.clientCA,
+      requestheaderClientCaFile: files.frontProxyCA,
+      requestheaderAllowedNames: ['front-proxy-client'],
+      debugAddress: '127.0.0.1:0',
+    });
+    base = server.debugUrl!;
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.shutdown();
+    await double?.close();
+    dir.remove();
+  });
+
+  const get = async (path: string) => {
+    const r = await fetch(base + path);
+    return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+  };
+
+  it('listens on loopback only and serves the JSON endpoints', async () => {
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const backends = JSON.parse((await get('/debug/backends')).text) as { backends: Array<{ name: string; type: string; healthy: boolean; lastError?: string }> };
+    expect(backends.backends.map((b) => [b.name, b.type])).toEqual([
+      ['mem', 'memory'],
+      ['prom-down', 'prometheus'],
+    ]);
+    expect(backends.backends[0].healthy).toBe(true);
+    const metrics = JSON.parse((await get('/debug/metrics')).text) as { metrics: Array<{ api: string; name: string; backend: string }> };
+    expect(metrics.metrics).toContainEqual({ api: 'custom', name: 'pods/http_requests', namespaced: true, backend: 'mem' });
+    expect(metrics.metrics).toContainEqual({ api: 'external', name: 'queue_messages_ready', namespaced: true, backend: 'mem' });
+    const notFound = await get('/debug/nope');
+    expect(notFound.status).toBe(404);
+    expect(JSON.parse(notFound.text)).toMatchObject({ kind: 'Status', code: 404, message: expect.stringContaining('/debug/backends') });
+  });
+
+  it('never serves a secret of the config', async () => {
+    const config = await get('/debug/config');
+    expect(config.status).toBe(200);
+    expect(config.text).toContain('http://127.0.0.1:9');
+    expect(config.text).toContain('[redacted]');
+    expect(JSON.parse(config.text)).toMatchObject({ config: { server: { authorizationAlwaysAllowPaths: ['/healthz', '/readyz', '/livez'] } } });
+    for (const path of ['/debug/config', '/debug/backends', '/debug/metrics', '/debug/']) {
+      const r = await get(path);
+      expect(r.text, path).not.toContain(SECRET);
+      expect(r.text, path).not.toContain(HEADER_SECRET);
+    }
+  });
+
+  it('/debug/explain explains the cluster\'s HPAs (GET) and posted manifests (POST), through the server\'s kubeconfig', async () => {
+    // The double is a kube-apiserver without the metrics APIServices: the reason says so.
+    const all = JSON.parse((await get('/debug/explain')).text) as { ok: boolean; hpas: Array<{ name: string; scaleTarget: { selector: string }; metrics: Array<{ reason?: { code: string; message: string } }> }> };
+    expect(all.ok).toBe(false);
+    expect(all.hpas.map((h) => h.name)).toEqual(['web']);
+    expect(all.hpas[0].scaleTarget.selector).toBe('app=web');
+    expect(all.hpas[0].metrics[0].reason).toMatchObject({ code: 'api-unavailable', message: expect.stringContaining('custom.metrics.k8s.io is not in discovery') });
+    const manifest = ['apiVersion: autoscaling/v2', 'kind: HorizontalPodAutoscaler', 'metadata: { name: posted }', 'spec:', '  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: nope }', '  maxReplicas: 3', ''].join('\n');
+    const posted = await fetch(`${base}/debug/explain`, { method: 'POST', body: manifest });
+    expect(posted.status).toBe(200);
+    const body = (await posted.json()) as { hpas: Array<{ scaleTarget: { reason?: { code: string; message: string } } }> };
+    expect(body.hpas[0].scaleTarget.reason).toMatchObject({ code: 'target-unresolved', message: 'Deployment/nope does not exist in namespace default' });
+    const bad = await fetch(`${base}/debug/explain`, { method: 'POST', body: 'kind: Pod' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ kind: 'Status', code: 400, message: 'the posted manifest: no HorizontalPodAutoscaler in it' });
+  });
+
+  it('the page\'s inline script parses', () => {
+    const script = /<script>([\s\S]*)<\/script>/.exec(DEBUG_PAGE)?.[1];
+    expect(script).toBeDefined();
+    expect(() => new Script(script!)).not.toThrow();
+  });
+
+  it('rejects a non-loopback --debug-address', async () => {
+    await expect(startServer(undefined, { debugAddress: '0.0.0.0:6060', standalone: true })).rejects.toThrow(/loopback only/);
+  });
+
+  describe.skipIf(!chromium)('in headless Chromium', () => {
+    const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+      const profile = tempDir('chromium-profile');
+      return new Promise((done) => {
+        execFile(
+          chromium!,
+          [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            `--user-data-dir=${profile.path}`,
+            '--enable-logging=stderr',
+            '--v=0',
+            '--virtual-time-budget=10000',
+            ...args,
+          ],
+          { timeout: 90_000, maxBuffer: 16 * 1024 * 1024 },
+          (err, stdout, stderr) => {
+            profile.remove();
+            done({ code: err ? 1 : 0, stdout, stderr });
+          },
+        );
+      });
+    };
+
+    it('renders every backend and metric without console errors, and a screenshot is saved', async () => {
+      const dom = await run(['--dump-dom', `${base}/debug/`]);
+      expect(dom.code, dom.stderr).toBe(0);
+      expect(dom.stdout).toContain('data-state="ready"');
+      expect(dom.stdout).toContain('data-backend="mem"');
+      expect(dom.stdout).toContain('data-backend="prom-down"');
+      for (const m of ['pods/http_requests', 'pods/rps', 'deployments.apps/replicas_wanted', 'queue_messages_ready']) expect(dom.stdout).toContain(`data-metric="${m}"`);
+      expect(dom.stdout).not.toContain(SECRET);
+      expect(dom.stdout).toContain('id="explain-all"');
+      // Chromium logs every console message and uncaught error as a CONSOLE line (console.error
+      // at INFO level too); the page logs nothing, so there must be none.
+      expect(dom.stderr.split('\n').filter((l) => l.includes(':CONSOLE'))).toEqual([]);
+
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const png = join(ARTIFACTS, 'debug-page.png');
+      const shot = await run([`--screenshot=${png}`, '--window-size=1280,1000', `${base}/debug/`]);
+      expect(shot.code, shot.stderr).toBe(0);
+      expect(statSync(png).size).toBeGreaterThan(10_000);
+    }, 120_000);
+  });
+});
