@@ -12,6 +12,7 @@ import type { ServerConfig } from './config/types.js';
 import { validateBackendConfig } from './config/validate.js';
 import { HealthChecks } from './observability/health.js';
 import { ServerMetrics } from './observability/server-metrics.js';
+import { checkBackendRoutes } from './routes/backend-routes/routes.js';
 import type { RouteDeps } from './routes/deps.js';
 import {
   AUTHENTICATION_MIDDLEWARE,
@@ -121,6 +122,11 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
     } catch (e) {
       if (isConfigError(e)) throw e;
       throw new ConfigError([{ path: `backends[${i}].config`, expected: `a config backend "${b.name}" (${plugin.name}) accepts: ${(e as Error).message}` }], source);
+    }
+    try {
+      checkBackendRoutes(instance.routes);
+    } catch (e) {
+      throw new ConfigError([{ path: `backends[${i}].type`, expected: `a plugin whose routes are valid; "${b.type}" contributes an invalid one: ${(e as Error).message}` }], source);
     }
     backends.push({ name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand, instance });
     // Informational only: a backend outage costs that backend's metrics (503), never readiness.

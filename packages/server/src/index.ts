@@ -40,9 +40,6 @@ export { BackendLoader, BUILTIN_BACKENDS, isBackendPlugin } from './backends/loa
 export type { ModuleImporter } from './backends/loader.js';
 export { BackendRegistry } from './backends/registry.js';
 export type { RegisteredBackend, Route } from './backends/registry.js';
-export { memoryBackend } from './backends/memory/plugin.js';
-export type { MemoryBackendInstance } from './backends/memory/plugin.js';
-export type { MemoryBackendConfig } from './backends/memory/schema.js';
 
 // --- observability, standalone
 export { ServerMetrics } from './observability/server-metrics.js';

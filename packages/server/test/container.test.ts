@@ -23,6 +23,7 @@ const spy = defineBackendPlugin({
 
 const loader = new BackendLoader(process.cwd(), async (s) => {
   if (s === 'spy') return { default: spy };
+  if (s === '@custom-metrics/backend-memory') return (await import(s)) as Record<string, unknown>;
   throw new Error('missing');
 });
 
