@@ -19,11 +19,12 @@ COPY packages/backend-prometheus/package.json packages/backend-prometheus/
 COPY packages/backend-datadog/package.json packages/backend-datadog/
 COPY packages/backend-influx/package.json packages/backend-influx/
 COPY packages/backend-scrape/package.json packages/backend-scrape/
+COPY packages/backend-memory/package.json packages/backend-memory/
 COPY packages/server/package.json packages/server/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY packages ./packages
 # Only the packages: the root tsconfig.json also references examples/, which .dockerignore leaves out.
-RUN npx tsc -b packages/core packages/backend-prometheus packages/backend-datadog packages/backend-influx packages/backend-scrape packages/server
+RUN npx tsc -b packages/core packages/backend-prometheus packages/backend-datadog packages/backend-influx packages/backend-scrape packages/backend-memory packages/server
 
 # --- prod-deps: production dependencies only
 FROM ${NODE_IMAGE} AS prod-deps
@@ -34,6 +35,7 @@ COPY --from=build /src/packages/backend-prometheus/package.json packages/backend
 COPY --from=build /src/packages/backend-datadog/package.json packages/backend-datadog/
 COPY --from=build /src/packages/backend-influx/package.json packages/backend-influx/
 COPY --from=build /src/packages/backend-scrape/package.json packages/backend-scrape/
+COPY --from=build /src/packages/backend-memory/package.json packages/backend-memory/
 COPY --from=build /src/packages/server/package.json packages/server/
 # npm's cache stays in this stage: the runtime stage copies /app only.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
@@ -48,6 +50,7 @@ COPY --from=build /src/packages/backend-prometheus/dist packages/backend-prometh
 COPY --from=build /src/packages/backend-datadog/dist packages/backend-datadog/dist
 COPY --from=build /src/packages/backend-influx/dist packages/backend-influx/dist
 COPY --from=build /src/packages/backend-scrape/dist packages/backend-scrape/dist
+COPY --from=build /src/packages/backend-memory/dist packages/backend-memory/dist
 COPY --from=build /src/packages/server/dist packages/server/dist
 USER 65532:65532
 EXPOSE 6443

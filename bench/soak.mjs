@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeDemoCredentials } from '../packages/server/dist/demo/demo-credentials.js';
+import { writeDemoCredentials } from '../examples/demo/dist/demo-credentials.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name, dflt) => {

@@ -15,7 +15,7 @@ import { buildDockerfile, materializeContext, parseDockerfile, type BuiltStage }
 import { repoRoot } from './support/manifests.js';
 
 const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
-const BACKENDS = ['prometheus', 'datadog', 'influx', 'scrape'];
+const BACKENDS = ['prometheus', 'datadog', 'influx', 'scrape', 'memory'];
 
 /** The environment of RUN: this machine's PATH and HOME (npm's cache), none of the npm settings of the test run itself. */
 function runEnv(): Record<string, string> {

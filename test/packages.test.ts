@@ -11,7 +11,7 @@ import { freePort, requireBinary, startProcess, tempDir, waitFor } from '../test
 import { makeKubectlClient } from '../test-support/kubectl-client.js';
 import { repoRoot } from './support/manifests.js';
 
-const PACKAGES = ['core', 'backend-prometheus', 'backend-datadog', 'backend-influx', 'backend-scrape', 'server'];
+const PACKAGES = ['core', 'backend-prometheus', 'backend-datadog', 'backend-influx', 'backend-scrape', 'backend-memory', 'server'];
 const kubectl = requireBinary('kubectl', 'apt-get install kubectl');
 
 interface Packed {
@@ -52,7 +52,7 @@ describe('packed packages installed outside the workspace', () => {
     packed = JSON.parse(await exec('npm', args, repoRoot, 120_000)) as Packed[];
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-adapter', private: true, type: 'module' }));
-    const install = ['install', tarball('core'), tarball('server'), tarball('backend-prometheus'), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'];
+    const install = ['install', tarball('core'), tarball('server'), tarball('backend-memory'), tarball('backend-prometheus'), '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'];
     await exec('npm', install, project, 600_000);
   }, 900_000);
   afterAll(() => rm(dir.path, { recursive: true, force: true }), 120_000);
@@ -68,9 +68,9 @@ describe('packed packages installed outside the workspace', () => {
     }
   });
 
-  it('installs the server with the Prometheus backend only: no other backend and none of their clients', () => {
+  it('installs the server with the Prometheus backend only (and its own dependency, memory): no other backend and none of their clients', () => {
     const scoped = readdirSync(join(project, 'node_modules/@custom-metrics')).sort();
-    expect(scoped).toEqual(['backend-prometheus', 'core', 'server']);
+    expect(scoped).toEqual(['backend-memory', 'backend-prometheus', 'core', 'server']);
     for (const heavy of ['@datadog', '@influxdata']) expect(existsSync(join(project, 'node_modules', heavy)), heavy).toBe(false);
   });
 

@@ -35,6 +35,10 @@ export type {
   BackendInstance,
   BackendHealth,
   BackendMetrics,
+  BackendRoute,
+  BackendRouteMethod,
+  BackendRouteRequest,
+  BackendRouteResponse,
   Logger,
 } from './plugin.js';
 export { defineBackendPlugin } from './plugin.js';

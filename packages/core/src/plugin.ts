@@ -60,6 +60,61 @@ export interface BackendInstance {
    * reason instead of 404, since the metric may well exist.
    */
   pending?(): string | undefined;
+  /**
+   * routes are HTTP endpoints this instance adds to the server, served under the prefix the server
+   * owns, `/backends/<instance name>/…` (e.g. the memory backend's `POST /backends/mem/write/…`).
+   * The server authenticates and authorizes them like any other path (a non-resource
+   * SubjectAccessReview of the full path, verb = the lower-cased method, e.g. `post`), refuses
+   * anonymous users (401) before any handler runs, answers 404 for a path no route matches and 405
+   * for a matching path with another method, and renders thrown `MetricsError`s as Status
+   * objects. After a successful route whose method is not `GET`, the server re-reads the
+   * instance's metric lists (so a written metric is listed at once).
+   */
+  readonly routes?: readonly BackendRoute[];
+}
+
+/** An HTTP method a {@link BackendRoute} can answer (`GET` also answers `HEAD`). */
+export type BackendRouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * One endpoint a backend instance contributes. Transport-neutral: the server (koa) adapts requests
+ * and responses, so a backend never depends on an HTTP framework.
+ */
+export interface BackendRoute {
+  readonly method: BackendRouteMethod;
+  /**
+   * The path relative to `/backends/<instance>`, starting with `/`: literal segments and
+   * `:param` segments matching exactly one non-empty path segment (percent-decoded), e.g.
+   * `/write/namespaces/:namespace/:resource/:name/:metric`. Routes are tried in order; the first
+   * whose path matches and whose method matches wins.
+   */
+  readonly path: string;
+  handle(request: BackendRouteRequest): Promise<BackendRouteResponse> | BackendRouteResponse;
+}
+
+/** The request a {@link BackendRoute} handler is given. */
+export interface BackendRouteRequest {
+  /** The `:param` segments of the route's path, percent-decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The query string; each key's values in order. */
+  readonly query: Readonly<Record<string, readonly string[]>>;
+  /** The authenticated (never anonymous) user. */
+  readonly user: { readonly name: string; readonly groups: readonly string[] };
+  /** Aborted at the request deadline or when the client goes away. */
+  readonly signal: AbortSignal;
+  /**
+   * body reads the request body as UTF-8 text, at most `limitBytes` bytes.
+   * @throws `BadRequestError` when the body is larger (the message names the limit).
+   */
+  body(limitBytes: number): Promise<string>;
+}
+
+/** What a {@link BackendRoute} handler returns; errors are thrown as `MetricsError`s instead. */
+export interface BackendRouteResponse {
+  /** A 2xx status code. */
+  readonly status: number;
+  /** A JSON-serialisable document, sent as `application/json`. */
+  readonly body: unknown;
 }
 
 /**

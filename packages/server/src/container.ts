@@ -10,21 +10,9 @@ import { SwappableRegistry } from './backends/swap.js';
 import type { ServerConfig } from './config/types.js';
 import { HealthChecks } from './observability/health.js';
 import { ServerMetrics } from './observability/server-metrics.js';
+import { checkBackendRoutes } from './routes/backend-routes/routes.js';
 import type { RouteDeps } from './routes/deps.js';
-import {
-  AUTHENTICATION_MIDDLEWARE,
-  AUTHORIZATION_MIDDLEWARE,
-  BACKEND_LOADER,
-  BACKEND_REGISTRY,
-  CLOCK,
-  HEALTH_CHECKS,
-  KOA_APP,
-  KUBE_LOOKUP,
-  LOGGER,
-  SERVER_CONFIG,
-  SERVER_METRICS,
-  SHUTDOWN_SIGNAL,
-} from './tokens.js';
+import { BACKEND_LOADER, KUBE_LOOKUP, LOGGER, SERVER_METRICS, SHUTDOWN_SIGNAL } from './tokens.js';
 
 /** A logger that can make children (pino's `child`); plain loggers are used as they are. */
 export type RootLogger = Logger & { child?(bindings: Record<string, unknown>): Logger };
@@ -44,12 +32,11 @@ export interface ContainerOptions {
   readonly now?: () => Date;
   /** Where the config came from (the file name), prefixed to config error messages (default `config`). */
   readonly source?: string;
-  /** Extra registrations (e.g. AUTHENTICATOR, AUTHORIZER, KUBE_CLIENTS) made on the root container. */
-  readonly extra?: ReadonlyArray<readonly [symbol, unknown]>;
 }
 
 /** The assembled server: the DI container and the pieces the CLI drives. */
 export interface ServerContainer {
+  /** The root container: LOGGER, SERVER_METRICS, KUBE_LOOKUP and SHUTDOWN_SIGNAL (what each backend instance's context is built from). */
   readonly container: DependencyContainer;
   /** The registry the routes use; {@link SwappableRegistry.swap} replaces its instances. */
   readonly registry: SwappableRegistry;
@@ -63,10 +50,13 @@ export interface ServerContainer {
 }
 
 /**
- * buildContainer is the one place the server is wired: a root tsyringe container holding the
- * config, logger, self-metrics, clock, health checks, KubeLookup, security middleware and the
- * backend registry; one child container per backend instance (its name and BackendContext), from
- * which the instance is created. Backend configs are validated against their plugin's schema.
+ * buildContainer wires the server from the parts {@link ContainerOptions} gives it (the CLI builds
+ * those — cluster view, security middleware, logger — in `cli/serve.ts`). tsyringe is used where
+ * it resolves something: a root container holding the logger, self-metrics, KubeLookup and the
+ * shutdown signal, and one child container per backend instance (its name and BackendContext),
+ * from which `BackendInstanceFactory` (`@inject(BACKEND_CONTEXT)`) creates the instance. The rest
+ * (loader, registry, health, koa app) is plain composition. Backend configs are validated against
+ * their plugin's schema.
  * @throws {ConfigError} for an unloadable backend, an invalid backend config, or a failing `create`.
  */
 export async function buildContainer(options: ContainerOptions): Promise<ServerContainer> {
@@ -75,18 +65,12 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
   const health = new HealthChecks();
   const shutdown = new AbortController();
   const now = options.now ?? (() => new Date());
-  c.register(SERVER_CONFIG, { useValue: options.config });
   c.register(LOGGER, { useValue: options.logger });
   c.register(SERVER_METRICS, { useValue: metrics });
-  c.register(HEALTH_CHECKS, { useValue: health });
-  c.register(CLOCK, { useValue: now });
   c.register(SHUTDOWN_SIGNAL, { useValue: shutdown.signal });
   c.register(KUBE_LOOKUP, { useValue: options.kube });
-  c.register(BACKEND_LOADER, { useValue: options.loader ?? new BackendLoader() });
-  c.register(AUTHENTICATION_MIDDLEWARE, { useValue: options.authentication });
-  c.register(AUTHORIZATION_MIDDLEWARE, { useValue: options.authorization });
-  for (const [token, value] of options.extra ?? []) c.register(token, { useValue: value });
 
+  c.register(BACKEND_LOADER, { useValue: options.loader ?? new BackendLoader() });
   const source = options.source ?? 'config';
   const backends: RegisteredBackend[] = [];
   for (const [i, b] of options.config.backends.entries()) {
@@ -101,7 +85,6 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
     () => now().getTime(),
     (conflict) => options.logger.warn({ conflict }, 'conflicting metric: the first backend instance in config order keeps serving it'),
   );
-  c.register(BACKEND_REGISTRY, { useValue: registry });
   metrics.setHealthSource(async () =>
     (await health.runInformational())
       .filter((r) => r.name.startsWith('backend:'))
@@ -118,13 +101,12 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
   const server = options.config.server;
   const app = createApp({
     deps,
-    authenticate: c.resolve<Middleware>(AUTHENTICATION_MIDDLEWARE),
-    authorize: c.resolve<Middleware>(AUTHORIZATION_MIDDLEWARE),
+    authenticate: options.authentication,
+    authorize: options.authorization,
     requestTimeoutMs: server.requestTimeoutSeconds * 1000,
     maxRequestsInflight: server.maxRequestsInflight,
     retryAfterSeconds: server.retryAfterSeconds,
   });
-  c.register(KOA_APP, { useValue: app });
 
   return {
     container: c,

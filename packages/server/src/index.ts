@@ -6,26 +6,7 @@ export { createApp } from './app.js';
 export type { AppOptions } from './app.js';
 export { buildContainer } from './container.js';
 export type { ContainerOptions, ServerContainer, RootLogger } from './container.js';
-export {
-  AUTHENTICATION_MIDDLEWARE,
-  AUTHENTICATOR,
-  AUTHORIZATION_MIDDLEWARE,
-  AUTHORIZER,
-  BACKEND_CONTEXT,
-  BACKEND_INSTANCE_NAME,
-  BACKEND_LOADER,
-  BACKEND_REGISTRY,
-  CLOCK,
-  HEALTH_CHECKS,
-  KOA_APP,
-  KUBE_CLIENTS,
-  KUBE_CONFIG,
-  KUBE_LOOKUP,
-  LOGGER,
-  SERVER_CONFIG,
-  SERVER_METRICS,
-  SHUTDOWN_SIGNAL,
-} from './tokens.js';
+export { BACKEND_CONTEXT, BACKEND_INSTANCE_NAME, KUBE_LOOKUP, LOGGER, SERVER_METRICS, SHUTDOWN_SIGNAL } from './tokens.js';
 
 // --- configuration (config/)
 export { ConfigError, isConfigError } from './config/config-error.js';
@@ -40,9 +21,6 @@ export { BackendLoader, BUILTIN_BACKENDS, isBackendPlugin } from './backends/loa
 export type { ModuleImporter } from './backends/loader.js';
 export { BackendRegistry } from './backends/registry.js';
 export type { RegisteredBackend, Route } from './backends/registry.js';
-export { memoryBackend } from './backends/memory/plugin.js';
-export type { MemoryBackendInstance } from './backends/memory/plugin.js';
-export type { MemoryBackendConfig } from './backends/memory/schema.js';
 
 // --- observability, standalone
 export { ServerMetrics } from './observability/server-metrics.js';

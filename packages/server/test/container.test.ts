@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { defineBackendPlugin, type BackendContext } from '@custom-metrics/core';
 import { FakeKubeLookup, RecordingLogger } from '@custom-metrics/core/testing';
 import { BackendLoader } from '../src/backends/loader.js';
-import type { BackendRegistry } from '../src/backends/registry.js';
 import { isConfigError } from '../src/config/config-error.js';
 import { validateConfig } from '../src/config/validate.js';
 import { buildContainer } from '../src/container.js';
-import { BACKEND_REGISTRY, KUBE_LOOKUP, SERVER_CONFIG } from '../src/tokens.js';
+import { BACKEND_CONTEXT, BACKEND_INSTANCE_NAME, KUBE_LOOKUP, LOGGER, SERVER_METRICS, SHUTDOWN_SIGNAL } from '../src/tokens.js';
 import { allowAllAuthentication, allowAllAuthorization } from './support/harness.js';
 
 const contexts: BackendContext[] = [];
@@ -23,6 +22,7 @@ const spy = defineBackendPlugin({
 
 const loader = new BackendLoader(process.cwd(), async (s) => {
   if (s === 'spy') return { default: spy };
+  if (s === '@custom-metrics/backend-memory') return (await import(s)) as Record<string, unknown>;
   throw new Error('missing');
 });
 
@@ -47,11 +47,14 @@ async function build(raw: Record<string, unknown>) {
 }
 
 describe('container', () => {
-  it('registers the config, the cluster view and the registry, and gives each backend its own context', async () => {
+  it('registers only what backend contexts are built from, and gives each backend its own context', async () => {
     const { sc, kube } = await build({ backends: [{ name: 'one', type: 'spy' }, { name: 'two', type: 'spy' }] });
     expect(sc.container.resolve(KUBE_LOOKUP)).toBe(kube);
-    expect(sc.container.resolve<{ backends: unknown[] }>(SERVER_CONFIG).backends).toHaveLength(2);
-    expect(sc.container.resolve<BackendRegistry>(BACKEND_REGISTRY).backends.map((b) => b.name)).toEqual(['one', 'two']);
+    expect(sc.container.resolve(SERVER_METRICS)).toBe(sc.metrics);
+    for (const t of [LOGGER, SHUTDOWN_SIGNAL]) expect(sc.container.isRegistered(t)).toBe(true);
+    // Per instance only, in each instance's child container.
+    for (const t of [BACKEND_INSTANCE_NAME, BACKEND_CONTEXT]) expect(sc.container.isRegistered(t)).toBe(false);
+    expect(sc.registry.backends.map((b) => b.name)).toEqual(['one', 'two']);
     const [one, two] = contexts.slice(-2);
     expect(one.instanceName).toBe('one');
     expect(two.instanceName).toBe('two');

@@ -8,7 +8,7 @@ const segment = fc.oneof(
   fc.constantFrom('namespaces', 'default', 'pods', '*', '%2A', 'metrics', 'nodes', 'node-1', 'http_requests', 'deployments.apps', 'sample-app', 'queue_length', 'v1beta1', 'v1beta2', '..', '.', '%2F', '%00', '%zz', '%', 'status'),
   fc.string({ maxLength: 12 }).map((s) => encodeURIComponent(s)),
 );
-const prefix = fc.constantFrom('/apis/custom.metrics.k8s.io/v1beta1', '/apis/custom.metrics.k8s.io/v1beta2', '/apis/external.metrics.k8s.io/v1beta1', '/apis/metrics.k8s.io/v1beta1', '/apis', '', '/write-metrics');
+const prefix = fc.constantFrom('/apis/custom.metrics.k8s.io/v1beta1', '/apis/custom.metrics.k8s.io/v1beta2', '/apis/external.metrics.k8s.io/v1beta1', '/apis/metrics.k8s.io/v1beta1', '/apis', '', '/backends/mem/write', '/backends');
 const queryValue = fc.oneof(
   fc.constantFrom('app=sample-app', 'app in (a,b)', 'app in sample-app', '!x', 'a!=b', 'x>1', 'a==b,c', '', '=', ',', '(', 'metadata.name=x', 'true', '1'),
   fc.string({ maxLength: 20 }),

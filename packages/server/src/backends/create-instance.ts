@@ -6,6 +6,7 @@ import { validateBackendConfig } from '../config/validate.js';
 import type { HealthCheck } from '../observability/health.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
 import { BACKEND_CONTEXT, BACKEND_INSTANCE_NAME, BACKEND_LOADER, KUBE_LOOKUP, LOGGER, SERVER_METRICS, SHUTDOWN_SIGNAL } from '../tokens.js';
+import { checkBackendRoutes } from '../routes/backend-routes/routes.js';
 import { createBackendContext } from './context.js';
 import { BackendInstanceFactory } from './instance-factory.js';
 import type { BackendLoader } from './loader.js';
@@ -49,6 +50,11 @@ export async function createBackendInstance(c: DependencyContainer, b: BackendCo
   } catch (e) {
     if (isConfigError(e)) throw e;
     throw new ConfigError([backendConfigProblem(index, e)], source);
+  }
+  try {
+    checkBackendRoutes(instance.routes);
+  } catch (e) {
+    throw new ConfigError([{ path: `backends[${index}].type`, expected: `a plugin whose routes are valid; "${b.type}" contributes an invalid one: ${(e as Error).message}` }], source);
   }
   return { name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand, instance };
 }

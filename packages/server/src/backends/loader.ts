@@ -2,7 +2,6 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BackendPlugin } from '@custom-metrics/core';
 import { ConfigError } from '../config/config-error.js';
-import { memoryBackend } from './memory/plugin.js';
 
 /**
  * Built-in backend type names and the packages that provide them. Each is an optional peer
@@ -10,6 +9,8 @@ import { memoryBackend } from './memory/plugin.js';
  * saying which package to install.
  */
 export const BUILTIN_BACKENDS: Readonly<Record<string, string>> = Object.freeze({
+  // A regular dependency (the server's own tests and the demo use it), loaded like the others.
+  memory: '@custom-metrics/backend-memory',
   prometheus: '@custom-metrics/backend-prometheus',
   datadog: '@custom-metrics/backend-datadog',
   influx: '@custom-metrics/backend-influx',
@@ -34,8 +35,8 @@ export function isBackendPlugin(value: unknown): value is BackendPlugin {
 }
 
 /**
- * BackendLoader resolves `backends[].type` to a {@link BackendPlugin}: `memory` (in this
- * package), a built-in name (the optional packages of {@link BUILTIN_BACKENDS}, imported on first use), a path to an ES
+ * BackendLoader resolves `backends[].type` to a {@link BackendPlugin}: a built-in name (the
+ * packages of {@link BUILTIN_BACKENDS}, imported on first use), a path to an ES
  * module (relative to `baseDir`), or else an npm package name. The module's default export must be
  * a BackendPlugin.
  */
@@ -50,7 +51,6 @@ export class BackendLoader {
    * @throws {ConfigError} at `backends[index].type` when it cannot be imported or is no plugin.
    */
   async load(type: string, index: number): Promise<BackendPlugin> {
-    if (type === 'memory') return memoryBackend as BackendPlugin;
     const specifier = BUILTIN_BACKENDS[type] ?? (isPathType(type) ? this.#fileUrl(type) : type);
     let mod: Record<string, unknown>;
     try {
@@ -64,7 +64,7 @@ export class BackendLoader {
       throw new ConfigError([
         {
           path: `backends[${index}].type`,
-          expected: `a built-in backend (memory, ${Object.keys(BUILTIN_BACKENDS).join(', ')}), an npm package name or a path to an ES module; ${what} could not be loaded: ${(e as Error).message.split('\n')[0]}`,
+          expected: `a built-in backend (${Object.keys(BUILTIN_BACKENDS).join(', ')}), an npm package name or a path to an ES module; ${what} could not be loaded: ${(e as Error).message.split('\n')[0]}`,
         },
       ]);
     }

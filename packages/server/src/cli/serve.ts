@@ -17,7 +17,6 @@ import { createSecureServer } from '../tls/serving.js';
 import { mergeFlags } from './merge-flags.js';
 import { checkServerFiles } from './server-files.js';
 import { checkDebugAddress, startDebugListener } from '../debug/listener.js';
-import { AUTHENTICATOR, AUTHORIZER, KUBE_CLIENTS, KUBE_CONFIG } from '../tokens.js';
 
 /** A running server, for the CLI's signal handling (and tests). */
 export interface RunningServer {
@@ -59,8 +58,10 @@ function clusterView(config: ServerConfig, logger: PinoLogger): { kube: KubeLook
 }
 
 /**
- * startServer composes the server: config (+ flags) → the files it names ({@link checkServerFiles})
- * → cluster view → security → container and backends (started) → koa app → TLS server listening.
+ * startServer composes the server by plain composition: config (+ flags) → the files it names
+ * ({@link checkServerFiles}) → cluster view (its Kubernetes clients) → security (authenticator and
+ * authorizer, as koa middleware) → {@link buildContainer} (backends, registry, koa app) → backends
+ * started → TLS server listening. It owns what it builds and closes it in reverse order.
  * @throws {ConfigError} for a bad configuration (the CLI exits 2), anything else for start-up failures.
  */
 export async function startServer(configFile: string | undefined, flags: Partial<ServerOptions>): Promise<RunningServer> {
@@ -104,12 +105,6 @@ export async function startServer(configFile: string | undefined, flags: Partial
       loader: new BackendLoader(configFile ? dirname(configFile) : process.cwd()),
       source: configFile ?? 'config',
       metrics: new ServerMetrics({ defaultMetrics: true }),
-      extra: [
-        [AUTHENTICATOR, security.authenticator],
-        [AUTHORIZER, security.authorizer],
-        [KUBE_CLIENTS, clients],
-        [KUBE_CONFIG, { kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig }],
-      ],
     });
     cleanup.push(() => sc.closeBackends(s.shutdownTimeoutSeconds * 1000));
     await sc.startBackends();

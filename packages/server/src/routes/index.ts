@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { routeNotFound } from '@custom-metrics/core';
+import { BACKENDS_PREFIX, backendRoutesHandler } from './backend-routes/routes.js';
 import { CUSTOM_PREFIX, customMetricsHandler } from './custom-metrics/routes.js';
 import type { RouteDeps } from './deps.js';
 import { apisHandler } from './discovery/routes.js';
@@ -9,7 +10,6 @@ import { healthHandler } from './health/routes.js';
 import { OPENAPI_PREFIX, openAPIHandler } from './openapi/routes.js';
 import { RESOURCE_PREFIX, resourceMetricsHandler } from './resource-metrics/routes.js';
 import { selfMetricsHandler } from './self-metrics/routes.js';
-import { WRITE_PREFIX, writeMetricsHandler } from './write-metrics/routes.js';
 
 /**
  * buildRouter composes every route of the server (contract §1). Routes are registered for all
@@ -35,7 +35,7 @@ export function buildRouter(deps: RouteDeps): Router {
   router.all(`${OPENAPI_PREFIX}/v2`, openAPI);
   router.all(`${OPENAPI_PREFIX}/v3`, openAPI);
   router.all(`${OPENAPI_PREFIX}/v3/{*rest}`, openAPI);
-  router.all(`${WRITE_PREFIX}/{*rest}`, writeMetricsHandler(deps.registry));
+  router.all(`${BACKENDS_PREFIX}/{*rest}`, backendRoutesHandler(deps.registry, deps.logger));
   return router;
 }
 

@@ -3,7 +3,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, waitFor } from '../../../../test-support/index.js';
-import { writeDemoCredentials } from '../../src/demo/demo-credentials.js';
+import { createCA, issueCert } from '../kube/certs.js';
 
 const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -36,8 +36,8 @@ export interface ChildServer {
 /**
  * startChildServer writes `yaml` (the `backends:` part and anything else after `server:`) into
  * `dir`, runs the CLI with `nodeArgs` (e.g. `--max-old-space-size=256`) in standalone mode, and
- * resolves once `/livez` answers. Requests carry a client certificate in `system:masters` (the
- * demo's credentials), so they pass the real authentication and authorization.
+ * resolves once `/livez` answers. Requests carry a client certificate in `system:masters` (a test
+ * CA's), so they pass the real authentication and authorization.
  */
 export async function startChildServer(
   dir: string,
@@ -51,11 +51,13 @@ export async function startChildServer(
   } = {},
 ): Promise<ChildServer> {
   const port = await freePort();
-  const creds = writeDemoCredentials(dir, `https://127.0.0.1:${port}`);
-  const kubeconfig = readFileSync(creds.kubeconfig, 'utf8');
-  const data = (key: string) => Buffer.from(new RegExp(`${key}: (\\S+)`).exec(kubeconfig)?.[1] ?? '', 'base64');
-  const cert = data('client-certificate-data');
-  const key = data('client-key-data');
+  const ca = createCA('child-server-ca');
+  const serving = issueCert(ca, { commonName: '127.0.0.1', altNames: ['127.0.0.1', 'localhost'] });
+  const { cert, key } = issueCert(ca, { commonName: 'admin', organizations: ['system:masters'] });
+  const creds = { caFile: join(dir, 'ca.crt'), servingCertFile: join(dir, 'serving.crt'), servingKeyFile: join(dir, 'serving.key') };
+  writeFileSync(creds.caFile, ca.cert);
+  writeFileSync(creds.servingCertFile, serving.cert);
+  writeFileSync(creds.servingKeyFile, serving.key, { mode: 0o600 });
   const file = options.file ?? join(dir, 'config.yaml');
   const write = options.write ?? ((f: string, text: string) => writeFileSync(f, text));
   const render = (rest: string[]) =>

@@ -66,6 +66,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const plugins: Record<string, BackendPlugin> = { fixture: fixtureBackend as BackendPlugin, ...(options.plugins ?? {}) };
   const loader = new BackendLoader(process.cwd(), async (specifier) => {
     const p = plugins[specifier];
+    // The built-in packages (e.g. `memory`) are real imports; anything else must be a fixture.
+    if (!p && specifier.startsWith('@custom-metrics/backend-')) return (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
     if (!p) throw new Error(`Cannot find package '${specifier}'`);
     return { default: p };
   });

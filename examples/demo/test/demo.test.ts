@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition, resolveConfig, type ScrapeBackendConfig } from '@custom-metrics/backend-scrape';
-import { startDemoApp, type DemoApp } from '../src/demo/demo-app.js';
-import { demoCommands, demoServerConfig } from '../src/demo/demo-config.js';
-import { startLoadGenerator } from '../src/demo/load-generator.js';
+import { startDemoApp, type DemoApp } from '../src/demo-app.js';
+import { demoCommands, demoServerConfig } from '../src/demo-config.js';
+import { startLoadGenerator } from '../src/load-generator.js';
 
 describe('demo building blocks', () => {
   let app: DemoApp;

@@ -5,10 +5,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendPlugin, KubeObject } from '@custom-metrics/core';
-import { influxBackend } from '../src/index.js';
-import { requireBinary, waitFor } from '../../../test-support/index.js';
-import { startTestServer, type TestServer } from '../../server/test/support/harness.js';
-import { lpLine, startInfluxd, type Influxd } from './support/influxd.js';
+import { influxBackend } from '@custom-metrics/backend-influx';
+import { requireBinary, waitFor } from '../../test-support/index.js';
+import { startTestServer, type TestServer } from '../../packages/server/test/support/harness.js';
+import { lpLine, startInfluxd, type Influxd } from '../../packages/backend-influx/test/support/influxd.js';
 
 const influxdBin = requireBinary('influxd', 'apt-get install influxdb');
 const kubectlBin = requireBinary('kubectl', 'apt-get install kubectl');

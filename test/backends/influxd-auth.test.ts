@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMetricsError, Selector, type BackendPlugin } from '@custom-metrics/core';
 import { fakeBackendContext } from '@custom-metrics/core/testing';
-import { createInfluxBackend, influxBackend } from '../src/index.js';
-import { requireBinary, tempDir } from '../../../test-support/index.js';
-import { loadConfigFile } from '../../server/src/config/load.js';
-import { startTestServer } from '../../server/test/support/harness.js';
-import { lpLine, startInfluxd, type Influxd } from './support/influxd.js';
+import { createInfluxBackend, influxBackend } from '@custom-metrics/backend-influx';
+import { requireBinary, tempDir } from '../../test-support/index.js';
+import { loadConfigFile } from '../../packages/server/src/config/load.js';
+import { startTestServer } from '../../packages/server/test/support/harness.js';
+import { lpLine, startInfluxd, type Influxd } from '../../packages/backend-influx/test/support/influxd.js';
 
 const influxdBin = requireBinary('influxd', 'apt-get install influxdb');
 const DB = 'metrics';

@@ -7,7 +7,7 @@ import { freePort, requireBinary, startProcess, tempDir, waitFor } from '../../.
 
 const kubectl = requireBinary('kubectl', 'install kubectl (https://kubernetes.io/docs/tasks/tools/)');
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const demoMain = fileURLToPath(new URL('../dist/demo/main.js', import.meta.url));
+const demoMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** Parses the Kubernetes quantities the server renders (DecimalSI: `1500m`, `12`, `3k`). */
 function quantity(q: string): number {
@@ -31,7 +31,7 @@ describe.skipIf(!kubectl)('npm start: the demo end to end with kubectl', () => {
 
   beforeAll(async () => {
     // The root `npm test` builds first; build here too so the test never runs a stale demo.
-    execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-b', 'packages/server'], { cwd: root, stdio: 'pipe', timeout: 170_000 });
+    execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-b', 'examples/demo'], { cwd: root, stdio: 'pipe', timeout: 170_000 });
     expect(existsSync(demoMain)).toBe(true);
     dir = tempDir('demo');
     port = await freePort();

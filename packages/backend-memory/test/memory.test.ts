@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseSelector, Selector } from '@custom-metrics/core';
 import { customProviderConformance, externalProviderConformance, fakeBackendContext, FakeKubeLookup } from '@custom-metrics/core/testing';
-import { MemoryCustomProvider, MemoryExternalProvider } from './providers.js';
-import { MemoryStore } from './store.js';
-import { isMemoryBackendInstance, memoryBackend } from './plugin.js';
-import type { MemoryBackendConfig } from './schema.js';
+import { MemoryCustomProvider, MemoryExternalProvider } from '../src/providers.js';
+import { MemoryStore } from '../src/store.js';
+import { memoryBackend, type MemoryBackendInstance } from '../src/plugin.js';
+import { MAX_WRITE_BODY_BYTES } from '../src/write-routes.js';
+import type { MemoryBackendConfig } from '../src/schema.js';
 
 describe('memory backend: custom provider conformance', () => {
   for (const c of customProviderConformance(async (env) => {
@@ -97,7 +98,33 @@ describe('memory backend: declared metrics', () => {
 
   it('creates instances through the plugin with writes off by default', async () => {
     const instance = await memoryBackend.create(fakeBackendContext(), config({}));
-    expect(isMemoryBackendInstance(instance) && instance.writeEnabled).toBe(false);
+    expect(instance.routes).toBeUndefined();
     expect(instance.custom?.listAllMetrics()).toEqual([]);
+  });
+
+  it('contributes its write routes when writeEndpoint is enabled, writing to its own store', async () => {
+    const instance = (await memoryBackend.create(fakeBackendContext(), config({ writeEndpoint: { enabled: true } }))) as MemoryBackendInstance;
+    const routes = instance.routes ?? [];
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /write/namespaces/:namespace/:resource/:name/:metric',
+      'POST /write/external/:metric',
+      'POST /write/:resource/:name/:metric',
+    ]);
+    const request = (params: Record<string, string>, text: string) => ({
+      params,
+      query: {},
+      user: { name: 'alice', groups: [] },
+      signal: new AbortController().signal,
+      body: async (limit: number) => {
+        expect(limit).toBe(MAX_WRITE_BODY_BYTES);
+        return text;
+      },
+    });
+    expect(await routes[0].handle(request({ namespace: 'ns', resource: 'pods', name: 'a', metric: 'rps' }, '"300m"'))).toMatchObject({ status: 200, body: { kind: 'Status', status: 'Success' } });
+    expect(instance.store.customSeries({ group: '', resource: 'pods' }, 'rps')?.[0].objects.get('ns/a')?.value).toBe(0.3);
+    await routes[1].handle(request({ metric: 'queue' }, '{"value":7,"labels":{"q":"b"}}'));
+    expect(instance.store.external('queue')?.series).toEqual([{ metric: 'queue', labels: { q: 'b' }, value: 7 }]);
+    await expect(routes[2].handle(request({ resource: 'namespaces', name: 'x', metric: 'm' }, '1'))).rejects.toMatchObject({ code: 404 });
+    await expect(routes[2].handle(request({ resource: 'nodes', name: 'n', metric: 'm' }, '{"value":"x"}'))).rejects.toMatchObject({ code: 400, reason: 'BadRequest' });
   });
 });

@@ -4,9 +4,9 @@
 // (generous) and that the server stays up, ready, and within a 256 MB heap.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, tempDir, waitFor } from '../../../test-support/index.js';
-import { startPrometheus, type PrometheusProcess } from '../../backend-prometheus/test/support/prometheus.js';
-import { startChildServer, type ChildServer } from './support/child-server.js';
+import { freePort, requireBinary, tempDir, waitFor } from '../../test-support/index.js';
+import { startPrometheus, type PrometheusProcess } from '../../packages/backend-prometheus/test/support/prometheus.js';
+import { startChildServer, type ChildServer } from '../../packages/server/test/support/child-server.js';
 
 const MiB = 1024 * 1024;
 // Deadlines wide enough that a loaded CI machine still reads 32 MiB before the backend's timeout

@@ -1,24 +1,9 @@
-import type { Context } from 'koa';
 import { BadRequestError, parseQuantity } from '@custom-metrics/core';
-
-const MAX_BODY_BYTES = 64 * 1024;
 
 /** A write request's body: the value and (optionally) the series' labels. */
 export interface WriteBody {
   value: number;
   labels: Record<string, string>;
-}
-
-/** Reads the request body as text, at most {@link MAX_BODY_BYTES}. */
-async function readText(ctx: Context): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BadRequestError(`request body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function toNumber(v: unknown): number {
@@ -44,12 +29,11 @@ function toNumber(v: unknown): number {
 }
 
 /**
- * readWriteBody parses the body of `POST /write-metrics/...`: a JSON quantity (`"300m"`), a JSON
- * number, or `{"value": <quantity or number>, "labels": {...}}`.
+ * parseWriteBody parses the body of a write request: a JSON quantity (`"300m"`), a JSON number, or
+ * `{"value": <quantity or number>, "labels": {...}}`.
  * @throws {BadRequestError} on anything else.
  */
-export async function readWriteBody(ctx: Context): Promise<WriteBody> {
-  const text = await readText(ctx);
+export function parseWriteBody(text: string): WriteBody {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { BackendPlugin } from '@custom-metrics/core';
-import { tempDir } from '../../../test-support/index.js';
-import { startTestServer, type TestServer } from '../../server/test/support/harness.js';
-import datadogBackend from '../src/index.js';
-import { APP_KEY, ENV, startDouble } from './support/harness.js';
+import { tempDir } from '../../test-support/index.js';
+import { startTestServer, type TestServer } from '../../packages/server/test/support/harness.js';
+import datadogBackend from '@custom-metrics/backend-datadog';
+import { APP_KEY, ENV, startDouble } from '../../packages/backend-datadog/test/support/harness.js';
 import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
 
-const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const README = readFileSync(new URL('../../packages/backend-datadog/README.md', import.meta.url), 'utf8');
 
 /** The first ```yaml block after `## Example`, parsed. */
 function readmeConfig(): { backends: Array<Record<string, unknown> & { config: Record<string, unknown> }> } {

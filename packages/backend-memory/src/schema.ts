@@ -1,6 +1,6 @@
 /** Configuration of the in-memory backend (`type: memory`). */
 export interface MemoryBackendConfig {
-  /** The `POST /write-metrics/...` endpoint (off unless enabled). */
+  /** The `POST /backends/<instance>/write/...` endpoint (off unless enabled). */
   writeEndpoint: { enabled: boolean };
   custom: MemoryCustomMetricConfig[];
   external: MemoryExternalMetricConfig[];

@@ -4,11 +4,11 @@
 // the configured address, discovery succeeds and the same request is answered 200.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendPlugin, KubeObject } from '@custom-metrics/core';
-import { prometheusBackend } from '../src/plugin.js';
-import { freePort, requireBinary, waitFor } from '../../../test-support/index.js';
-import { startTestServer, type TestServer } from '../../server/test/support/harness.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
-import { startPrometheus, type PrometheusProcess } from './support/prometheus.js';
+import { prometheusBackend } from '@custom-metrics/backend-prometheus';
+import { freePort, requireBinary, waitFor } from '../../test-support/index.js';
+import { startTestServer, type TestServer } from '../../packages/server/test/support/harness.js';
+import { startExporter, type TestExporter } from '../../packages/backend-prometheus/test/support/exporter.js';
+import { startPrometheus, type PrometheusProcess } from '../../packages/backend-prometheus/test/support/prometheus.js';
 
 const prometheusBin = requireBinary('prometheus', 'apt-get install prometheus');
 

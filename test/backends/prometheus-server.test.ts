@@ -7,11 +7,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '@custom-metrics/core';
 import type { BackendPlugin } from '@custom-metrics/core';
-import { prometheusBackend } from '../src/plugin.js';
-import { requireBinary, waitFor } from '../../../test-support/index.js';
-import { startTestServer, type TestServer } from '../../server/test/support/harness.js';
-import { startExporter, type TestExporter } from './support/exporter.js';
-import { startPrometheus, type PrometheusProcess } from './support/prometheus.js';
+import { prometheusBackend } from '@custom-metrics/backend-prometheus';
+import { requireBinary, waitFor } from '../../test-support/index.js';
+import { startTestServer, type TestServer } from '../../packages/server/test/support/harness.js';
+import { startExporter, type TestExporter } from '../../packages/backend-prometheus/test/support/exporter.js';
+import { startPrometheus, type PrometheusProcess } from '../../packages/backend-prometheus/test/support/prometheus.js';
 
 const prometheusBin = requireBinary('prometheus', 'apt-get install prometheus');
 const kubectlBin = requireBinary('kubectl', 'apt-get install kubectl');

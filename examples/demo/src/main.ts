@@ -14,8 +14,14 @@ import { DEMO_NAMESPACE, demoCommands, demoServerConfig } from './demo-config.js
 import { writeDemoCredentials } from './demo-credentials.js';
 import { startLoadGenerator, type LoadGenerator } from './load-generator.js';
 
-/** The server's CLI, next to this file once built (`dist/cli/main.js`). */
-const SERVER_CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+/** The server's CLI: the `custom-metrics-server` bin of the installed @custom-metrics/server. */
+const SERVER_CLI = serverCli();
+
+function serverCli(): string {
+  const manifestUrl = import.meta.resolve('@custom-metrics/server/package.json');
+  const manifest = JSON.parse(readFileSync(new URL(manifestUrl), 'utf8')) as { bin: Record<string, string> };
+  return fileURLToPath(new URL(manifest.bin['custom-metrics-server'], manifestUrl));
+}
 const READY_TIMEOUT_MS = 90_000;
 
 interface Options {
