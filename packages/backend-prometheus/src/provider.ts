@@ -1,5 +1,5 @@
 import { CachingLoader, isMetricsError, metricNotFound, NotFoundError } from '@custom-metrics/core';
-import type { BackendContext, BackendHealth, CustomMetricInfo, ExternalMetricInfo, GroupResource } from '@custom-metrics/core';
+import type { BackendContext, BackendHealth, CustomMetricInfo, ExternalMetricInfo, ResourceInfo } from '@custom-metrics/core';
 import type { PrometheusClient, Sample } from './client.js';
 import type { ResolvedConfig } from './config.js';
 import { DiscoveryRun, MetricRegistry, type CustomEntry, type ExternalEntry } from './discovery.js';
@@ -36,6 +36,7 @@ export class PrometheusBackend {
   /** Whether some discovery run had at least one series call succeed. */
   #discoveredOnce = false;
   #closed = false;
+  #resources: ResourceInfo[] = [];
   readonly #stop = new AbortController();
 
   constructor(ctx: BackendContext, config: ResolvedConfig, client: PrometheusClient, options: PrometheusBackendOptions = {}) {
@@ -164,15 +165,7 @@ export class PrometheusBackend {
         this.#ctx.metrics.count('discovery_errors');
       }
     }
-    const kube = this.#ctx.kube;
-    const custom = await run.customEntries(this.customNamers, async (gr: GroupResource) => {
-      try {
-        await kube.isNamespaced(gr);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const custom = run.customEntries(this.customNamers, await this.#clusterResources());
     this.registry.apply(run, custom, this.#config.maxAgeMs);
     this.#ctx.metrics.gauge('discovered_metrics', this.registry.customCount);
     this.#ctx.metrics.gauge('discovered_external_metrics', this.registry.externalCount);
@@ -190,6 +183,19 @@ export class PrometheusBackend {
         'discovery done',
       );
     }
+  }
+
+  /**
+   * The cluster's resource types (from the server's periodically refreshed discovery), fetched
+   * once per relist; when the lookup fails, the last list that loaded (empty before the first).
+   */
+  async #clusterResources(): Promise<ResourceInfo[]> {
+    try {
+      this.#resources = await this.#ctx.kube.resources();
+    } catch (e) {
+      this.#ctx.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'listing the cluster\'s resources failed; using the last list');
+    }
+    return this.#resources;
   }
 
   /** Runs a first discovery (a failure is logged, not thrown) and starts the relist timer. */
