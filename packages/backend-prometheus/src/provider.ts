@@ -5,6 +5,9 @@ import type { ResolvedConfig } from './config.js';
 import { DiscoveryRun, MetricRegistry, type CustomEntry, type ExternalEntry } from './discovery.js';
 import { MetricNamer } from './naming/metric-namer.js';
 
+/** Most unknown metric names remembered by the on-demand negative cache (oldest dropped first). */
+const MAX_UNKNOWN = 10_000;
+
 /** A finite sample (NaN and ±Inf are dropped before anything else sees them). */
 export type FiniteSample = Sample;
 
@@ -37,6 +40,8 @@ export class PrometheusBackend {
   #discoveredOnce = false;
   #closed = false;
   #resources: ResourceInfo[] = [];
+  /** Negative cache of on-demand lookups: key → until when it is answered 404 at once. */
+  readonly #unknown = new Map<string, number>();
   readonly #stop = new AbortController();
 
   constructor(ctx: BackendContext, config: ResolvedConfig, client: PrometheusClient, options: PrometheusBackendOptions = {}) {
@@ -89,7 +94,8 @@ export class PrometheusBackend {
   async customEntry(info: CustomMetricInfo): Promise<CustomEntry> {
     const found = this.registry.lookupCustom(info.metric, info.groupResource);
     if (found !== undefined) return found;
-    if (await this.#onDemand()) {
+    const key = `c\u0000${info.metric}\u0000${info.groupResource.resource}.${info.groupResource.group}`;
+    if (await this.#onDemand(key)) {
       const again = this.registry.lookupCustom(info.metric, info.groupResource);
       if (again !== undefined) return again;
     }
@@ -100,24 +106,58 @@ export class PrometheusBackend {
   async externalEntry(info: ExternalMetricInfo): Promise<ExternalEntry> {
     const found = this.registry.lookupExternal(info.metric);
     if (found !== undefined) return found;
-    if (await this.#onDemand()) {
+    const key = `e\u0000${info.metric.toLowerCase()}`;
+    if (await this.#onDemand(key)) {
       const again = this.registry.lookupExternal(info.metric);
       if (again !== undefined) return again;
     }
     throw new NotFoundError(`the server could not find the external metric ${info.metric}`);
   }
 
-  async #onDemand(): Promise<boolean> {
+  /**
+   * Whether an on-demand relist ran for an unknown metric `key`, bounded so a flood of unknown
+   * names cannot stall requests: a name still unknown after an on-demand lookup is answered at once
+   * for `onDemandMinIntervalMs` (negative cache, at most {@link MAX_UNKNOWN} names); all callers
+   * share one relist (coalesced), started at most once per `onDemandMinIntervalMs`; and a caller
+   * waits for it at most `onDemandWaitMs` — the relist goes on and serves later requests.
+   */
+  async #onDemand(key: string): Promise<boolean> {
     if (!this.#config.onDemand || this.#closed) return false;
-    if (this.#discovering === undefined && this.#now() - this.#lastOnDemand < this.#config.onDemandMinIntervalMs) return false;
-    this.#lastOnDemand = this.#now();
-    this.#ctx.metrics.count('discovery_on_demand');
-    try {
-      await this.discover();
-    } catch {
+    const now = this.#now();
+    const until = this.#unknown.get(key);
+    if (until !== undefined && until > now) {
+      this.#ctx.metrics.count('discovery_on_demand_cached_unknown');
       return false;
     }
-    return true;
+    if (this.#discovering === undefined) {
+      if (now - this.#lastOnDemand < this.#config.onDemandMinIntervalMs) return false;
+      this.#lastOnDemand = now;
+      this.#ctx.metrics.count('discovery_on_demand');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.#config.onDemandWaitMs);
+      timer.unref();
+    });
+    try {
+      const done = this.discover().then(
+        () => true,
+        () => false,
+      );
+      const ok = await Promise.race([done, waited]);
+      if (!ok) this.#ctx.metrics.count('discovery_on_demand_unfinished');
+      // Only consulted when the registry does not know the metric, so a hit is never hidden.
+      this.#rememberUnknown(key);
+      return ok;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #rememberUnknown(key: string): void {
+    this.#unknown.delete(key);
+    this.#unknown.set(key, this.#now() + this.#config.onDemandMinIntervalMs);
+    if (this.#unknown.size > MAX_UNKNOWN) this.#unknown.delete(this.#unknown.keys().next().value as string);
   }
 
   /**

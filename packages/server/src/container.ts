@@ -122,7 +122,7 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
       if (isConfigError(e)) throw e;
       throw new ConfigError([{ path: `backends[${i}].config`, expected: `a config backend "${b.name}" (${plugin.name}) accepts: ${(e as Error).message}` }], source);
     }
-    backends.push({ name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand, instance });
+    backends.push({ name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand ?? plugin.lookupOnDemand ?? false, instance });
     // Informational only: a backend outage costs that backend's metrics (503), never readiness.
     health.addInformational({
       name: `backend:${b.name}`,

@@ -51,14 +51,16 @@ describe.skipIf(!bin)('Prometheus backend: template labels resolved through disc
     ]);
     prom = await startPrometheus(bin as string, exporter.port);
     await waitFor('the first scrape', async () => (await prom.query('count({__name__=~"app_requests|cert_expiry|jobs_waiting"})'))[0]?.value === 6, 30_000, 250);
+    // app_late appears only later: the rule's seriesQuery covers it.
     const ctx = fakeBackendContext({ kube: lookup });
     instance = createPrometheusBackend(ctx, {
       url: prom.url,
       cache: { ttl: '0s' },
-      discovery: { interval: '1m', lookback: '5m' },
+      // onDemandWait is generous: a relist against a local Prometheus takes milliseconds.
+      discovery: { interval: '1m', lookback: '5m', onDemandWait: '20s' },
       rules: [
         {
-          seriesQuery: 'app_requests',
+          seriesQuery: '{__name__=~"app_requests|app_late"}',
           resources: { template: '<<.Resource>>' },
           // For a Rollout, `rollout=~"web|"` matches only if .LabelValuesByName.rollout was filled in.
           metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>,rollout=~"<<.LabelValuesByName.rollout>>|"}) by (<<.GroupBy>>)',
@@ -120,6 +122,20 @@ describe.skipIf(!bin)('Prometheus backend: template labels resolved through disc
       signal: signal(),
     });
     expect(so.map((v) => [v.describedObject.kind, v.describedObject.name, v.value])).toEqual([['ScaledObject', 'so', 3]]);
+  });
+
+  it('finds a metric that appeared after the last relist on demand (discovery.interval is 1m), with the defaults', async () => {
+    exporter.series = [...exporter.series, { name: 'app_late', labels: { namespace: 'demo', rollout: 'web' }, value: 11 }];
+    await waitFor('the new series to be scraped', async () => (await prom.query('app_late'))[0]?.value === 11, 30_000, 250);
+    expect(instance.custom.listAllMetrics().some((m) => m.metric === 'app_late')).toBe(false);
+    const v = await instance.custom.getMetricByName({
+      namespace: 'demo',
+      name: 'web',
+      info: { groupResource: { group: 'argoproj.io', resource: 'rollouts' }, namespaced: true, metric: 'app_late' },
+      metricSelector: Selector.everything(),
+      signal: signal(),
+    });
+    expect(v.value).toBe(11);
   });
 
   it('external metrics: the asking namespace only, a contradicting metricSelector yields nothing, namespaced: false sees all', async () => {
