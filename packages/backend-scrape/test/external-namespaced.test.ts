@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Selector } from '@custom-metrics/core';
 import { fakeBackendContext } from '@custom-metrics/core/testing';
-import { scrapeBackend, ScrapeBackend } from '@custom-metrics/backend-scrape';
+import { scrapeBackend, type ScrapeBackend } from '@custom-metrics/backend-scrape';
 import { waitFor } from '../../../test-support/index.js';
 import { startExporter, type TestExporter } from './support/exporter.js';
 
