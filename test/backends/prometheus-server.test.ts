@@ -61,7 +61,7 @@ describe.skipIf(!prometheusBin || !kubectlBin)('Prometheus backend through the s
               url: prom.url,
               rules: [
                 {
-                  seriesQuery: '{__name__="e2e_requests"}',
+                  seriesQuery: '{__name__=~"e2e_requests|e2e_late"}',
                   resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } },
                   metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)',
                 },
@@ -103,6 +103,17 @@ describe.skipIf(!prometheusBin || !kubectlBin)('Prometheus backend through the s
     const list = await kubectl('/apis/external.metrics.k8s.io/v1beta1/namespaces/e2e/e2e_queue?labelSelector=queue%3Djobs');
     const [direct] = await prom.query('sum(e2e_queue{queue="jobs"}) by (queue)');
     expect(list.items.map((i) => [i.metricLabels, quantity(i.value)])).toEqual([[direct.metric, direct.value]]);
+  });
+
+  it('serves a metric newer than the last relist through the server defaults (lookupOnDemand from the plugin), and 404s an unknown one', async () => {
+    exporter.series = [...exporter.series, { name: 'e2e_late', labels: { namespace: 'e2e', pod: 'e2e-1' }, value: 42 }];
+    await waitFor('the late series to be scraped', async () => (await prom.query('e2e_late'))[0]?.value === 42, 30_000, 250);
+    const late = await server.getJSON('/apis/custom.metrics.k8s.io/v1beta1/namespaces/e2e/pods/e2e-1/e2e_late');
+    expect(late.status).toBe(200);
+    expect((late.json as ValueList).items.map((i) => quantity(i.value))).toEqual([42]);
+    const unknown = await server.getJSON('/apis/custom.metrics.k8s.io/v1beta1/namespaces/e2e/pods/e2e-1/e2e_never');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ kind: 'Status', code: 404 });
   });
 
   it('answers a 503 Status when Prometheus is down, and recovers after it restarts', async () => {

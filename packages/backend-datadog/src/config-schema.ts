@@ -75,6 +75,8 @@ export const configSchema: Readonly<Record<string, unknown>> = {
         properties: {
           name: { type: 'string', minLength: 1 },
           groupBy: { type: 'array', items: { type: 'string', minLength: 1 } },
+          namespaced: { type: 'boolean' },
+          namespaceTag: { type: 'string', minLength: 1 },
           ...ruleQueryProperties,
         },
         ...metricOrQuery,

@@ -54,6 +54,14 @@ export interface ExternalRuleConfig extends RuleQueryConfig {
   name: string;
   /** Tag keys to group by: one external item per group, labelled with the group's tags. */
   groupBy?: string[];
+  /**
+   * Namespaced by default (true): a series tagged with another namespace than the HPA's (tag
+   * `namespaceTag`) is never served, and a `metricSelector` may name only the HPA's own namespace
+   * on that tag. `false` opts out.
+   */
+  namespaced?: boolean;
+  /** The tag holding the namespace (default `kube_namespace`). */
+  namespaceTag?: string;
 }
 
 /** Exposes a Datadog query as a custom metric of Kubernetes objects. */
@@ -105,6 +113,8 @@ export interface ResolvedRule {
 /** A resolved external rule. */
 export interface ResolvedExternalRule extends ResolvedRule {
   readonly groupBy: readonly string[];
+  /** The namespace tag that restricts the rule to the HPA's namespace, or `""` when not namespaced. */
+  readonly namespaceTag: string;
 }
 
 /** A resolved custom rule. */
@@ -182,7 +192,9 @@ export function resolveConfig(c: DatadogBackendConfig): ResolvedConfig {
     const groupBy = r.groupBy ?? [];
     checkKeys(`${path}.groupBy`, groupBy);
     const shape = resolveShape(path, r, d, false);
-    return { name: r.name, shape, windowSeconds: r.windowSeconds ?? d.windowSeconds, staticTerms: r.tags ?? [], groupBy, reportedWindowSeconds: reportedWindow(shape) };
+    const namespaceTag = r.namespaced === false ? '' : (r.namespaceTag ?? 'kube_namespace');
+    if (namespaceTag !== '' && !isValidTagKey(namespaceTag)) throw new DatadogConfigError(`${path}.namespaceTag`, `${JSON.stringify(namespaceTag)} is not a valid Datadog tag key`);
+    return { name: r.name, shape, windowSeconds: r.windowSeconds ?? d.windowSeconds, staticTerms: r.tags ?? [], groupBy, namespaceTag, reportedWindowSeconds: reportedWindow(shape) };
   });
   const customKeys = new Set<string>();
   const custom = (c.custom ?? []).map((r, i): ResolvedCustomRule => {

@@ -32,7 +32,12 @@ export interface InfluxCustomRule {
 export interface InfluxExternalRule {
   /** The exposed metric name (matched case-insensitively). */
   metric: string;
-  /** When true, `{{namespaceFilter}}` restricts series to the HPA's namespace. Default false. */
+  /**
+   * Namespaced by default (true): `{{namespaceFilter}}` restricts series to the HPA's namespace and
+   * any result row whose namespace tag names another namespace is dropped. `false` opts out (every
+   * namespace reads every series). Set explicitly to true, the query must use
+   * `{{namespaceFilter}}` or `{{namespace}}`.
+   */
   namespaced?: boolean;
   /** The tag holding the namespace. Default `namespace`. */
   namespaceTag?: string;
@@ -204,10 +209,10 @@ export function resolveConfig(config: InfluxBackendConfig): ResolvedInfluxConfig
     seenExt.add(lower);
     const w = r.window ?? window;
     if (!DURATION.test(w)) fail(`${at}.window`, `must be a duration like 30s, 5m, 1h, got ${JSON.stringify(w)}`);
-    checkTemplate(`${at}.query`, r.query, 'external', config.mode, r.namespaced ?? false, fail);
+    checkTemplate(`${at}.query`, r.query, 'external', config.mode, r.namespaced === true, fail);
     external.push({
       metric: r.metric,
-      namespaced: r.namespaced ?? false,
+      namespaced: r.namespaced ?? true,
       namespaceTag: r.namespaceTag ?? 'namespace',
       query: r.query,
       window: w,

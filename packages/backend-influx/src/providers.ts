@@ -207,7 +207,9 @@ export class InfluxExternalProvider implements ExternalMetricsProvider {
       ...(rule.namespaced ? { namespaceTag: rule.namespaceTag } : {}),
       metricSelector: req.metricSelector,
     });
-    const rows = await this.#runner.run(text, rule.valueColumn, req.signal);
+    const all = await this.#runner.run(text, rule.valueColumn, req.signal);
+    // Security: a row of another namespace is never served, whatever the query template does.
+    const rows = rule.namespaced ? all.filter((r) => ofNamespace(r.labels[rule.namespaceTag], req.namespace)) : all;
     return latestBySeries(rows, (r) => this.#runner.dropped(r)).map((s) => ({
       metricName: req.info.metric,
       metricLabels: Object.keys(s.labels).length > 0 ? { ...s.labels } : null,
@@ -215,6 +217,11 @@ export class InfluxExternalProvider implements ExternalMetricsProvider {
       value: s.value,
     }));
   }
+}
+
+/** Whether a row whose namespace tag is `tag` (undefined: no such tag) may be served to `namespace`. */
+function ofNamespace(tag: string | undefined, namespace: string): boolean {
+  return tag === undefined || tag === namespace;
 }
 
 function metricValue(o: KubeObject, rule: ResolvedCustomRule, s: Sample, selector: LabelSelector | null): MetricValue {

@@ -131,6 +131,24 @@ describe.skipIf(!bin)('InfluxQL against a real influxd', () => {
     expect((await get('team-b', 'queue=worker')).map((v) => v.value)).toEqual([50]);
   });
 
+  it('external metrics are namespaced by default: another namespace\'s rows are never served, even by a query that does not filter; namespaced: false opts out', async () => {
+    const unfiltered = 'SELECT last("value") FROM "queue_depth" WHERE time > now() - {{window}} GROUP BY *';
+    const get = async (external: InfluxBackendConfig['external'], ns: string) => {
+      const { instance, sent } = backend({ external });
+      const values = await instance.external!.getExternalMetric({ namespace: ns, metricSelector: Selector.everything(), info: { metric: 'queue_depth' }, signal: new AbortController().signal });
+      return { values: values.map((v) => v.value).sort((a, b) => a - b), sent };
+    };
+    // A query without {{namespaceFilter}}: influxd returns every namespace; the backend keeps only the HPA's.
+    expect((await get([{ metric: 'queue_depth', query: unfiltered }], 'team-b')).values).toEqual([50]);
+    expect((await get([{ metric: 'queue_depth', query: unfiltered }], 'evil')).values).toEqual([]);
+    // With {{namespaceFilter}} and no `namespaced` field, the filter restricts the query itself.
+    const filtered = await get([{ metric: 'queue_depth', query: EXTERNAL_QUERY }], 'team-a');
+    expect(filtered.values).toEqual([5, 7.25]);
+    expect(filtered.sent[0]).toContain(`"namespace" = 'team-a'`);
+    // Opting out: every namespace reads every series.
+    expect((await get([{ metric: 'queue_depth', namespaced: false, query: unfiltered }], 'evil')).values).toEqual([5, 7.25, 50]);
+  });
+
   it('hostile object names are matched literally and only as escaped string literals', async () => {
     const { instance, sent } = backend();
     const values = await bySelector(instance, 'evil', 'app=hostile');

@@ -98,6 +98,7 @@ export const configSchema = {
         maxAge: duration,
         onDemand: { type: 'boolean' },
         onDemandMinInterval: duration,
+        onDemandWait: duration,
       },
     },
     cache: { type: 'object', additionalProperties: false, properties: { ttl: duration, serveStale: duration } },

@@ -102,6 +102,8 @@ export interface PrometheusBackendConfig {
     onDemand?: boolean;
     /** Minimum time between two on-demand lookups (default `10s`). */
     onDemandMinInterval?: string;
+    /** Longest a request waits for an on-demand lookup before its 404 (default `1s`). */
+    onDemandWait?: string;
   };
   cache?: {
     /** Identical queries within this window share one backend call (default `5s`; `0s` disables). */
@@ -139,6 +141,7 @@ export interface ResolvedConfig {
   maxAgeMs: number;
   onDemand: boolean;
   onDemandMinIntervalMs: number;
+  onDemandWaitMs: number;
   cacheTtlMs: number;
   serveStaleMs: number;
   maxRegexBytes: number;
@@ -205,6 +208,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     maxAgeMs: parseDuration(c.discovery?.maxAge ?? '10m', 'config.discovery.maxAge'),
     onDemand: c.discovery?.onDemand ?? true,
     onDemandMinIntervalMs: parseDuration(c.discovery?.onDemandMinInterval ?? '10s', 'config.discovery.onDemandMinInterval'),
+    onDemandWaitMs: parseDuration(c.discovery?.onDemandWait ?? '1s', 'config.discovery.onDemandWait'),
     cacheTtlMs: parseDuration(c.cache?.ttl ?? '5s', 'config.cache.ttl'),
     serveStaleMs: parseDuration(c.cache?.serveStale ?? '0s', 'config.cache.serveStale'),
     maxRegexBytes: c.query?.maxRegexBytes ?? 8192,

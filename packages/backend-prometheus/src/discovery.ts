@@ -1,6 +1,33 @@
-import type { CustomMetricInfo, ExternalMetricInfo, GroupResource } from '@custom-metrics/core';
+import type { CustomMetricInfo, ExternalMetricInfo, GroupResource, ResourceInfo } from '@custom-metrics/core';
 import type { MetricNamer } from './naming/metric-namer.js';
-import { grKey, isRootScoped, NAMESPACES } from './naming/resource-names.js';
+import type { LabelResource } from './naming/resource-converter.js';
+import { grKey, isRootScoped, NAMESPACES, pluralize } from './naming/resource-names.js';
+
+/** Whether `gr` is namespaced: from discovery when listed, else not for the built-in root-scoped ones. */
+function scoped(gr: GroupResource, known: readonly ResourceInfo[]): boolean {
+  const r = known.find((x) => x.group === gr.group && x.resource === gr.resource);
+  return r !== undefined ? r.namespaced : !isRootScoped(gr);
+}
+
+/**
+ * resolveLabelResource maps a label read back through a `resources.template` to a resource the
+ * cluster serves, as prometheus-adapter's RESTMapper does: the label's resource part matches a
+ * resource's singular or plural name (case-insensitive), and — when the template has `.Group` —
+ * the label's group part matches the group with `.` and `-` as `_`. The core group wins, then
+ * the order of `resources` (discovery's). Undefined when nothing matches. Pure.
+ */
+export function resolveLabelResource(label: LabelResource, resources: readonly ResourceInfo[]): GroupResource | undefined {
+  if (label.exact) return label.resource;
+  const name = label.name.toLowerCase();
+  const plural = pluralize(name);
+  const hits = resources.filter(
+    (r) =>
+      (r.singular.toLowerCase() === name || r.resource === name || r.resource === plural) &&
+      (!label.groupKnown || r.group.replace(/[.-]/g, '_') === label.groupText),
+  );
+  const hit = hits.find((r) => r.group === '') ?? hits[0];
+  return hit === undefined ? undefined : { group: hit.group, resource: hit.resource };
+}
 
 /** What the registry knows about one served custom metric on one resource. */
 export interface CustomEntry {
@@ -19,12 +46,6 @@ export interface ExternalEntry {
   readonly rule: number;
   lastSeen: number;
 }
-
-/**
- * API groups tried, in order, for a label read back through a template without `.Group` (as a
- * RESTMapper resolves a bare resource name): `deployment` → `deployments.apps`.
- */
-const GROUPS_TO_TRY = ['', 'apps', 'batch', 'networking.k8s.io', 'autoscaling', 'policy'];
 
 interface PendingCustom {
   rule: number;
@@ -75,44 +96,23 @@ export class DiscoveryRun {
   }
 
   /**
-   * Resolves the collected label sets into custom metric entries. `exists` tells whether a
-   * template-derived group-resource is known to the cluster (override targets are trusted).
+   * Resolves the collected label sets into custom metric entries: override targets are trusted,
+   * template-derived labels are resolved against `resources` (the cluster's, from discovery).
    */
-  async customEntries(namers: readonly MetricNamer[], exists: (gr: GroupResource) => Promise<boolean>): Promise<CustomEntry[]> {
+  customEntries(namers: readonly MetricNamer[], known: readonly ResourceInfo[]): CustomEntry[] {
     const out: CustomEntry[] = [];
-    const known = new Map<string, boolean>();
-    const check = async (gr: GroupResource) => {
-      const k = grKey(gr);
-      let v = known.get(k);
-      if (v === undefined) {
-        v = await exists(gr);
-        known.set(k, v);
-      }
-      return v;
-    };
     for (const p of this.#custom.values()) {
       const conv = namers[p.rule].resources;
       const resources: GroupResource[] = [];
       for (const l of p.labels) {
         const r = conv.resourceForLabel(l);
-        if (r === undefined) continue;
-        if (r.exact) {
-          resources.push(r.resource);
-          continue;
-        }
-        const groups = r.groupKnown ? [r.resource.group] : GROUPS_TO_TRY;
-        for (const group of groups) {
-          const gr = { group, resource: r.resource.resource };
-          if (await check(gr)) {
-            resources.push(gr);
-            break;
-          }
-        }
+        const gr = r === undefined ? undefined : resolveLabelResource(r, known);
+        if (gr !== undefined && !resources.some((x) => grKey(x) === grKey(gr))) resources.push(gr);
       }
       const namespaced = resources.some((r) => grKey(r) === grKey(NAMESPACES));
       for (const gr of resources) {
         out.push({
-          info: { groupResource: gr, namespaced: isRootScoped(gr) ? false : namespaced, metric: p.metric },
+          info: { groupResource: gr, namespaced: namespaced && scoped(gr, known), metric: p.metric },
           series: p.series,
           rule: p.rule,
           lastSeen: this.now,

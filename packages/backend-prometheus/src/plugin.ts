@@ -56,5 +56,7 @@ export function createPrometheusBackend(ctx: BackendContext, config: unknown, de
 export const prometheusBackend = defineBackendPlugin<PrometheusBackendConfig>({
   name: 'prometheus',
   configSchema,
+  // A metric newer than the last relist is found by `discovery.onDemand` (bounded; see README).
+  lookupOnDemand: true,
   create: (ctx, config) => createPrometheusBackend(ctx, config),
 });

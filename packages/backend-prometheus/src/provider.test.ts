@@ -289,6 +289,41 @@ describe('Prometheus backend with a fake client', () => {
     await instance.close?.();
   });
 
+  it('bounds on-demand lookups: one coalesced relist for a flood of unknown names, each caller waits at most onDemandWait, then a negative cache', async () => {
+    const { instance, client, ctx, advance } = setup({ discovery: { onDemandMinInterval: '10s', onDemandWait: '50ms' } });
+    await instance.start?.();
+    const seriesCalls = () => ctx.metrics.counters.get('discovery_on_demand') ?? 0;
+    // The next relist hangs until released.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const series = client.series.bind(client);
+    client.series = async (...args: Parameters<typeof client.series>) => {
+      await gate;
+      return series(...args);
+    };
+    const ask = (metric: string) =>
+      instance.external.getExternalMetric({ namespace: 'default', info: { metric }, metricSelector: Selector.everything(), signal: signal() }).then(
+        () => 'found',
+        (e: unknown) => (isMetricsError(e) ? e.code : e),
+      );
+    advance(60_000);
+    const flood = await Promise.all(Array.from({ length: 200 }, (_, i) => ask(`nope_${i}`)));
+    expect(flood.every((r) => r === 404)).toBe(true);
+    expect(seriesCalls()).toBe(1);
+    expect(ctx.metrics.counters.get('discovery_on_demand_unfinished')).toBe(200);
+    // The same names again while that relist still runs: answered from the negative cache, no wait.
+    const again = await Promise.all(Array.from({ length: 200 }, (_, i) => ask(`nope_${i}`)));
+    expect(again.every((r) => r === 404)).toBe(true);
+    expect(ctx.metrics.counters.get('discovery_on_demand_cached_unknown')).toBe(200);
+    expect(ctx.metrics.counters.get('discovery_on_demand_unfinished')).toBe(200);
+    release();
+    await (instance as unknown as { custom: { backend: { discover(): Promise<void> } } }).custom.backend.discover();
+    // A known metric is never hidden by the cache; a new relist waits for the min interval.
+    expect(await ask('queue_depth')).toBe('found');
+    expect(seriesCalls()).toBe(1);
+    await instance.close?.();
+  });
+
   it('serves pod and node resource metrics from resourceRules', async () => {
     const { instance, client } = setup();
     await instance.start?.();

@@ -1,9 +1,12 @@
 import { CachingLoader, isMetricsError, metricNotFound, NotFoundError } from '@custom-metrics/core';
-import type { BackendContext, BackendHealth, CustomMetricInfo, ExternalMetricInfo, GroupResource } from '@custom-metrics/core';
+import type { BackendContext, BackendHealth, CustomMetricInfo, ExternalMetricInfo, ResourceInfo } from '@custom-metrics/core';
 import type { PrometheusClient, Sample } from './client.js';
 import type { ResolvedConfig } from './config.js';
 import { DiscoveryRun, MetricRegistry, type CustomEntry, type ExternalEntry } from './discovery.js';
 import { MetricNamer } from './naming/metric-namer.js';
+
+/** Most unknown metric names remembered by the on-demand negative cache (oldest dropped first). */
+const MAX_UNKNOWN = 10_000;
 
 /** A finite sample (NaN and ±Inf are dropped before anything else sees them). */
 export type FiniteSample = Sample;
@@ -36,6 +39,9 @@ export class PrometheusBackend {
   /** Whether some discovery run had at least one series call succeed. */
   #discoveredOnce = false;
   #closed = false;
+  #resources: ResourceInfo[] = [];
+  /** Negative cache of on-demand lookups: key → until when it is answered 404 at once. */
+  readonly #unknown = new Map<string, number>();
   readonly #stop = new AbortController();
 
   constructor(ctx: BackendContext, config: ResolvedConfig, client: PrometheusClient, options: PrometheusBackendOptions = {}) {
@@ -88,7 +94,8 @@ export class PrometheusBackend {
   async customEntry(info: CustomMetricInfo): Promise<CustomEntry> {
     const found = this.registry.lookupCustom(info.metric, info.groupResource);
     if (found !== undefined) return found;
-    if (await this.#onDemand()) {
+    const key = `c\u0000${info.metric}\u0000${info.groupResource.resource}.${info.groupResource.group}`;
+    if (await this.#onDemand(key)) {
       const again = this.registry.lookupCustom(info.metric, info.groupResource);
       if (again !== undefined) return again;
     }
@@ -99,24 +106,58 @@ export class PrometheusBackend {
   async externalEntry(info: ExternalMetricInfo): Promise<ExternalEntry> {
     const found = this.registry.lookupExternal(info.metric);
     if (found !== undefined) return found;
-    if (await this.#onDemand()) {
+    const key = `e\u0000${info.metric.toLowerCase()}`;
+    if (await this.#onDemand(key)) {
       const again = this.registry.lookupExternal(info.metric);
       if (again !== undefined) return again;
     }
     throw new NotFoundError(`the server could not find the external metric ${info.metric}`);
   }
 
-  async #onDemand(): Promise<boolean> {
+  /**
+   * Whether an on-demand relist ran for an unknown metric `key`, bounded so a flood of unknown
+   * names cannot stall requests: a name still unknown after an on-demand lookup is answered at once
+   * for `onDemandMinIntervalMs` (negative cache, at most {@link MAX_UNKNOWN} names); all callers
+   * share one relist (coalesced), started at most once per `onDemandMinIntervalMs`; and a caller
+   * waits for it at most `onDemandWaitMs` — the relist goes on and serves later requests.
+   */
+  async #onDemand(key: string): Promise<boolean> {
     if (!this.#config.onDemand || this.#closed) return false;
-    if (this.#discovering === undefined && this.#now() - this.#lastOnDemand < this.#config.onDemandMinIntervalMs) return false;
-    this.#lastOnDemand = this.#now();
-    this.#ctx.metrics.count('discovery_on_demand');
-    try {
-      await this.discover();
-    } catch {
+    const now = this.#now();
+    const until = this.#unknown.get(key);
+    if (until !== undefined && until > now) {
+      this.#ctx.metrics.count('discovery_on_demand_cached_unknown');
       return false;
     }
-    return true;
+    if (this.#discovering === undefined) {
+      if (now - this.#lastOnDemand < this.#config.onDemandMinIntervalMs) return false;
+      this.#lastOnDemand = now;
+      this.#ctx.metrics.count('discovery_on_demand');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.#config.onDemandWaitMs);
+      timer.unref();
+    });
+    try {
+      const done = this.discover().then(
+        () => true,
+        () => false,
+      );
+      const ok = await Promise.race([done, waited]);
+      if (!ok) this.#ctx.metrics.count('discovery_on_demand_unfinished');
+      // Only consulted when the registry does not know the metric, so a hit is never hidden.
+      this.#rememberUnknown(key);
+      return ok;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #rememberUnknown(key: string): void {
+    this.#unknown.delete(key);
+    this.#unknown.set(key, this.#now() + this.#config.onDemandMinIntervalMs);
+    if (this.#unknown.size > MAX_UNKNOWN) this.#unknown.delete(this.#unknown.keys().next().value as string);
   }
 
   /**
@@ -164,15 +205,7 @@ export class PrometheusBackend {
         this.#ctx.metrics.count('discovery_errors');
       }
     }
-    const kube = this.#ctx.kube;
-    const custom = await run.customEntries(this.customNamers, async (gr: GroupResource) => {
-      try {
-        await kube.isNamespaced(gr);
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    const custom = run.customEntries(this.customNamers, await this.#clusterResources());
     this.registry.apply(run, custom, this.#config.maxAgeMs);
     this.#ctx.metrics.gauge('discovered_metrics', this.registry.customCount);
     this.#ctx.metrics.gauge('discovered_external_metrics', this.registry.externalCount);
@@ -190,6 +223,19 @@ export class PrometheusBackend {
         'discovery done',
       );
     }
+  }
+
+  /**
+   * The cluster's resource types (from the server's periodically refreshed discovery), fetched
+   * once per relist; when the lookup fails, the last list that loaded (empty before the first).
+   */
+  async #clusterResources(): Promise<ResourceInfo[]> {
+    try {
+      this.#resources = await this.#ctx.kube.resources();
+    } catch (e) {
+      this.#ctx.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'listing the cluster\'s resources failed; using the last list');
+    }
+    return this.#resources;
   }
 
   /** Runs a first discovery (a failure is logged, not thrown) and starts the relist timer. */

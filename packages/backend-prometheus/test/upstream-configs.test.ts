@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseSelector, Selector } from '@custom-metrics/core';
-import type { GroupResource } from '@custom-metrics/core';
+import { BUILTIN_RESOURCES, parseSelector, resourceInfos, Selector } from '@custom-metrics/core';
+import type { GroupResource, ResourceInfo } from '@custom-metrics/core';
 import { ConfigError } from '../src/errors.js';
 import { resolveConfig } from '../src/config.js';
 import { DiscoveryRun } from '../src/discovery.js';
@@ -20,14 +20,14 @@ const NAMESPACES: GroupResource = { group: '', resource: 'namespaces' };
 const SERVICES: GroupResource = { group: '', resource: 'services' };
 const DEPLOYMENTS: GroupResource = { group: 'apps', resource: 'deployments' };
 const NODES: GroupResource = { group: '', resource: 'nodes' };
-const CLUSTER = new Set(['pods', 'namespaces', 'services', 'nodes', 'deployments.apps']);
-const exists = async (gr: GroupResource) => CLUSTER.has(gr.group ? `${gr.resource}.${gr.group}` : gr.resource);
+/** The cluster's resource types, as discovery lists them. */
+const CLUSTER: ResourceInfo[] = resourceInfos(BUILTIN_RESOURCES).filter((r) => ['pods', 'namespaces', 'services', 'nodes', 'deployments'].includes(r.resource));
 const all = Selector.everything();
 
 async function discover(namers: MetricNamer[], series: Array<Record<string, string>>) {
   const run = new DiscoveryRun(0);
   for (const s of series) namers.forEach((n, i) => run.addCustomSeries(i, n, s));
-  const entries = await run.customEntries(namers, exists);
+  const entries = run.customEntries(namers, CLUSTER);
   return entries.map((e) => `${e.rule}:${e.info.metric}@${e.info.groupResource.resource}${e.info.namespaced ? '' : '(root)'}<-${e.series}`).sort();
 }
 

@@ -45,11 +45,15 @@ export interface RuleConfig {
   resource?: string;
   /** Custom metrics: the series label naming the object. Default `pod` for pods, else the resource's singular is required. */
   objectLabel?: string;
-  /** Custom metrics: whether the resource is namespaced. Default true except nodes, namespaces, persistentvolumes. */
+  /**
+   * Custom metrics: whether the resource is namespaced. Default true except nodes, namespaces,
+   * persistentvolumes. External metrics: whether a series carrying the namespace label is served
+   * only to HPAs in that namespace. Default true; `false` opts out (any namespace reads it).
+   */
   namespaced?: boolean;
   /** The series label holding the namespace. Default `namespace`. */
   namespaceLabel?: string;
-  /** External metrics: only series whose namespace label equals the request's namespace. Default false. */
+  /** External metrics: also drop series without the namespace label (only the request's namespace). Default false. */
   namespacedExternal?: boolean;
 }
 
@@ -202,7 +206,8 @@ export function resolveConfig(config: ScrapeBackendConfig): ResolvedConfig {
     const kind = r.kind ?? 'custom';
     const groupResource = parseGroupResource(r.resource ?? 'pods');
     const objectLabel = r.objectLabel ?? (groupResource.resource === 'pods' && groupResource.group === '' ? 'pod' : singular(groupResource.resource));
-    const namespaced = r.namespaced ?? !(groupResource.group === '' && CLUSTER_SCOPED.has(groupResource.resource));
+    // External rules are namespaced by default: an HPA never reads another namespace's series.
+    const namespaced = r.namespaced ?? (kind === 'external' ? true : !(groupResource.group === '' && CLUSTER_SCOPED.has(groupResource.resource)));
     const id = kind === 'external' ? `external/${r.metric.toLowerCase()}` : `custom/${groupResource.group}/${groupResource.resource}/${r.metric}`;
     if (seen.has(id)) throw new ScrapeConfigError(`${path}.metric`, `metric ${r.metric} is defined twice`);
     seen.add(id);

@@ -1,3 +1,4 @@
+import type { ResourceInfo } from './kube.js';
 import type { GroupResource, GroupVersionKind } from './model.js';
 
 /** One built-in Kubernetes resource type: its group-resource, kind and scope. */
@@ -36,3 +37,20 @@ export const BUILTIN_RESOURCES: readonly BuiltinResource[] = Object.freeze([
   r('poddisruptionbudgets', 'policy', 'v1', 'PodDisruptionBudget'),
   r('storageclasses', 'storage.k8s.io', 'v1', 'StorageClass', false),
 ]);
+
+/**
+ * resourceInfos turns resource types into {@link ResourceInfo} entries (singular: the lower-cased
+ * kind, as a RESTMapper defaults it), core group first, then in the given order; a repeated
+ * group-resource keeps its first entry.
+ */
+export function resourceInfos(list: readonly BuiltinResource[]): ResourceInfo[] {
+  const seen = new Set<string>();
+  const out: ResourceInfo[] = [];
+  for (const r of [...list.filter((x) => x.groupResource.group === ''), ...list.filter((x) => x.groupResource.group !== '')]) {
+    const key = `${r.groupResource.resource}.${r.groupResource.group}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ group: r.groupResource.group, resource: r.groupResource.resource, kind: r.gvk.kind, namespaced: r.namespaced, singular: r.gvk.kind.toLowerCase() });
+  }
+  return out;
+}

@@ -28,7 +28,7 @@ export type {
   GetMetricBySelectorRequest,
   GetExternalMetricRequest,
 } from './provider.js';
-export type { KubeLookup, KubeObject } from './kube.js';
+export type { KubeLookup, KubeObject, ResourceInfo } from './kube.js';
 export type {
   BackendPlugin,
   BackendContext,
@@ -42,7 +42,7 @@ export type {
   Logger,
 } from './plugin.js';
 export { defineBackendPlugin } from './plugin.js';
-export { BUILTIN_RESOURCES } from './builtin-resources.js';
+export { BUILTIN_RESOURCES, resourceInfos } from './builtin-resources.js';
 export type { BuiltinResource } from './builtin-resources.js';
 
 // --- label selectors (selector.ts)

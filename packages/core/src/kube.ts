@@ -19,6 +19,19 @@ export interface KubeObject {
   readonly nodeName?: string;
 }
 
+/** One resource type the cluster serves, as discovery reports it (a RESTMapper's entry). */
+export interface ResourceInfo {
+  /** API group, `""` for the core group (e.g. `argoproj.io`). */
+  readonly group: string;
+  /** Plural resource name (e.g. `rollouts`). */
+  readonly resource: string;
+  /** Kind in the preferred version (e.g. `Rollout`). */
+  readonly kind: string;
+  readonly namespaced: boolean;
+  /** Singular name (discovery's `singularName`, else the lower-cased kind), e.g. `rollout`. */
+  readonly singular: string;
+}
+
 /**
  * KubeLookup is a backend's only view of the cluster. The server implements it over informer
  * caches (list + watch), so calls are cheap and never LIST kube-apiserver per request.
@@ -39,4 +52,10 @@ export interface KubeLookup {
   resourceFor(group: string, kind: string): Promise<GroupResource>;
   /** isNamespaced tells whether a resource is namespaced (from discovery). Throws 404 when unknown. */
   isNamespaced(resource: GroupResource): Promise<boolean>;
+  /**
+   * resources lists every resource type the cluster serves (CRDs included), from discovery that
+   * the server refreshes periodically; without a cluster, the kinds the config declares. Each
+   * group-resource appears once, core group first. Rejects (503) only when discovery never loaded.
+   */
+  resources(): Promise<ResourceInfo[]>;
 }

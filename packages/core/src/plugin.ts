@@ -126,6 +126,11 @@ export interface BackendPlugin<Config = unknown> {
   readonly name: string;
   /** JSON Schema of `config`. Unknown fields should be rejected (`additionalProperties: false`). */
   readonly configSchema: Readonly<Record<string, unknown>>;
+  /**
+   * The default of `lookupOnDemand` for this plugin's instances (false when absent): true for
+   * backends that can find a metric they have not listed yet (their own on-demand discovery).
+   */
+  readonly lookupOnDemand?: boolean;
   create(ctx: BackendContext, config: Config): BackendInstance | Promise<BackendInstance>;
 }
 

@@ -3,14 +3,15 @@
  * turns the metric name and the HPA's `metricSelector` into a query; values come from the
  * refresher's cache.
  */
-import { metricNotFound } from '@custom-metrics/core';
+import { BadRequestError, metricNotFound } from '@custom-metrics/core';
+import type { Requirement } from '@custom-metrics/core';
 import type { ExternalMetricInfo, ExternalMetricValue, ExternalMetricsProvider, GetExternalMetricRequest } from '@custom-metrics/core';
 import type { ResolvedConfig, ResolvedExternalRule } from '../config.js';
 import { buildQuery, selectorTerms } from '../query/build.js';
 import type { QuerySpec } from '../query/build.js';
 import { clusterAgentMetric, clusterAgentSpec } from '../query/cluster-agent.js';
 import type { QueryRefresher } from '../refresh/refresher.js';
-import { tagsToLabels } from './tags-to-labels.js';
+import { tagsToLabels, tagValue } from './tags-to-labels.js';
 
 /** The group-resource named in "metric not found" errors for external metrics (as prometheus-adapter). */
 const EXTERNAL_GR = { group: '', resource: 'namespaces' } as const;
@@ -39,6 +40,9 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
     let spec: QuerySpec;
     let windowSeconds: number;
     let reported: number | undefined;
+    // Namespaced by default: rules unless `namespaced: false`, and the convention on kube_namespace.
+    const namespaceTag = rule ? rule.namespaceTag : 'kube_namespace';
+    if (namespaceTag !== '') checkNamespaceRequirements(req.metricSelector.requirements, namespaceTag, req.namespace, req.info.metric);
     if (rule) {
       spec = { shape: rule.shape, staticTerms: rule.staticTerms, requestTerms: selectorTerms(req.metricSelector.requirements), groupBy: rule.groupBy };
       windowSeconds = rule.windowSeconds;
@@ -54,12 +58,35 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
     const query = buildQuery(spec);
     const answer = await this.refresher.get(query, windowSeconds, req.signal);
     if (!rule) this.conventionNames.add(name);
-    return answer.series.map((s) => ({
+    // Security: a series tagged with another namespace is never served to this HPA.
+    const own = namespaceTag === '' ? answer.series : answer.series.filter((s) => ofNamespace(tagValue(s.tags, namespaceTag), req.namespace));
+    return own.map((s) => ({
       metricName: req.info.metric,
       metricLabels: s.tags.length > 0 ? tagsToLabels(s.tags) : null,
       timestamp: s.point.timestamp,
       ...(reported !== undefined ? { windowSeconds: reported } : {}),
       value: s.point.value,
     }));
+  }
+}
+
+function ofNamespace(tag: string | undefined, namespace: string): boolean {
+  return tag === undefined || tag === namespace;
+}
+
+/**
+ * A namespaced external metric's `metricSelector` may name only the asking HPA's namespace on the
+ * namespace tag (`kube_namespace=<own>` or `in (<own>)`): anything else would scope the Datadog
+ * query to other namespaces' series. Throws BadRequestError (400) saying what to change.
+ */
+function checkNamespaceRequirements(reqs: readonly Requirement[], tag: string, namespace: string, metric: string): void {
+  for (const r of reqs) {
+    if (r.key !== tag) continue;
+    const own = (r.operator === '=' || r.operator === '==' || r.operator === 'in') && r.values.length > 0 && r.values.every((v) => v === namespace);
+    if (!own) {
+      throw new BadRequestError(
+        `external metric ${metric} is namespaced: its metric selector may only select ${tag}=${namespace} (the HPA's namespace); remove the ${tag} requirement or set namespaced: false on the rule`,
+      );
+    }
   }
 }

@@ -38,6 +38,13 @@ export function staticKube(objects: Array<KubeObject & { resource: GroupResource
     async isNamespaced(resource) {
       return !(resource.group === '' && ['namespaces', 'nodes'].includes(resource.resource));
     },
+    async resources() {
+      const seen = new Map<string, { group: string; resource: string; kind: string; namespaced: boolean; singular: string }>();
+      for (const o of objects) {
+        seen.set(grKey(o.resource), { ...o.resource, kind: o.gvk.kind, namespaced: o.namespace !== undefined, singular: o.gvk.kind.toLowerCase() });
+      }
+      return [...seen.values()];
+    },
   };
 }
 

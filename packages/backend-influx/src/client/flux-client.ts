@@ -56,7 +56,7 @@ export class FluxClient implements InfluxQueryClient {
         const rows: InfluxRow[] = [];
         const limit = this.#maxBytes;
         let bytes = 0;
-        let tooLarge = false;
+        let stopped = false;
         let cancel: (() => void) | undefined;
         // Reject before cancelling: the client reports a cancelled query as complete.
         const onAbort = () => {
@@ -67,17 +67,27 @@ export class FluxClient implements InfluxQueryClient {
         const done = () => deadline.signal.removeEventListener('abort', onAbort);
         api.queryRows(text, {
           next(values, meta) {
-            if (tooLarge) return;
+            if (stopped) return;
             // The CSV line's size: its cells, their separators and the line end.
             for (const v of values) bytes += Buffer.byteLength(v) + 1;
             if (bytes > limit) {
-              tooLarge = true;
+              stopped = true;
               done();
               reject(new ResponseTooLargeError(limit));
               cancel?.();
               return;
             }
             const o = meta.toObject(values) as Record<string, unknown>;
+            if (isErrorTable(meta.columns.map((c) => c.label))) {
+              // Flux reports a failure during execution as an `error`/`reference` table inside a
+              // 200 answer, alone or after partial results: the whole answer is a backend error.
+              stopped = true; // ignore whatever follows
+              done();
+              const ref = String(o.reference ?? '');
+              reject(new InfluxQueryError('unavailable', `Flux /api/v2/query: error table in a 200 answer: ${String(o.error ?? '').slice(0, 500)}${ref ? ` (reference ${ref.slice(0, 50)})` : ''}`));
+              cancel?.();
+              return;
+            }
             const labels: Record<string, string> = {};
             for (const [k, v] of Object.entries(o)) {
               if (k.startsWith('_') || SYSTEM_COLUMNS.has(k) || k === valueColumn) continue;
@@ -107,6 +117,15 @@ export class FluxClient implements InfluxQueryClient {
       throw classify(e);
     }
   }
+}
+
+/**
+ * isErrorTable tells whether a table's columns are those of Flux's error table (annotated CSV
+ * spec, "Errors"): exactly `error` and `reference`, beside the unnamed annotation column.
+ */
+export function isErrorTable(labels: readonly string[]): boolean {
+  const named = labels.filter((l) => l !== '');
+  return named.length === 2 && named.includes('error') && named.includes('reference');
 }
 
 function classify(e: unknown): InfluxQueryError {

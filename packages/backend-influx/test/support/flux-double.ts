@@ -38,6 +38,14 @@ export function annotatedCsv(columns: CsvColumn[], tables: string[][][]): string
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
+/**
+ * Flux's error table (annotated CSV spec, "Errors"): what InfluxDB streams inside a 200 answer
+ * when a query fails during execution, alone or after tables already sent.
+ */
+export function errorTable(message: string, reference = ''): string {
+  return ['#datatype,string,string', '#group,true,true', '#default,,', ',error,reference', `,${csvCell(message)},${reference}`].join('\r\n') + '\r\n\r\n';
+}
+
 function csvCell(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }

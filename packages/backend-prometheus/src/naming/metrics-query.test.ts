@@ -65,6 +65,16 @@ describe('MetricsQuery.build', () => {
     );
   });
 
+  it('accepts every field prometheus-adapter passes, including .LabelValuesByName.<label> (a Go map)', () => {
+    const src = '<<.Series>>{<<.LabelMatchers>>,p="<<.LabelValuesByName.pod>>",n="<<.LabelValuesByName.namespace>>"} by (<<.GroupBy>>|<<join .GroupBySlice ",">>)';
+    const t = new MetricsQuery(src, conv, 't');
+    const out = t.build({ series: 's', resource: PODS, namespace: 'ns', names: ['a', 'b'], metricSelector: { requirements: [] } as unknown as Selector });
+    expect(out).toBe('s{namespace="ns",pod=~"a|b",p="a|b",n="ns"} by (pod|pod)');
+    // A label the request does not carry prints as Go's text/template does for a missing map key.
+    expect(new MetricsQuery('x{v="<<.LabelValuesByName.verb>>"}', conv, 't').buildExternal('x', '', { requirements: [] } as unknown as Selector)).toBe('x{v="<no value>"}');
+    expect(() => new MetricsQuery('<<.Nope>>', conv, 'config.rules[0].metricsQuery')).toThrow(/config\.rules\[0\]\.metricsQuery.*Nope/);
+  });
+
   it('escapes LabelValuesByName for use inside a PromQL string', () => {
     const t = new MetricsQuery('x{ns="<<index .LabelValuesByName "namespace">>"}', conv, 't');
     const out = t.build({ series: 's', resource: PODS, namespace: 'a"}or vector(1)#', names: ['p'], metricSelector: { requirements: [] } as unknown as Selector });

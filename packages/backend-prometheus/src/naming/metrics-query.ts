@@ -56,10 +56,10 @@ export class MetricsQuery {
       this.#template.execute({
         Series: 'series',
         LabelMatchers: 'namespace="default"',
-        LabelValuesByName: { namespace: 'default' },
+        LabelValuesByName: new Map([['namespace', 'default']]),
         GroupBy: 'pod',
         GroupBySlice: ['pod'],
-      } satisfies QueryTemplateArgs);
+      });
     } catch (e) {
       throw new ConfigError(path, (e as Error).message);
     }
@@ -67,7 +67,8 @@ export class MetricsQuery {
 
   /** Renders the template with ready-made arguments. */
   render(args: QueryTemplateArgs): string {
-    const q = this.#template.execute(args);
+    // LabelValuesByName is a Go map upstream: `.LabelValuesByName.pod` is valid for any key.
+    const q = this.#template.execute({ ...args, LabelValuesByName: new Map(Object.entries(args.LabelValuesByName)) });
     if (q.length === 0) throw new Error('empty query produced by metrics query template');
     return q;
   }

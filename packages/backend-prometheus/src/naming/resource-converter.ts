@@ -5,6 +5,20 @@ import { isLabelName } from './promql.js';
 import { grKey, NAMESPACES, normalizeGroupResource, singularize } from './resource-names.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
 
+/** What a label names, read back by {@link ResourceConverter.resourceForLabel}. */
+export interface LabelResource {
+  /** The override's group-resource, or a best guess from the template (`_` read as `.`). */
+  resource: GroupResource;
+  /** True for an override (trusted); false for a template candidate the caller must resolve. */
+  exact: boolean;
+  /** False when the template has no `.Group`, so any API group may hold it. */
+  groupKnown: boolean;
+  /** The resource part as the label spells it (the singular for templates, e.g. `rollout`). */
+  name: string;
+  /** The `.Group` part as the label spells it (`.` and `-` became `_`, e.g. `argoproj_io`). */
+  groupText?: string;
+}
+
 const GROUP_MARK = '\uE000G\uE000';
 const RESOURCE_MARK = '\uE000R\uE000';
 
@@ -61,14 +75,20 @@ export class ResourceConverter {
    * when the template has no `.Group`, so any API group may hold it). Undefined when the label
    * names no resource.
    */
-  resourceForLabel(label: string): { resource: GroupResource; exact: boolean; groupKnown: boolean } | undefined {
+  resourceForLabel(label: string): LabelResource | undefined {
     const o = this.#labelToResource.get(label);
-    if (o !== undefined) return { resource: o, exact: true, groupKnown: true };
+    if (o !== undefined) return { resource: o, exact: true, groupKnown: true, name: o.resource };
     if (this.#extract === undefined) return undefined;
     const m = this.#extract.exec(label);
     if (!m?.groups?.resource) return undefined;
     const group = (m.groups.group ?? '').replace(/_/g, '.');
-    return { resource: normalizeGroupResource({ group, resource: m.groups.resource }), exact: false, groupKnown: m.groups.group !== undefined };
+    return {
+      resource: normalizeGroupResource({ group, resource: m.groups.resource }),
+      exact: false,
+      groupKnown: m.groups.group !== undefined,
+      name: m.groups.resource,
+      ...(m.groups.group !== undefined ? { groupText: m.groups.group } : {}),
+    };
   }
 
   /** The label of the `namespaces` resource, defaulting to `namespace` when unmapped. */

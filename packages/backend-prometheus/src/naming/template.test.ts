@@ -24,6 +24,13 @@ describe('compileTemplate', () => {
     expect(run('[<<index .LabelValuesByName "nope">>]')).toBe('[]');
   });
 
+  it('treats a Map as a Go map: field access by key, missing key prints <no value>, index gives ""', () => {
+    const m = { M: new Map([['pod', 'a'], ['ns', 'b']]) };
+    expect(run('<<.M.pod>>/<<.M.nope>>/[<<index .M "nope">>]', m)).toBe('a/<no value>/[]');
+    expect(run('<<range $k, $v := .M>><<$k>>=<<$v>>;<<end>>', m)).toBe('ns=b;pod=a;');
+    expect(() => run('<<.Nope>>')).toThrow(TemplateError);
+  });
+
   it('supports join in both argument orders and as a pipeline stage', () => {
     expect(run('<<join .GroupBySlice ";">>')).toBe('pod;container');
     expect(run('<<join "," .GroupBySlice>>')).toBe('pod,container');

@@ -9,6 +9,8 @@ import { parseTemplate, type Arg, type Node, type Pipeline } from './template-pa
  * `join` (`join .GroupBySlice ","` or sprig order `join "," .GroupBySlice`) and `index`
  * (`index .LabelValuesByName "pod"`); pipelines (`.GroupBySlice | join ","`); `if` / `else if` /
  * `else` / `end`; `range` (optionally `range $v := …` or `range $i, $v := …`) with `else`.
+ * A JS `Map` in the data behaves as a Go map (`.M.key` on a missing key prints `<no value>`,
+ * `index` gives `""`); a plain object behaves as a struct (an unknown field is an error).
  * Anything else (`with`, `define`, `template`, `block`, other functions, comments…) is rejected at
  * compile time with a {@link TemplateError} naming the construct.
  */
@@ -39,6 +41,7 @@ function printValue(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(printValue).join(' ')}]`;
+  if (v instanceof Map) return printValue(Object.fromEntries(v));
   if (typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `map[${entries.map(([k, x]) => `${k}:${printValue(x)}`).join(' ')}]`;
@@ -49,6 +52,11 @@ function printValue(v: unknown): string {
 function lookupField(base: unknown, path: string[], what: string): unknown {
   let cur = base;
   for (const name of path) {
+    if (cur instanceof Map) {
+      // A Go map: a missing key is the invalid value, printed `<no value>` (as text/template does).
+      cur = cur.get(name);
+      continue;
+    }
     if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) {
       throw new TemplateError(`can't evaluate field ${name} in ${what}`);
     }
@@ -91,6 +99,9 @@ function callIndex(args: unknown[]): unknown {
       if (typeof key !== 'number' || !Number.isInteger(key)) throw new TemplateError('cannot index slice with non-integer');
       if (key < 0 || key >= cur.length) throw new TemplateError(`index out of range: ${key}`);
       cur = cur[key];
+    } else if (cur instanceof Map) {
+      if (typeof key !== 'string') throw new TemplateError('cannot index map with non-string key');
+      cur = cur.has(key) ? cur.get(key) : '';
     } else if (cur !== null && typeof cur === 'object') {
       if (typeof key !== 'string') throw new TemplateError('cannot index map with non-string key');
       cur = Object.prototype.hasOwnProperty.call(cur, key) ? (cur as Record<string, unknown>)[key] : '';
@@ -132,6 +143,7 @@ function execNodes(nodes: Node[], scope: Scope, out: string[]): void {
         const v = evalPipeline(n.pipe, scope);
         let entries: Array<[unknown, unknown]>;
         if (Array.isArray(v)) entries = v.map((x, i) => [i, x]);
+        else if (v instanceof Map) entries = [...v.keys()].sort().map((k) => [k, v.get(k)]);
         else if (v !== null && typeof v === 'object') entries = Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]);
         else if (v === undefined || v === null) entries = [];
         else throw new TemplateError(`range can't iterate over ${printValue(v)}`);

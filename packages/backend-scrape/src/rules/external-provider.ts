@@ -18,7 +18,9 @@ export interface ScrapeExternalProviderDeps {
 
 /**
  * ScrapeExternalProvider serves external.metrics.k8s.io: one item per series of the rule that the
- * request's selector matches, with the series' labels as `metricLabels`.
+ * request's selector matches, with the series' labels as `metricLabels`. A series whose namespace
+ * label names another namespace than the request's is never served unless the rule sets
+ * `namespaced: false`.
  */
 export class ScrapeExternalProvider implements ExternalMetricsProvider {
   readonly #rules: CompiledRule[];
@@ -40,7 +42,10 @@ export class ScrapeExternalProvider implements ExternalMetricsProvider {
     if (!rule) throw new NotFoundError(`the server could not find the external metric ${req.info.metric}`);
     const window = reportedWindowSeconds(rule);
     return evaluateRule(this.deps.store, rule, this.#now(), (l) => {
-      if (rule.namespacedExternal && l[rule.namespaceLabel] !== req.namespace) return false;
+      const ns = l[rule.namespaceLabel];
+      // Namespaced by default: a series of another namespace is never served (security property).
+      if (rule.namespacedExternal && ns !== req.namespace) return false;
+      if (rule.namespaced && ns !== undefined && ns !== req.namespace) return false;
       return req.metricSelector.matches(l as Record<string, string>);
     }).map((s) => ({
       metricName: rule.metric,

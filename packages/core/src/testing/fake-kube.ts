@@ -1,6 +1,6 @@
-import { BUILTIN_RESOURCES, type BuiltinResource } from '../builtin-resources.js';
+import { BUILTIN_RESOURCES, resourceInfos, type BuiltinResource } from '../builtin-resources.js';
 import { NotFoundError } from '../errors.js';
-import type { KubeLookup, KubeObject } from '../kube.js';
+import type { KubeLookup, KubeObject, ResourceInfo } from '../kube.js';
 import { groupResourceString, type GroupResource, type GroupVersionKind } from '../model.js';
 import type { Selector } from '../selector.js';
 
@@ -88,6 +88,10 @@ export class FakeKubeLookup implements KubeLookup {
 
   async isNamespaced(resource: GroupResource): Promise<boolean> {
     return this.#resource(resource).namespaced;
+  }
+
+  async resources(): Promise<ResourceInfo[]> {
+    return resourceInfos([...this.#byResource.values()]);
   }
 }
 

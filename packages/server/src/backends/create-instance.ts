@@ -56,7 +56,7 @@ export async function createBackendInstance(c: DependencyContainer, b: BackendCo
   } catch (e) {
     throw new ConfigError([{ path: `backends[${index}].type`, expected: `a plugin whose routes are valid; "${b.type}" contributes an invalid one: ${(e as Error).message}` }], source);
   }
-  return { name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand, instance };
+  return { name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand ?? plugin.lookupOnDemand ?? false, instance };
 }
 
 /**

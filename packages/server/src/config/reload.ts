@@ -165,7 +165,8 @@ export class ConfigReloader {
         const prev = previous.get(entry.name);
         if (prev && prev.entry.type === entry.type && isDeepStrictEqual(prev.entry.config, entry.config)) {
           const same = prev.entry.priority === entry.priority && prev.entry.lookupOnDemand === entry.lookupOnDemand;
-          live.push({ entry, backend: same ? prev.backend : { ...prev.backend, priority: entry.priority, lookupOnDemand: entry.lookupOnDemand } });
+          // A lookupOnDemand left unset keeps the plugin's default the instance was built with.
+          live.push({ entry, backend: same ? prev.backend : { ...prev.backend, priority: entry.priority, lookupOnDemand: entry.lookupOnDemand ?? prev.backend.lookupOnDemand } });
           outcome.kept.push(entry.name);
           continue;
         }

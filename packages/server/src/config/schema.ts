@@ -60,7 +60,7 @@ export const serverConfigSchema = {
           type: { type: 'string', minLength: 1 },
           config: { type: 'object', default: {} },
           priority: { type: 'integer' },
-          lookupOnDemand: { type: 'boolean', default: false },
+          lookupOnDemand: { type: 'boolean' },
         },
       },
     },

@@ -59,8 +59,11 @@ export interface BackendConfig {
   config: Record<string, unknown>;
   /** Higher wins when two instances list the same metric (equal priorities are an error). */
   priority?: number;
-  /** Ask this instance for metrics it does not list (in priority order) instead of answering 404. */
-  lookupOnDemand: boolean;
+  /**
+   * Ask this instance for metrics it does not list (in priority order) instead of answering 404.
+   * Default: the plugin's `lookupOnDemand` (true for `prometheus`), else false.
+   */
+  lookupOnDemand?: boolean;
 }
 
 /** One object of `standalone.objects` (what the static KubeLookup knows). */

@@ -37,7 +37,9 @@ standalone:
     - { resource: pods, name: p, namespace: default, labels: { app: a } }
 `);
     expect(c.server.securePort).toBe(8443);
-    expect(c.backends[0]).toMatchObject({ name: 'mem', type: 'memory', priority: 2, lookupOnDemand: false });
+    expect(c.backends[0]).toMatchObject({ name: 'mem', type: 'memory', priority: 2 });
+    // Unset: the plugin's default applies (true for prometheus, else false).
+    expect(c.backends[0].lookupOnDemand).toBeUndefined();
     expect(c.standalone.objects[0]).toMatchObject({ resource: 'pods', name: 'p', labels: { app: 'a' }, annotations: {} });
   });
 

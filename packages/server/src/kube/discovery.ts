@@ -9,6 +9,8 @@ export interface DiscoveredResource {
   readonly gvk: GroupVersionKind;
   readonly namespaced: boolean;
   readonly verbs: readonly string[];
+  /** Discovery's `singularName`, else the lower-cased kind. */
+  readonly singular: string;
 }
 
 interface APIResource {
@@ -16,6 +18,7 @@ interface APIResource {
   namespaced: boolean;
   kind: string;
   verbs?: string[];
+  singularName?: string;
 }
 interface APIResourceList {
   groupVersion?: string;
@@ -86,6 +89,7 @@ export class KubeDiscovery {
           gvk: { group, version, kind: r.kind },
           namespaced: r.namespaced,
           verbs: r.verbs ?? [],
+          singular: r.singularName || r.kind.toLowerCase(),
         };
         byResource.set(groupResourceString(d.groupResource), d);
         if (!byKind.has(`${group}/${r.kind}`)) byKind.set(`${group}/${r.kind}`, d);
@@ -154,6 +158,16 @@ export class KubeDiscovery {
     }
     if (!d) throw new NotFoundError(`no matches for kind "${kind}" in group "${group}"`);
     return d;
+  }
+
+  /**
+   * Every discovered resource type (CRDs included), core group first, then groups in the order
+   * `/apis` lists them, as of the last successful refresh.
+   * @throws {ServiceUnavailableError} when discovery never loaded.
+   */
+  async list(): Promise<DiscoveredResource[]> {
+    await this.#ensure();
+    return [...this.#byResource.values()];
   }
 
   /** Stops the periodic refresh. */

@@ -1,6 +1,6 @@
 import { ListWatch, Watch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { ServiceUnavailableError, groupResourceString } from '@custom-metrics/core';
-import type { GroupResource, GroupVersionKind, KubeLookup, KubeObject, Logger, Selector } from '@custom-metrics/core';
+import type { GroupResource, GroupVersionKind, KubeLookup, KubeObject, Logger, ResourceInfo, Selector } from '@custom-metrics/core';
 import { KubeDiscovery, type DiscoveredResource, type KubeDiscoveryOptions } from './discovery.js';
 import type { KubeRest } from './rest.js';
 
@@ -178,6 +178,16 @@ export class InformerKubeLookup implements KubeLookup {
 
   async isNamespaced(resource: GroupResource): Promise<boolean> {
     return (await this.discovery.resolve(resource)).namespaced;
+  }
+
+  async resources(): Promise<ResourceInfo[]> {
+    return (await this.discovery.list()).map((d) => ({
+      group: d.groupResource.group,
+      resource: d.groupResource.resource,
+      kind: d.gvk.kind,
+      namespaced: d.namespaced,
+      singular: d.singular,
+    }));
   }
 
   /** How many informers run (one per resource used so far). */

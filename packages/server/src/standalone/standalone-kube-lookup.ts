@@ -3,11 +3,13 @@ import {
   groupResourceString,
   NotFoundError,
   parseGroupResource,
+  resourceInfos,
   type BuiltinResource,
   type GroupResource,
   type GroupVersionKind,
   type KubeLookup,
   type KubeObject,
+  type ResourceInfo,
   type Selector,
 } from '@custom-metrics/core';
 import { ConfigError } from '../config/config-error.js';
@@ -104,5 +106,10 @@ export class StandaloneKubeLookup implements KubeLookup {
 
   async isNamespaced(resource: GroupResource): Promise<boolean> {
     return this.#resource(resource).namespaced;
+  }
+
+  /** The kinds this lookup knows (the built-in resources). */
+  async resources(): Promise<ResourceInfo[]> {
+    return resourceInfos([...this.#resources.values()]);
   }
 }

@@ -6,12 +6,12 @@ import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync, 
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, requireBinary, tempDir, waitFor } from '../../../test-support/index.js';
-import { startPrometheus, type PrometheusProcess } from '../../backend-prometheus/test/support/prometheus.js';
-import { startChildServer, type ChildServer } from './support/child-server.js';
+import { freePort, requireBinary, tempDir, waitFor } from '../../test-support/index.js';
+import { startPrometheus, type PrometheusProcess } from '../../packages/backend-prometheus/test/support/prometheus.js';
+import { startChildServer, type ChildServer } from '../../packages/server/test/support/child-server.js';
 
 const EXT = '/apis/external.metrics.k8s.io/v1beta1/namespaces/default';
-const closingPlugin = fileURLToPath(new URL('./fixtures/plugins/closing-plugin.mjs', import.meta.url));
+const closingPlugin = fileURLToPath(new URL('../../packages/server/test/fixtures/plugins/closing-plugin.mjs', import.meta.url));
 /** Reloads are debounced by 500 ms: every wait below is far longer and polls. */
 const RELOAD_WAIT_MS = 20_000;
 

@@ -4,16 +4,16 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBinary, tempDir, waitFor } from '../../../test-support/index.js';
-import { startExporter, type TestExporter } from '../../backend-prometheus/test/support/exporter.js';
-import { startPrometheus, type PrometheusProcess } from '../../backend-prometheus/test/support/prometheus.js';
-import { runCli } from '../src/cli/run.js';
-import { startServer, type RunningServer } from '../src/cli/serve.js';
-import type { HpaExplanation } from '../src/explain/engine.js';
-import { KubeApiserverDouble } from './kube/apiserver-double.js';
-import { issueCert } from './kube/certs.js';
-import { writeCertKubeconfig } from './support/kubeconfig.js';
-import { createTestPki, seedCluster, writePki } from './support/secure-server.js';
+import { requireBinary, tempDir, waitFor } from '../../test-support/index.js';
+import { startExporter, type TestExporter } from '../../packages/backend-prometheus/test/support/exporter.js';
+import { startPrometheus, type PrometheusProcess } from '../../packages/backend-prometheus/test/support/prometheus.js';
+import { runCli } from '../../packages/server/src/cli/run.js';
+import { startServer, type RunningServer } from '../../packages/server/src/cli/serve.js';
+import type { HpaExplanation } from '../../packages/server/src/explain/engine.js';
+import { KubeApiserverDouble } from '../../packages/server/test/kube/apiserver-double.js';
+import { issueCert } from '../../packages/server/test/kube/certs.js';
+import { writeCertKubeconfig } from '../../packages/server/test/support/kubeconfig.js';
+import { createTestPki, seedCluster, writePki } from '../../packages/server/test/support/secure-server.js';
 
 const prometheusBin = requireBinary('prometheus', 'install Prometheus (/usr/bin/prometheus) to run the explain tests with a real Prometheus');
 
