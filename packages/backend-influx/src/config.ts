@@ -1,6 +1,6 @@
 // The backend's configuration: types, defaults and the checks the JSON schema cannot express
 // (templates and their placeholders, group-resources, durations).
-import { parseGroupResource } from '@custom-metrics/core';
+import { isClusterScoped, parseGroupResource } from '@custom-metrics/core';
 import type { GroupResource } from '@custom-metrics/core';
 import { templatePlaceholders } from './query/template.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '@custom-metrics/core';
@@ -126,7 +126,6 @@ export interface ResolvedInfluxConfig {
   external: ResolvedExternalRule[];
 }
 
-const CLUSTER_SCOPED = new Set(['nodes', 'namespaces', 'persistentvolumes']);
 const DURATION = /^[1-9][0-9]{0,8}(ms|s|m|h|d|w)$/;
 
 /**
@@ -176,7 +175,7 @@ export function resolveConfig(config: InfluxBackendConfig): ResolvedInfluxConfig
     if (!/^[a-z0-9][a-z0-9-]*$/.test(groupResource.resource)) fail(`${at}.resource`, `not a resource[.group]: ${JSON.stringify(r.resource)}`);
     if (!r.metric) fail(`${at}.metric`, 'required');
     if (!r.objectTag) fail(`${at}.objectTag`, 'required');
-    const namespaced = r.namespaced ?? !(groupResource.group === '' && CLUSTER_SCOPED.has(groupResource.resource));
+    const namespaced = r.namespaced ?? !isClusterScoped(groupResource);
     const key = `${groupResource.resource}.${groupResource.group}/${r.metric}`;
     if (seen.has(key)) fail(`${at}`, `duplicate rule for ${r.metric} on ${r.resource}`);
     seen.add(key);

@@ -9,6 +9,7 @@ import {
   metricNotFound,
   metricNotFoundFor,
   metricNotFoundForSelector,
+  objectReference,
   selectorToLabelSelector,
 } from '@custom-metrics/core';
 import type {
@@ -219,13 +220,7 @@ export class InfluxExternalProvider implements ExternalMetricsProvider {
 
 function metricValue(o: KubeObject, rule: ResolvedCustomRule, s: Sample, selector: LabelSelector | null): MetricValue {
   return {
-    describedObject: {
-      kind: o.gvk.kind,
-      ...(o.namespace ? { namespace: o.namespace } : {}),
-      name: o.name,
-      ...(o.uid ? { uid: o.uid } : {}),
-      apiVersion: `${o.gvk.group}/${o.gvk.version}`,
-    },
+    describedObject: objectReference(o.gvk, o.namespace, o.name),
     metric: { name: rule.metric, selector },
     timestamp: s.time !== undefined ? new Date(s.time) : new Date(),
     value: s.value,

@@ -1,4 +1,4 @@
-import { metricNotFoundFor, metricNotFoundForSelector, selectorToLabelSelector } from '@custom-metrics/core';
+import { metricNotFoundFor, metricNotFoundForSelector, objectReference, selectorToLabelSelector } from '@custom-metrics/core';
 import type {
   CustomMetricInfo,
   CustomMetricsProvider,
@@ -74,13 +74,7 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
     for (const o of objects) {
       const s = byName.get(o.name);
       if (s === undefined) continue;
-      const ref: ObjectReference = {
-        kind: kind.kind,
-        ...(o.namespace ? { namespace: o.namespace } : {}),
-        name: o.name,
-        ...(o.uid ? { uid: o.uid } : {}),
-        apiVersion: `${kind.group}/${kind.version}`,
-      };
+      const ref = objectReference(kind, o.namespace, o.name);
       out.push(valueOf(ref, req.info.metric, s, selector));
     }
     return out;
@@ -88,12 +82,7 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
 
   async #reference(info: CustomMetricInfo, namespace: string, name: string): Promise<ObjectReference> {
     const kind = await this.backend.context.kube.kindFor(info.groupResource);
-    return {
-      kind: kind.kind,
-      ...(info.namespaced && namespace !== '' ? { namespace } : {}),
-      name,
-      apiVersion: `${kind.group}/${kind.version}`,
-    };
+    return objectReference(kind, info.namespaced ? namespace : '', name);
   }
 }
 

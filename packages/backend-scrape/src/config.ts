@@ -1,4 +1,4 @@
-import { parseGroupResource, parseSelector, type GroupResource, type Selector } from '@custom-metrics/core';
+import { isClusterScoped, parseGroupResource, parseSelector, type GroupResource, type Selector } from '@custom-metrics/core';
 import { WINDOW_FUNCTIONS, type WindowFunction } from './window/functions.js';
 
 /** A duration: a number of seconds, or text such as `500ms`, `5s`, `1m`, `1h30m`. */
@@ -132,7 +132,6 @@ export class ScrapeConfigError extends Error {
   }
 }
 
-const CLUSTER_SCOPED = new Set(['nodes', 'namespaces', 'persistentvolumes']);
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Parses a {@link Duration} into milliseconds; throws {@link ScrapeConfigError} naming `path`. */
@@ -202,7 +201,7 @@ export function resolveConfig(config: ScrapeBackendConfig): ResolvedConfig {
     const kind = r.kind ?? 'custom';
     const groupResource = parseGroupResource(r.resource ?? 'pods');
     const objectLabel = r.objectLabel ?? (groupResource.resource === 'pods' && groupResource.group === '' ? 'pod' : singular(groupResource.resource));
-    const namespaced = r.namespaced ?? !(groupResource.group === '' && CLUSTER_SCOPED.has(groupResource.resource));
+    const namespaced = r.namespaced ?? !isClusterScoped(groupResource);
     const id = kind === 'external' ? `external/${r.metric.toLowerCase()}` : `custom/${groupResource.group}/${groupResource.resource}/${r.metric}`;
     if (seen.has(id)) throw new ScrapeConfigError(`${path}.metric`, `metric ${r.metric} is defined twice`);
     seen.add(id);

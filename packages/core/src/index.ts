@@ -49,6 +49,7 @@ export type { DeprecatedDurationAlias, ReadDurationOptions } from './duration.js
 
 // --- label selectors (selector.ts)
 export { parseSelector, Selector, selectorToLabelSelector, labelSelectorToSelector } from './selector.js';
+export { metricSelectorOf } from './metric-selector.js';
 export { SelectorParseError, isSelectorParseError } from './selector-error.js';
 export type { Requirement, SelectorOperator } from './selector-requirement.js';
 

@@ -16,16 +16,12 @@ import type {
   MetricValue,
   Selector,
 } from '@custom-metrics/core';
-import { groupResourceString } from '@custom-metrics/core';
+import { groupResourceString, objectReference } from '@custom-metrics/core';
 import type { ResolvedConfig, ResolvedCustomRule } from '../config.js';
 import { buildQuery, scopeTerm, selectorTerms } from '../query/build.js';
 import type { SeriesPoint } from '../client/datadog-client.js';
 import type { QueryRefresher } from '../refresh/refresher.js';
 import { tagValue } from './tags-to-labels.js';
-
-function apiVersion(gvk: GroupVersionKind): string {
-  return `${gvk.group}/${gvk.version}`;
-}
 
 function labelSelectorOf(sel: Selector): LabelSelector | null {
   try {
@@ -113,7 +109,7 @@ export class DatadogCustomProvider implements CustomMetricsProvider {
     point: SeriesPoint,
   ): MetricValue {
     return {
-      describedObject: { kind: gvk.kind, ...(info.namespaced && namespace !== '' ? { namespace } : {}), name, apiVersion: apiVersion(gvk) },
+      describedObject: objectReference(gvk, info.namespaced ? namespace : '', name),
       metric: { name: info.metric, selector: metricSelector.isEmpty() ? null : labelSelectorOf(metricSelector) },
       timestamp: point.timestamp,
       ...(rule.reportedWindowSeconds !== undefined ? { windowSeconds: rule.reportedWindowSeconds } : {}),

@@ -3,6 +3,7 @@ import {
   metricNotFound,
   metricNotFoundFor,
   metricNotFoundForSelector,
+  objectReference,
   selectorToLabelSelector,
   type CustomMetricInfo,
   type CustomMetricsProvider,
@@ -116,12 +117,7 @@ function metricSelectorJSON(sel: Selector): LabelSelector | null {
 function toMetricValue(rule: CompiledRule, o: KubeObject, a: Aggregate, selector: LabelSelector | null): MetricValue {
   const window = reportedWindowSeconds(rule);
   return {
-    describedObject: {
-      kind: o.gvk.kind,
-      ...(rule.namespaced && o.namespace ? { namespace: o.namespace } : {}),
-      name: o.name,
-      apiVersion: `${o.gvk.group}/${o.gvk.version}`,
-    },
+    describedObject: objectReference(o.gvk, rule.namespaced ? o.namespace : '', o.name),
     metric: { name: rule.metric, selector },
     timestamp: new Date(a.timestampMs),
     ...(window !== undefined ? { windowSeconds: window } : {}),
