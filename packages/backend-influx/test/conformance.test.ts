@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { customProviderConformance, externalProviderConformance } from '@custom-metrics/core/testing';
 import type { ConformanceData } from '@custom-metrics/core/testing';
-import { requireBinary } from '../../../test-support/index.js';
+import { freePort, requireBinary } from '../../../test-support/index.js';
 import { createInfluxBackend, type InfluxBackendConfig } from '../src/index.js';
 import { lpLine, startInfluxd, type Influxd } from './support/influxd.js';
 
@@ -41,6 +41,19 @@ function config(url: string): InfluxBackendConfig {
   };
 }
 
+/** A config influxd refuses to run: InfluxQL only orders by time, so every query is a statement error. */
+function rejecting(url: string): InfluxBackendConfig {
+  const c = config(url);
+  return {
+    ...c,
+    custom: c.custom!.map((r) => ({ ...r, query: `${r.query} ORDER BY value` })),
+    external: c.external!.map((r) => ({ ...r, query: `${r.query} ORDER BY value` })),
+  };
+}
+
+/** Nothing listens on a fresh free port: the connection is refused. */
+const closedUrl = async () => `http://127.0.0.1:${await freePort()}`;
+
 function lines(data: ConformanceData): string[] {
   const t = data.timestamp.getTime();
   return [
@@ -70,6 +83,10 @@ describe.skipIf(!bin)('conformance: InfluxQL providers on a real influxd', () =>
     for (const c of customProviderConformance(async ({ context }) => ({
       provider: createInfluxBackend(context, config(influx.url)).custom!,
       seed: (data) => influx.write(DB, lines(data)),
+      failing: {
+        unreachable: async () => createInfluxBackend(context, config(await closedUrl())).custom!,
+        rejected: () => createInfluxBackend(context, rejecting(influx.url)).custom!,
+      },
     }))) {
       it(c.name, c.run);
     }
@@ -79,6 +96,10 @@ describe.skipIf(!bin)('conformance: InfluxQL providers on a real influxd', () =>
     for (const c of externalProviderConformance(async ({ context }) => ({
       provider: createInfluxBackend(context, config(influx.url)).external!,
       seed: (data) => influx.write(DB, lines(data)),
+      failing: {
+        unreachable: async () => createInfluxBackend(context, config(await closedUrl())).external!,
+        rejected: () => createInfluxBackend(context, rejecting(influx.url)).external!,
+      },
     }))) {
       it(c.name, c.run);
     }

@@ -1,4 +1,4 @@
-import { CachingLoader, isMetricsError, metricNotFound, NotFoundError } from '@custom-metrics/core';
+import { backendFailure, CachingLoader, isMetricsError, metricNotFound, NotFoundError, type MetricsError } from '@custom-metrics/core';
 import type { BackendContext, BackendHealth, CustomMetricInfo, ExternalMetricInfo, GroupResource } from '@custom-metrics/core';
 import type { PrometheusClient, Sample } from './client.js';
 import type { ResolvedConfig } from './config.js';
@@ -84,7 +84,16 @@ export class PrometheusBackend {
     return finite;
   }
 
-  /** Finds the registry entry for a custom metric, discovering on demand if allowed; 404 otherwise. */
+  /**
+   * The error for a metric the registry does not hold: while no discovery has reached Prometheus
+   * yet ({@link pending}) nobody can tell whether it exists, so 503 (`unreachable`); then 404.
+   */
+  #unknown(notFound: MetricsError): MetricsError {
+    const why = this.pending();
+    return why === undefined ? notFound : backendFailure('unreachable', `the Prometheus backend ${this.#ctx.instanceName} cannot tell which metrics it serves: ${why}`);
+  }
+
+  /** Finds the registry entry for a custom metric, discovering on demand if allowed; 404 (503 before a first discovery) otherwise. */
   async customEntry(info: CustomMetricInfo): Promise<CustomEntry> {
     const found = this.registry.lookupCustom(info.metric, info.groupResource);
     if (found !== undefined) return found;
@@ -92,10 +101,10 @@ export class PrometheusBackend {
       const again = this.registry.lookupCustom(info.metric, info.groupResource);
       if (again !== undefined) return again;
     }
-    throw metricNotFound(info.groupResource, info.metric);
+    throw this.#unknown(metricNotFound(info.groupResource, info.metric));
   }
 
-  /** Finds the registry entry for an external metric (case-insensitive); 404 otherwise. */
+  /** Finds the registry entry for an external metric (case-insensitive); 404 (503 before a first discovery) otherwise. */
   async externalEntry(info: ExternalMetricInfo): Promise<ExternalEntry> {
     const found = this.registry.lookupExternal(info.metric);
     if (found !== undefined) return found;
@@ -103,7 +112,7 @@ export class PrometheusBackend {
       const again = this.registry.lookupExternal(info.metric);
       if (again !== undefined) return again;
     }
-    throw new NotFoundError(`the server could not find the external metric ${info.metric}`);
+    throw this.#unknown(new NotFoundError(`the server could not find the external metric ${info.metric}`));
   }
 
   async #onDemand(): Promise<boolean> {
