@@ -43,10 +43,11 @@ export function createInfluxClient(config: ResolvedInfluxConfig): InfluxQueryCli
 
 /**
  * Creates one backend instance. `client` replaces the HTTP client (tests); normally it is built
- * from the config. Throws on an invalid config, naming the field.
+ * from the config. Throws core's `ConfigError` for an invalid config, naming the field; deprecated
+ * fields are logged once as a warning.
  */
 export function createInfluxBackend(ctx: BackendContext, config: InfluxBackendConfig, client?: InfluxQueryClient): BackendInstance {
-  const resolved = resolveConfig(config);
+  const resolved = resolveConfig(config, (message) => ctx.logger.warn({ backend: ctx.instanceName }, message));
   const runner = new InfluxQueryRunner(ctx, client ?? createInfluxClient(resolved), resolved);
   return {
     ...(resolved.custom.length > 0 ? { custom: new InfluxCustomProvider(ctx, resolved, runner) } : {}),

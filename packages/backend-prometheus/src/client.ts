@@ -246,13 +246,13 @@ function authorizationFor(auth: AuthConfig): () => string | undefined {
     const f = new WatchedFile(tokenFile);
     // An explicit token file is read now, so a missing one fails the config (serve and
     // validate-config alike) instead of the first query; the service-account token stays lazy.
-    if (auth.bearerTokenFile !== undefined) readNow(f, 'config.auth.bearerTokenFile');
+    if (auth.bearerTokenFile !== undefined) readNow(f, 'auth.bearerTokenFile');
     return () => `Bearer ${f.read()}`;
   }
   if (auth.basic !== undefined) {
     const { username, password, passwordFile } = auth.basic;
     const f = passwordFile !== undefined ? new WatchedFile(passwordFile) : undefined;
-    if (f) readNow(f, 'config.auth.basic.passwordFile');
+    if (f) readNow(f, 'auth.basic.passwordFile');
     return () => `Basic ${Buffer.from(`${username}:${f ? f.read() : (password ?? '')}`).toString('base64')}`;
   }
   return () => undefined;

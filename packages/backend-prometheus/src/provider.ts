@@ -43,8 +43,8 @@ export class PrometheusBackend {
     this.#config = config;
     this.#client = client;
     this.#now = options.now ?? Date.now;
-    this.customNamers = config.rules.map((r, i) => new MetricNamer(r, `config.rules[${i}]`));
-    this.externalNamers = config.externalRules.map((r, i) => new MetricNamer(r, `config.externalRules[${i}]`, true));
+    this.customNamers = config.rules.map((r, i) => new MetricNamer(r, `rules[${i}]`));
+    this.externalNamers = config.externalRules.map((r, i) => new MetricNamer(r, `externalRules[${i}]`, true));
     this.#loader = new CachingLoader<string, Sample[]>({
       ttlMs: config.cacheTtlMs,
       staleMs: config.serveStaleMs,

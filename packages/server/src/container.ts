@@ -1,6 +1,7 @@
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type Koa from 'koa';
 import type { Middleware } from 'koa';
+import { isConfigError as isBackendConfigError } from '@custom-metrics/core';
 import type { BackendContext, KubeLookup, Logger } from '@custom-metrics/core';
 import { createApp } from './app.js';
 import { createBackendContext } from './backends/context.js';
@@ -120,6 +121,8 @@ export async function buildContainer(options: ContainerOptions): Promise<ServerC
       instance = await child.resolve(BackendInstanceFactory).create(plugin, config);
     } catch (e) {
       if (isConfigError(e)) throw e;
+      // A backend's path-carrying config error (core's ConfigError): the path is inside this config section.
+      if (isBackendConfigError(e)) throw new ConfigError([{ path: e.path === '' ? `backends[${i}].config` : `backends[${i}].config.${e.path}`, expected: e.problem }], source);
       throw new ConfigError([{ path: `backends[${i}].config`, expected: `a config backend "${b.name}" (${plugin.name}) accepts: ${(e as Error).message}` }], source);
     }
     backends.push({ name: b.name, type: b.type, priority: b.priority, lookupOnDemand: b.lookupOnDemand, instance });
