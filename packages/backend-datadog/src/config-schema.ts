@@ -2,6 +2,7 @@
  * JSON Schema (draft-07 subset, ajv) of {@link DatadogBackendConfig}. Unknown fields are rejected
  * everywhere (`additionalProperties: false`).
  */
+import { DURATION_SCHEMA } from '@custom-metrics/core';
 import { DATADOG_SITES } from './config.js';
 
 const aggregator = { type: 'string', enum: ['avg', 'sum', 'min', 'max'] } as const;
@@ -46,11 +47,15 @@ export const configSchema: Readonly<Record<string, unknown>> = {
     baseUrl: { type: 'string', pattern: '^https?://' },
     apiKey: secretSource,
     appKey: secretSource,
-    refreshIntervalSeconds: positive,
-    maxAgeSeconds: positive,
-    activeSeconds: positive,
+    refreshInterval: DURATION_SCHEMA,
+    maxAge: DURATION_SCHEMA,
+    active: DURATION_SCHEMA,
+    requestTimeout: DURATION_SCHEMA,
+    refreshIntervalSeconds: { ...positive, deprecated: true, description: 'deprecated: use refreshInterval' },
+    maxAgeSeconds: { ...positive, deprecated: true, description: 'deprecated: use maxAge' },
+    activeSeconds: { ...positive, deprecated: true, description: 'deprecated: use active' },
     maxQueriesPerCall: { type: 'integer', minimum: 1, maximum: 100 },
-    requestTimeoutSeconds: positive,
+    requestTimeoutSeconds: { ...positive, deprecated: true, description: 'deprecated: use requestTimeout' },
     maxResponseBytes: { type: 'integer', minimum: 1024 },
     retry: {
       type: 'object',

@@ -51,3 +51,22 @@ describe('resolveConfig', () => {
     expect((err as DatadogConfigError).path).toBe(path);
   });
 });
+
+describe('durations', () => {
+  it('reads Go-style refreshInterval, maxAge, active and requestTimeout', () => {
+    const r = resolveConfig({ refreshInterval: '15s', maxAge: '1m30s', active: '1h', requestTimeout: '2500ms' });
+    expect([r.refreshMs, r.maxAgeMs, r.activeMs, r.timeoutMs]).toEqual([15_000, 90_000, 3_600_000, 2_500]);
+  });
+
+  it('still accepts the deprecated *Seconds fields, with a warning each', () => {
+    const warnings: string[] = [];
+    const r = resolveConfig({ maxAgeSeconds: 120, requestTimeoutSeconds: 5 }, (m) => warnings.push(m));
+    expect([r.maxAgeMs, r.timeoutMs]).toEqual([120_000, 5_000]);
+    expect(warnings).toEqual(['maxAgeSeconds is deprecated; write maxAge: 120s instead', 'requestTimeoutSeconds is deprecated; write requestTimeout: 5s instead']);
+  });
+
+  it('names the field of a malformed duration', () => {
+    expect(() => resolveConfig({ maxAge: '2 minutes' })).toThrow(DatadogConfigError);
+    expect(() => resolveConfig({ maxAge: '2 minutes' })).toThrow('maxAge: "2 minutes" is not a duration');
+  });
+});

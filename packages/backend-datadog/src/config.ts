@@ -5,7 +5,7 @@
 import type { Aggregator, QueryShape, Rollup, RollupMethod } from './query/build.js';
 import { BY_PLACEHOLDER, TAGS_PLACEHOLDER, isValidMetricName } from './query/build.js';
 import { isValidTagKey } from './query/tags.js';
-import { parseGroupResource } from '@custom-metrics/core';
+import { ConfigError, parseGroupResource, readDuration } from '@custom-metrics/core';
 import type { GroupResource } from '@custom-metrics/core';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '@custom-metrics/core';
 
@@ -85,11 +85,22 @@ export interface DatadogBackendConfig {
   apiKey?: SecretSource;
   /** Default `{env: DD_APP_KEY}`. Needs the `timeseries_query` scope. */
   appKey?: SecretSource;
+  /** How often every active query is refreshed, a Go-style duration. Default `30s`. */
+  refreshInterval?: string;
+  /** @deprecated Use `refreshInterval`. Still accepted. */
   refreshIntervalSeconds?: number;
+  /** How old a cached value may be before requests get a 503, a Go-style duration. Default `2m`. */
+  maxAge?: string;
+  /** @deprecated Use `maxAge`. Still accepted. */
   maxAgeSeconds?: number;
-  /** A query not requested for this long is dropped from the refresh loop. */
+  /** A query not requested for this long is dropped from the refresh loop. Default `10m`. */
+  active?: string;
+  /** @deprecated Use `active`. Still accepted. */
   activeSeconds?: number;
   maxQueriesPerCall?: number;
+  /** Deadline of each Datadog call, a Go-style duration. Default `10s`. */
+  requestTimeout?: string;
+  /** @deprecated Use `requestTimeout`. Still accepted. */
   requestTimeoutSeconds?: number;
   /** Largest answer read from Datadog, in bytes (default 32 MiB); past it the call fails (503). */
   maxResponseBytes?: number;
@@ -142,33 +153,27 @@ export interface ResolvedConfig {
   readonly convention?: { readonly aggregator: Aggregator; readonly rollupSeconds: number; readonly windowSeconds: number };
 }
 
-/** Thrown for a config the schema accepts but that cannot work; `path` names the field. */
-export class DatadogConfigError extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(`${path}: ${message}`);
-    this.name = 'DatadogConfigError';
-  }
-}
+/** Thrown for a config the schema accepts but that cannot work: core's path-carrying `ConfigError`. */
+export const DatadogConfigError = ConfigError;
+/** See {@link DatadogConfigError}. */
+export type DatadogConfigError = ConfigError;
 
 function resolveShape(path: string, r: RuleQueryConfig, d: Required<NonNullable<DatadogBackendConfig['defaults']>>, needsBy: boolean): QueryShape {
-  if ((r.metric === undefined) === (r.query === undefined)) throw new DatadogConfigError(path, 'give exactly one of metric or query');
+  if ((r.metric === undefined) === (r.query === undefined)) throw new ConfigError(path, 'give exactly one of metric or query');
   if (r.query !== undefined) {
-    if (!r.query.includes(TAGS_PLACEHOLDER)) throw new DatadogConfigError(`${path}.query`, `must contain ${TAGS_PLACEHOLDER}`);
-    if (needsBy && !r.query.includes(BY_PLACEHOLDER)) throw new DatadogConfigError(`${path}.query`, `must contain ${BY_PLACEHOLDER}`);
+    if (!r.query.includes(TAGS_PLACEHOLDER)) throw new ConfigError(`${path}.query`, `must contain ${TAGS_PLACEHOLDER}`);
+    if (needsBy && !r.query.includes(BY_PLACEHOLDER)) throw new ConfigError(`${path}.query`, `must contain ${BY_PLACEHOLDER}`);
     return { kind: 'template', template: r.query };
   }
   const metric = r.metric as string;
-  if (!isValidMetricName(metric)) throw new DatadogConfigError(`${path}.metric`, `${JSON.stringify(metric)} is not a valid Datadog metric name`);
+  if (!isValidMetricName(metric)) throw new ConfigError(`${path}.metric`, `${JSON.stringify(metric)} is not a valid Datadog metric name`);
   const rollup: Rollup | undefined = r.rollup ?? d.rollup;
   return { kind: 'metric', metric, aggregator: r.aggregator ?? d.aggregator, ...(rollup ? { rollup } : {}) };
 }
 
 function checkKeys(path: string, keys: readonly string[]): void {
   keys.forEach((k, i) => {
-    if (!isValidTagKey(k)) throw new DatadogConfigError(`${path}[${i}]`, `${JSON.stringify(k)} is not a valid Datadog tag key`);
+    if (!isValidTagKey(k)) throw new ConfigError(`${path}[${i}]`, `${JSON.stringify(k)} is not a valid Datadog tag key`);
   });
 }
 
@@ -176,8 +181,15 @@ function reportedWindow(shape: QueryShape): number | undefined {
   return shape.kind === 'metric' && shape.rollup ? shape.rollup.seconds : undefined;
 }
 
-/** resolveConfig applies defaults and the checks the schema cannot express. Throws DatadogConfigError. */
-export function resolveConfig(c: DatadogBackendConfig): ResolvedConfig {
+/**
+ * resolveConfig applies defaults and the checks the schema cannot express. Deprecated `*Seconds`
+ * durations still work and are reported through `warn`.
+ * @throws {ConfigError} (core) naming the field, e.g. `custom[1].objectTag`.
+ */
+export function resolveConfig(c: DatadogBackendConfig, warn?: (message: string) => void): ResolvedConfig {
+  const section = c as unknown as Record<string, unknown>;
+  const seconds = (field: string, alias: string, fallbackMs: number): number =>
+    readDuration(section, field, { aliases: [{ field: alias, unit: 's' }], warn, minMs: 1 }) ?? fallbackMs;
   const d = {
     aggregator: c.defaults?.aggregator ?? 'avg',
     rollup: c.defaults?.rollup as RollupConfig,
@@ -187,7 +199,7 @@ export function resolveConfig(c: DatadogBackendConfig): ResolvedConfig {
   const external = (c.external ?? []).map((r, i): ResolvedExternalRule => {
     const path = `external[${i}]`;
     const lower = r.name.toLowerCase();
-    if (externalNames.has(lower)) throw new DatadogConfigError(`${path}.name`, `duplicate external metric ${JSON.stringify(r.name)}`);
+    if (externalNames.has(lower)) throw new ConfigError(`${path}.name`, `duplicate external metric ${JSON.stringify(r.name)}`);
     externalNames.add(lower);
     const groupBy = r.groupBy ?? [];
     checkKeys(`${path}.groupBy`, groupBy);
@@ -200,11 +212,11 @@ export function resolveConfig(c: DatadogBackendConfig): ResolvedConfig {
   const custom = (c.custom ?? []).map((r, i): ResolvedCustomRule => {
     const path = `custom[${i}]`;
     const key = `${r.resource}/${r.name}`;
-    if (customKeys.has(key)) throw new DatadogConfigError(`${path}.name`, `duplicate custom metric ${JSON.stringify(r.name)} for ${r.resource}`);
+    if (customKeys.has(key)) throw new ConfigError(`${path}.name`, `duplicate custom metric ${JSON.stringify(r.name)} for ${r.resource}`);
     customKeys.add(key);
-    if (!isValidTagKey(r.objectTag)) throw new DatadogConfigError(`${path}.objectTag`, `${JSON.stringify(r.objectTag)} is not a valid Datadog tag key`);
+    if (!isValidTagKey(r.objectTag)) throw new ConfigError(`${path}.objectTag`, `${JSON.stringify(r.objectTag)} is not a valid Datadog tag key`);
     const namespaceTag = r.namespaceTag ?? 'kube_namespace';
-    if (namespaceTag !== '' && !isValidTagKey(namespaceTag)) throw new DatadogConfigError(`${path}.namespaceTag`, `${JSON.stringify(namespaceTag)} is not a valid Datadog tag key`);
+    if (namespaceTag !== '' && !isValidTagKey(namespaceTag)) throw new ConfigError(`${path}.namespaceTag`, `${JSON.stringify(namespaceTag)} is not a valid Datadog tag key`);
     const shape = resolveShape(path, r, d, true);
     return {
       name: r.name,
@@ -223,11 +235,11 @@ export function resolveConfig(c: DatadogBackendConfig): ResolvedConfig {
     ...(c.baseUrl !== undefined ? { baseUrl: c.baseUrl } : {}),
     apiKey: c.apiKey ?? { env: 'DD_API_KEY' },
     appKey: c.appKey ?? { env: 'DD_APP_KEY' },
-    refreshMs: (c.refreshIntervalSeconds ?? 30) * 1000,
-    maxAgeMs: (c.maxAgeSeconds ?? 120) * 1000,
-    activeMs: (c.activeSeconds ?? 600) * 1000,
+    refreshMs: seconds('refreshInterval', 'refreshIntervalSeconds', 30_000),
+    maxAgeMs: seconds('maxAge', 'maxAgeSeconds', 120_000),
+    activeMs: seconds('active', 'activeSeconds', 600_000),
     batchSize: c.maxQueriesPerCall ?? 35,
-    timeoutMs: (c.requestTimeoutSeconds ?? 10) * 1000,
+    timeoutMs: seconds('requestTimeout', 'requestTimeoutSeconds', 10_000),
     maxResponseBytes: c.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     retry: {
       maxAttempts: c.retry?.maxAttempts ?? 4,

@@ -30,7 +30,7 @@ export interface DatadogBackendDeps {
  * Keys given as `{file}` are re-read whenever the file changes.
  */
 export function createDatadogBackend(ctx: BackendContext, config: DatadogBackendConfig, deps: DatadogBackendDeps = {}): BackendInstance {
-  const resolved = resolveConfig(config);
+  const resolved = resolveConfig(config, (message) => ctx.logger.warn({ backend: ctx.instanceName }, message));
   let client = deps.client;
   if (!client) {
     const apiKey = secretReader('apiKey', resolved.apiKey, deps.env);

@@ -6,6 +6,7 @@ import { customProviderConformance, externalProviderConformance } from '@custom-
 import type { ConformanceData } from '@custom-metrics/core/testing';
 import { createDatadogBackend } from '../src/index.js';
 import type { DatadogBackendConfig } from '../src/index.js';
+import { freePort } from '../../../test-support/index.js';
 import { ENV, startDouble } from './support/harness.js';
 import { FakeDatadogClient, storeResolver } from '@custom-metrics/backend-datadog/testing';
 import type { DatadogDouble, StoredSeries } from '@custom-metrics/backend-datadog/testing';
@@ -55,13 +56,41 @@ function configFor(data: ConformanceData): Partial<DatadogBackendConfig> {
   };
 }
 
+/** Rules whose queries the Datadog API refuses with a 400 (an unknown aggregator). */
+function rejecting(data: ConformanceData): Partial<DatadogBackendConfig> {
+  const c = configFor(data);
+  return {
+    custom: c.custom!.map(({ metric, ...r }) => ({ ...r, query: `bogus:${metric}{<<tags>>} by {<<by>>}` })),
+    external: c.external!.map(({ metric, groupBy, ...r }) => ({ ...r, query: `bogus:${metric}{<<tags>>} by {${groupBy!.join(',')}}` })),
+  };
+}
+
+/** Instances built by one case, to close with it; `failing` providers of core's failure table. */
+function failingFor(context: Parameters<typeof createDatadogBackend>[0], data: ConformanceData, extra: Array<{ close?(): unknown }>) {
+  const make = (cfg: Partial<DatadogBackendConfig>) => {
+    const i = createDatadogBackend(context, { refreshIntervalSeconds: 3600, requestTimeoutSeconds: 2, retry: { maxAttempts: 1 }, ...cfg }, { env: ENV });
+    extra.push(i);
+    return i;
+  };
+  return {
+    // Nothing listens on a fresh free port: the connection is refused.
+    unreachable: async () => make({ baseUrl: `http://127.0.0.1:${await freePort()}`, ...configFor(data) }),
+    rejected: () => make({ baseUrl: double.url, ...rejecting(data) }),
+  };
+}
+
 describe('custom metrics conformance (Datadog double)', () => {
   const cases = customProviderConformance(async ({ context, data }) => {
     const instance = createDatadogBackend(context, { baseUrl: double.url, refreshIntervalSeconds: 3600, ...configFor(data) }, { env: ENV });
+    const extra: Array<{ close?(): unknown }> = [instance];
+    const f = failingFor(context, data, extra);
     return {
       provider: instance.custom!,
       seed: (d) => double.setResolver(storeResolver(toStore(d))),
-      cleanup: () => instance.close?.(),
+      cleanup: async () => {
+        for (const i of extra) await i.close?.();
+      },
+      failing: { unreachable: async () => (await f.unreachable()).custom!, rejected: () => f.rejected().custom! },
     };
   });
   for (const c of cases) it(c.name, c.run);
@@ -70,10 +99,15 @@ describe('custom metrics conformance (Datadog double)', () => {
 describe('external metrics conformance (Datadog double)', () => {
   const cases = externalProviderConformance(async ({ context, data }) => {
     const instance = createDatadogBackend(context, { baseUrl: double.url, refreshIntervalSeconds: 3600, ...configFor(data) }, { env: ENV });
+    const extra: Array<{ close?(): unknown }> = [instance];
+    const f = failingFor(context, data, extra);
     return {
       provider: instance.external!,
       seed: (d) => double.setResolver(storeResolver(toStore(d))),
-      cleanup: () => instance.close?.(),
+      cleanup: async () => {
+        for (const i of extra) await i.close?.();
+      },
+      failing: { unreachable: async () => (await f.unreachable()).external!, rejected: () => f.rejected().external! },
     };
   });
   for (const c of cases) it(c.name, c.run);

@@ -1,3 +1,4 @@
+import { DURATION_SCHEMA } from '@custom-metrics/core';
 // JSON Schema of InfluxBackendConfig, used by the server to validate `backends[].config`.
 
 const duration = { type: 'string', pattern: '^[1-9][0-9]{0,8}(ms|s|m|h|d|w)$' } as const;
@@ -54,11 +55,14 @@ export const influxConfigSchema: Readonly<Record<string, unknown>> = {
     passwordFile: { ...nonEmpty, description: 'InfluxQL: file holding the password, re-read when it changes' },
     authMethod: { enum: ['basic', 'query'] },
     httpMethod: { enum: ['GET', 'POST'] },
-    timeoutMs: { type: 'integer', minimum: 1, maximum: 600000 },
+    timeout: DURATION_SCHEMA,
+    timeoutMs: { type: 'integer', minimum: 1, maximum: 600000, deprecated: true, description: 'deprecated: use timeout' },
     maxResponseBytes: { type: 'integer', minimum: 1024 },
     window: duration,
-    cacheTtlMs: { type: 'integer', minimum: 0 },
-    cacheStaleMs: { type: 'integer', minimum: 0 },
+    cacheTtl: DURATION_SCHEMA,
+    cacheStale: DURATION_SCHEMA,
+    cacheTtlMs: { type: 'integer', minimum: 0, deprecated: true, description: 'deprecated: use cacheTtl' },
+    cacheStaleMs: { type: 'integer', minimum: 0, deprecated: true, description: 'deprecated: use cacheStale' },
     custom: { type: 'array', items: customRule },
     external: { type: 'array', items: externalRule },
   },

@@ -1,3 +1,4 @@
+import { isConfigError, type ConfigError } from '@custom-metrics/core';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type InfluxBackendConfig } from './config.js';
@@ -83,5 +84,36 @@ describe('resolveConfig', () => {
     ['bad window', { ...flux, window: '1h30m' }, /window/],
   ])('rejects %s', (_n, c, msg) => {
     expect(() => resolveConfig(c)).toThrow(msg);
+  });
+});
+
+describe('durations', () => {
+  it('reads Go-style timeout, cacheTtl and cacheStale', () => {
+    const c = resolveConfig({ ...flux, timeout: '1m30s', cacheTtl: '500ms', cacheStale: '2m' });
+    expect([c.timeoutMs, c.cacheTtlMs, c.cacheStaleMs]).toEqual([90_000, 500, 120_000]);
+    expect(validate({ ...flux, timeout: '1m30s', cacheTtl: '500ms', cacheStale: '2m' })).toBe(true);
+    expect(validate({ ...flux, timeout: '90' })).toBe(false);
+  });
+
+  it('still accepts the deprecated *Ms fields, with a warning each', () => {
+    const warnings: string[] = [];
+    const c = resolveConfig({ ...flux, timeoutMs: 5000, cacheTtlMs: 100, cacheStaleMs: 0 }, (m) => warnings.push(m));
+    expect([c.timeoutMs, c.cacheTtlMs, c.cacheStaleMs]).toEqual([5000, 100, 0]);
+    expect(warnings).toEqual([
+      'timeoutMs is deprecated; write timeout: 5000ms instead',
+      'cacheTtlMs is deprecated; write cacheTtl: 100ms instead',
+      'cacheStaleMs is deprecated; write cacheStale: 0ms instead',
+    ]);
+  });
+
+  it('refuses a field and its deprecated alias together with a path-carrying ConfigError', () => {
+    let err: unknown;
+    try {
+      resolveConfig({ ...flux, timeout: '5s', timeoutMs: 5000 });
+    } catch (e) {
+      err = e;
+    }
+    expect(isConfigError(err)).toBe(true);
+    expect((err as ConfigError).path).toBe('timeoutMs');
   });
 });

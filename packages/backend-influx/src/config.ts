@@ -1,6 +1,6 @@
 // The backend's configuration: types, defaults and the checks the JSON schema cannot express
 // (templates and their placeholders, group-resources, durations).
-import { parseGroupResource } from '@custom-metrics/core';
+import { ConfigError, isClusterScoped, parseGroupResource, readDuration } from '@custom-metrics/core';
 import type { GroupResource } from '@custom-metrics/core';
 import { templatePlaceholders } from './query/template.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '@custom-metrics/core';
@@ -72,15 +72,21 @@ export interface InfluxBackendConfig {
   authMethod?: 'basic' | 'query';
   /** InfluxQL only: HTTP method for `/query`. Default `POST` (no URL length limit). */
   httpMethod?: 'GET' | 'POST';
-  /** Deadline of each backend call, in ms. Default 10 000. */
+  /** Deadline of each backend call, a Go-style duration (`10s`, `1500ms`). Default `10s`, at most `10m`. */
+  timeout?: string;
+  /** @deprecated Use `timeout` (`timeoutMs: 5000` is `timeout: 5s`). Still accepted. */
   timeoutMs?: number;
   /** Largest answer read from InfluxDB, in bytes. Default 32 MiB; past it a request is a 503. */
   maxResponseBytes?: number;
   /** Default `{{window}}`. Default `5m`. */
   window?: string;
-  /** How long a result is reused, in ms. Default 5 000. */
+  /** How long a result is reused, a Go-style duration. Default `5s`. */
+  cacheTtl?: string;
+  /** @deprecated Use `cacheTtl`. Still accepted. */
   cacheTtlMs?: number;
-  /** How long past its TTL a result may answer when InfluxDB fails, in ms. Default 0. */
+  /** How long past its TTL a result may answer when InfluxDB fails, a Go-style duration. Default `0`. */
+  cacheStale?: string;
+  /** @deprecated Use `cacheStale`. Still accepted. */
   cacheStaleMs?: number;
   custom?: InfluxCustomRule[];
   external?: InfluxExternalRule[];
@@ -131,16 +137,17 @@ export interface ResolvedInfluxConfig {
   external: ResolvedExternalRule[];
 }
 
-const CLUSTER_SCOPED = new Set(['nodes', 'namespaces', 'persistentvolumes']);
 const DURATION = /^[1-9][0-9]{0,8}(ms|s|m|h|d|w)$/;
 
 /**
  * Applies defaults and checks what the schema cannot: URL, durations, mode-specific fields,
- * templates (known placeholders only), duplicate rules. Throws an Error naming the bad field.
+ * templates (known placeholders only), duplicate rules. Deprecated fields (`timeoutMs`, `cacheTtlMs`,
+ * `cacheStaleMs`) still work and are reported through `warn`.
+ * @throws {ConfigError} (core) naming the bad field, e.g. `custom[2].query`.
  */
-export function resolveConfig(config: InfluxBackendConfig): ResolvedInfluxConfig {
+export function resolveConfig(config: InfluxBackendConfig, warn?: (message: string) => void): ResolvedInfluxConfig {
   const fail = (path: string, msg: string): never => {
-    throw new Error(`influx config: ${path}: ${msg}`);
+    throw new ConfigError(path, msg);
   };
   if (config.mode !== 'flux' && config.mode !== 'influxql') fail('mode', 'must be "flux" or "influxql"');
   let url: URL | undefined;
@@ -170,8 +177,8 @@ export function resolveConfig(config: InfluxBackendConfig): ResolvedInfluxConfig
   }
   const window = config.window ?? '5m';
   if (!DURATION.test(window)) fail('window', `must be a duration like 30s, 5m, 1h, got ${JSON.stringify(window)}`);
-  const timeoutMs = config.timeoutMs ?? 10_000;
-  if (!(Number.isInteger(timeoutMs) && timeoutMs > 0)) fail('timeoutMs', 'must be a positive integer');
+  const section = config as unknown as Record<string, unknown>;
+  const timeoutMs = readDuration(section, 'timeout', { aliases: [{ field: 'timeoutMs', unit: 'ms' }], warn, minMs: 1, maxMs: 600_000 }) ?? 10_000;
 
   const custom: ResolvedCustomRule[] = [];
   const seen = new Set<string>();
@@ -181,7 +188,7 @@ export function resolveConfig(config: InfluxBackendConfig): ResolvedInfluxConfig
     if (!/^[a-z0-9][a-z0-9-]*$/.test(groupResource.resource)) fail(`${at}.resource`, `not a resource[.group]: ${JSON.stringify(r.resource)}`);
     if (!r.metric) fail(`${at}.metric`, 'required');
     if (!r.objectTag) fail(`${at}.objectTag`, 'required');
-    const namespaced = r.namespaced ?? !(groupResource.group === '' && CLUSTER_SCOPED.has(groupResource.resource));
+    const namespaced = r.namespaced ?? !isClusterScoped(groupResource);
     const key = `${groupResource.resource}.${groupResource.group}/${r.metric}`;
     if (seen.has(key)) fail(`${at}`, `duplicate rule for ${r.metric} on ${r.resource}`);
     seen.add(key);
@@ -237,8 +244,8 @@ export function resolveConfig(config: InfluxBackendConfig): ResolvedInfluxConfig
     httpMethod: config.httpMethod ?? 'POST',
     timeoutMs,
     maxResponseBytes: config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    cacheTtlMs: config.cacheTtlMs ?? 5_000,
-    cacheStaleMs: config.cacheStaleMs ?? 0,
+    cacheTtlMs: readDuration(section, 'cacheTtl', { aliases: [{ field: 'cacheTtlMs', unit: 'ms' }], warn }) ?? 5_000,
+    cacheStaleMs: readDuration(section, 'cacheStale', { aliases: [{ field: 'cacheStaleMs', unit: 'ms' }], warn }) ?? 0,
     custom,
     external,
   };

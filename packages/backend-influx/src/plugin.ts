@@ -49,10 +49,11 @@ export interface InfluxBackendDeps {
 
 /**
  * Creates one backend instance; the client is built from the config unless `deps.client` is
- * given. Throws on an invalid config, naming the field.
+ * given. Throws core's `ConfigError` for an invalid config, naming the field; deprecated fields
+ * are logged once as a warning.
  */
 export function createInfluxBackend(ctx: BackendContext, config: InfluxBackendConfig, deps: InfluxBackendDeps = {}): BackendInstance {
-  const resolved = resolveConfig(config);
+  const resolved = resolveConfig(config, (message) => ctx.logger.warn({ backend: ctx.instanceName }, message));
   const runner = new InfluxQueryRunner(ctx, deps.client ?? createInfluxClient(resolved), resolved);
   return {
     ...(resolved.custom.length > 0 ? { custom: new InfluxCustomProvider(ctx, resolved, runner) } : {}),

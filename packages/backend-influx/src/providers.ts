@@ -2,14 +2,14 @@
 // goes through a CachingLoader (TTL cache + coalescing of identical queries); backend failures
 // are logged with their detail and surface as 503 (or 500 for a broken query template).
 import {
+  backendFailure,
   CachingLoader,
-  InternalError,
-  ServiceUnavailableError,
   isMetricsError,
   metricNotFound,
   metricNotFoundFor,
   metricNotFoundForSelector,
-  selectorToLabelSelector,
+  metricSelectorOf,
+  objectReference,
 } from '@custom-metrics/core';
 import type {
   BackendContext,
@@ -85,10 +85,10 @@ export class InfluxQueryRunner {
       const detail = isInfluxQueryError(e) ? e.message : String((e as Error)?.message ?? e);
       this.#ctx.logger.warn({ backend: this.#ctx.instanceName, err: detail, query: text }, 'InfluxDB query failed');
       if (isInfluxQueryError(e) && e.kind === 'query') {
-        throw new InternalError(`the InfluxDB backend ${this.#ctx.instanceName} could not run the metric query`);
+        throw backendFailure('rejected', `the InfluxDB backend ${this.#ctx.instanceName} could not run the metric query; check the rule's query (the server log has InfluxDB's answer)`);
       }
       this.#lastFailure = 'the last query failed: InfluxDB unavailable';
-      throw new ServiceUnavailableError(`the InfluxDB backend ${this.#ctx.instanceName} is unavailable`);
+      throw backendFailure('unreachable', `the InfluxDB backend ${this.#ctx.instanceName} is unavailable`);
     }
   }
 
@@ -130,7 +130,7 @@ export class InfluxCustomProvider implements CustomMetricsProvider {
     const objects = await this.#ctx.kube.listObjects(req.info.groupResource, req.namespace, req.selector);
     if (objects.length === 0) return [];
     const samples = await this.#query(rule, req.namespace, [...new Set(objects.map((o) => o.name))], req.metricSelector, req.signal);
-    const selector = metricSelectorJSON(req.metricSelector);
+    const selector = metricSelectorOf(req.metricSelector);
     const out: MetricValue[] = [];
     for (const o of objects) {
       const s = samples.get(o.name);
@@ -152,7 +152,7 @@ export class InfluxCustomProvider implements CustomMetricsProvider {
         ? metricNotFoundFor(gr, req.info.metric, req.name)
         : metricNotFoundForSelector(gr, req.info.metric, req.name, req.metricSelector);
     }
-    return metricValue(object, rule, s, metricSelectorJSON(req.metricSelector));
+    return metricValue(object, rule, s, metricSelectorOf(req.metricSelector));
   }
 
   #rule(info: CustomMetricInfo): ResolvedCustomRule {
@@ -226,25 +226,9 @@ function ofNamespace(tag: string | undefined, namespace: string): boolean {
 
 function metricValue(o: KubeObject, rule: ResolvedCustomRule, s: Sample, selector: LabelSelector | null): MetricValue {
   return {
-    describedObject: {
-      kind: o.gvk.kind,
-      ...(o.namespace ? { namespace: o.namespace } : {}),
-      name: o.name,
-      ...(o.uid ? { uid: o.uid } : {}),
-      apiVersion: `${o.gvk.group}/${o.gvk.version}`,
-    },
+    describedObject: objectReference(o.gvk, o.namespace, o.name),
     metric: { name: rule.metric, selector },
     timestamp: s.time !== undefined ? new Date(s.time) : new Date(),
     value: s.value,
   };
-}
-
-/** The metric selector as metav1.LabelSelector, or null (empty, or not expressible, e.g. `!=`). */
-function metricSelectorJSON(sel: Selector): LabelSelector | null {
-  if (sel.isEmpty()) return null;
-  try {
-    return selectorToLabelSelector(sel);
-  } catch {
-    return null;
-  }
 }

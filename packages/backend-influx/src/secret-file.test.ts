@@ -41,8 +41,8 @@ describe('SecretFile', () => {
     expect(s.read()).toBe('good');
     writeFileSync(file, '');
     expect(s.read()).toBe('good');
-    expect(() => new SecretFile(join(dir, 'nope'), 'tokenFile')).toThrow(`influx config: tokenFile: cannot read ${join(dir, 'nope')} (ENOENT)`);
-    expect(() => new SecretFile(file, 'passwordFile')).toThrow(`influx config: passwordFile: ${file} is empty`);
+    expect(() => new SecretFile(join(dir, 'nope'), 'tokenFile')).toThrow(`tokenFile: cannot read ${join(dir, 'nope')} (ENOENT)`);
+    expect(() => new SecretFile(file, 'passwordFile')).toThrow(`passwordFile: ${file} is empty`);
   });
 });
 
@@ -90,13 +90,13 @@ describe('tokenFile and passwordFile', () => {
   });
 
   it('rejects both forms of one secret, and a missing file at creation', () => {
-    expect(() => resolveConfig({ mode: 'influxql', url: 'http://i:8086', database: 'db', token: 't', tokenFile: '/t' })).toThrow('influx config: tokenFile: use either token or tokenFile, not both');
+    expect(() => resolveConfig({ mode: 'influxql', url: 'http://i:8086', database: 'db', token: 't', tokenFile: '/t' })).toThrow('tokenFile: use either token or tokenFile, not both');
     expect(() => resolveConfig({ mode: 'influxql', url: 'http://i:8086', database: 'db', username: 'u', password: 'p', passwordFile: '/p' })).toThrow(
-      'influx config: passwordFile: use either password or passwordFile, not both',
+      'passwordFile: use either password or passwordFile, not both',
     );
-    expect(() => resolveConfig({ mode: 'flux', url: 'http://i:8086', org: 'o', passwordFile: '/p', tokenFile: '/t' })).toThrow('influx config: passwordFile: only valid in influxql mode');
+    expect(() => resolveConfig({ mode: 'flux', url: 'http://i:8086', org: 'o', passwordFile: '/p', tokenFile: '/t' })).toThrow('passwordFile: only valid in influxql mode');
     expect(() => createInfluxClient(resolveConfig({ mode: 'flux', url: 'http://i:8086', org: 'o', tokenFile: join(dir, 'absent') }))).toThrow(
-      `influx config: tokenFile: cannot read ${join(dir, 'absent')} (ENOENT)`,
+      `tokenFile: cannot read ${join(dir, 'absent')} (ENOENT)`,
     );
   });
 });

@@ -1,4 +1,5 @@
 // A secret kept in a file (a mounted Secret): read at start-up, re-read whenever the file changes.
+import { ConfigError } from '@custom-metrics/core';
 import { readFileSync, statSync } from 'node:fs';
 
 /**
@@ -29,7 +30,7 @@ export class SecretFile {
       stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
     } catch (e) {
       if (this.#stamp !== '') return this.#content;
-      throw new Error(`influx config: ${this.what}: cannot read ${this.path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(this.what, `cannot read ${this.path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     if (stamp === this.#stamp) return this.#content;
     let text: string;
@@ -37,11 +38,11 @@ export class SecretFile {
       text = readFileSync(this.path, 'utf8').trim();
     } catch (e) {
       if (this.#stamp !== '') return this.#content;
-      throw new Error(`influx config: ${this.what}: cannot read ${this.path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(this.what, `cannot read ${this.path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     if (text === '') {
       if (this.#stamp !== '') return this.#content;
-      throw new Error(`influx config: ${this.what}: ${this.path} is empty`);
+      throw new ConfigError(this.what, `${this.path} is empty`);
     }
     this.#content = text;
     this.#stamp = stamp;

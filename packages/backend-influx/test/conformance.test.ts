@@ -6,7 +6,7 @@ import { customProviderConformance, externalProviderConformance } from '@custom-
 import type { ConformanceData } from '@custom-metrics/core/testing';
 import { FakeInfluxClient } from '@custom-metrics/backend-influx/testing';
 import type { FakeInfluxPoint } from '@custom-metrics/backend-influx/testing';
-import { requireBinary } from '../../../test-support/index.js';
+import { freePort, requireBinary } from '../../../test-support/index.js';
 import { createInfluxBackend, type InfluxBackendConfig } from '../src/index.js';
 import { lpLine, startInfluxd, type Influxd } from './support/influxd.js';
 
@@ -44,6 +44,19 @@ function config(url: string): InfluxBackendConfig {
     ],
   };
 }
+
+/** A config influxd refuses to run: InfluxQL only orders by time, so every query is a statement error. */
+function rejecting(url: string): InfluxBackendConfig {
+  const c = config(url);
+  return {
+    ...c,
+    custom: c.custom!.map((r) => ({ ...r, query: `${r.query} ORDER BY value` })),
+    external: c.external!.map((r) => ({ ...r, query: `${r.query} ORDER BY value` })),
+  };
+}
+
+/** Nothing listens on a fresh free port: the connection is refused. */
+const closedUrl = async () => `http://127.0.0.1:${await freePort()}`;
 
 /** The kit's data as points: measurement = metric, the object tied by tag. */
 function points(data: ConformanceData): FakeInfluxPoint[] {
@@ -99,6 +112,10 @@ describe.skipIf(!bin)('conformance: InfluxQL providers on a real influxd', () =>
     for (const c of customProviderConformance(async ({ context }) => ({
       provider: createInfluxBackend(context, config(influx.url)).custom!,
       seed: (data) => influx.write(DB, lines(data)),
+      failing: {
+        unreachable: async () => createInfluxBackend(context, config(await closedUrl())).custom!,
+        rejected: () => createInfluxBackend(context, rejecting(influx.url)).custom!,
+      },
     }))) {
       it(c.name, c.run);
     }
@@ -108,6 +125,10 @@ describe.skipIf(!bin)('conformance: InfluxQL providers on a real influxd', () =>
     for (const c of externalProviderConformance(async ({ context }) => ({
       provider: createInfluxBackend(context, config(influx.url)).external!,
       seed: (data) => influx.write(DB, lines(data)),
+      failing: {
+        unreachable: async () => createInfluxBackend(context, config(await closedUrl())).external!,
+        rejected: () => createInfluxBackend(context, rejecting(influx.url)).external!,
+      },
     }))) {
       it(c.name, c.run);
     }

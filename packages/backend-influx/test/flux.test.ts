@@ -109,7 +109,8 @@ describe('Flux through @influxdata/influxdb-client', () => {
       ['web-1', 10, '2026-01-15T10:20:30.000Z'],
       ['web-2', 20.5, '2026-01-15T10:20:29.000Z'],
     ]);
-    expect(values[0].describedObject).toEqual({ kind: 'Pod', namespace: NS, name: 'web-1', uid: 'uid-web-1', apiVersion: '/v1' });
+    // As helpers.ReferenceFor builds it (core's objectReference): no uid.
+    expect(values[0].describedObject).toEqual({ kind: 'Pod', namespace: NS, name: 'web-1', apiVersion: '/v1' });
     expect(values[0].metric).toEqual({ name: 'http_requests', selector: { matchExpressions: [{ key: 'verb', operator: 'In', values: ['GET', 'POST'] }] } });
   });
 

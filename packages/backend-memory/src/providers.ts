@@ -5,6 +5,7 @@ import {
   metricNotFoundFor,
   metricNotFoundForSelector,
   NotFoundError,
+  objectReference,
   selectorToLabelSelector,
   type CustomMetricInfo,
   type CustomMetricsProvider,
@@ -138,13 +139,7 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
   ): Promise<MetricValue> {
     const gvk = o.gvk ?? (await this.#kind(info.groupResource));
     const v: MetricValue = {
-      describedObject: {
-        kind: gvk.kind,
-        ...(o.namespace !== '' ? { namespace: o.namespace } : {}),
-        name: o.name,
-        ...(o.uid ? { uid: o.uid } : {}),
-        apiVersion: `${gvk.group}/${gvk.version}`,
-      },
+      describedObject: objectReference(gvk, o.namespace, o.name),
       metric: { name: info.metric, selector: metricSelectorDoc(metricSelector) },
       timestamp: this.now(),
       value,

@@ -3,14 +3,13 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import fetch, { type RequestInit, type Response } from 'node-fetch';
 import {
+  backendFailure,
   boundedChunks,
   checkDeclaredLength,
   DEFAULT_MAX_RESPONSE_BYTES,
-  InternalError,
   isMetricsError,
   isResponseTooLargeError,
   readBoundedText,
-  ServiceUnavailableError,
 } from '@custom-metrics/core';
 import type { Logger } from '@custom-metrics/core';
 import type { AuthConfig, TlsConfig } from './config.js';
@@ -27,8 +26,8 @@ export interface Sample {
 
 /**
  * PrometheusClient is the part of the Prometheus HTTP API this backend uses. Implementations
- * throw core `MetricsError`s: `ServiceUnavailableError` (503) when Prometheus is unreachable,
- * times out or fails with 5xx/429, `InternalError` when it rejects the query (a config problem);
+ * throw core `MetricsError`s built by `backendFailure` (core's failure table): 503 when Prometheus is unreachable,
+ * times out or fails with 5xx/429, 500 when it rejects the query (a config problem);
  * the backend's own message is logged, never put in the error. A caller's abort rejects with the
  * signal's reason.
  */
@@ -143,7 +142,7 @@ export class HttpPrometheusClient implements PrometheusClient {
         return JSON.parse(text) as unknown;
       } catch {
         this.#logger.warn({ operation: 'query', url: this.#base, head: text.slice(0, 200) }, 'prometheus answered something that is not JSON');
-        throw new ServiceUnavailableError('the metrics backend sent a malformed answer (not JSON)');
+        throw backendFailure('malformed', 'the metrics backend sent a malformed answer (not JSON)');
       }
     });
     return samplesOf(body);
@@ -226,16 +225,14 @@ export class HttpPrometheusClient implements PrometheusClient {
     const detail = err instanceof Error ? err.message : String(err);
     if (timedOut) {
       this.#logger.warn({ operation, url: this.#base, timeoutMs }, 'prometheus call timed out');
-      return new ServiceUnavailableError('the metrics backend did not answer in time');
+      return backendFailure('timeout');
     }
     if (err instanceof PrometheusApiError && (err.status === 200 || (err.status >= 400 && err.status < 500 && err.status !== 429 && err.status !== 408))) {
       this.#logger.error({ operation, url: this.#base, status: err.status, errorType: err.errorType, detail }, 'prometheus rejected the request');
-      return err.status === 401 || err.status === 403
-        ? new ServiceUnavailableError('the metrics backend refused our credentials')
-        : new InternalError('the metrics backend rejected the query');
+      return err.status === 401 || err.status === 403 ? backendFailure('credentials') : backendFailure('rejected');
     }
     this.#logger.warn({ operation, url: this.#base, detail }, 'prometheus call failed');
-    return new ServiceUnavailableError('the metrics backend is unavailable');
+    return backendFailure(err instanceof PrometheusApiError && err.status === 429 ? 'throttled' : 'unreachable');
   }
 }
 
@@ -249,13 +246,13 @@ function authorizationFor(auth: AuthConfig): () => string | undefined {
     const f = new WatchedFile(tokenFile);
     // An explicit token file is read now, so a missing one fails the config (serve and
     // validate-config alike) instead of the first query; the service-account token stays lazy.
-    if (auth.bearerTokenFile !== undefined) readNow(f, 'config.auth.bearerTokenFile');
+    if (auth.bearerTokenFile !== undefined) readNow(f, 'auth.bearerTokenFile');
     return () => `Bearer ${f.read()}`;
   }
   if (auth.basic !== undefined) {
     const { username, password, passwordFile } = auth.basic;
     const f = passwordFile !== undefined ? new WatchedFile(passwordFile) : undefined;
-    if (f) readNow(f, 'config.auth.basic.passwordFile');
+    if (f) readNow(f, 'auth.basic.passwordFile');
     return () => `Basic ${Buffer.from(`${username}:${f ? f.read() : (password ?? '')}`).toString('base64')}`;
   }
   return () => undefined;

@@ -1,10 +1,11 @@
+import { DURATION_SCHEMA } from '@custom-metrics/core';
 /**
  * JSON Schema (draft-07 subset) of the Prometheus backend's `config`: connection settings plus
  * prometheus-adapter's `rules`, `externalRules` and `resourceRules`, unchanged. Every object
  * rejects unknown fields.
  */
 const str = { type: 'string' } as const;
-const duration = { type: 'string', pattern: '^(0|([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+)$' } as const;
+const duration = DURATION_SCHEMA;
 
 const resourceMapping = {
   type: 'object',

@@ -1,6 +1,14 @@
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { isConfigError } from '@custom-metrics/core';
 import { ConfigError } from './errors.js';
 import { parseDuration, resolveConfig } from './config.js';
+import { configSchema } from './config-schema.js';
+
+// The server checks every backend config against the plugin's configSchema with ajv (the only
+// schema check); resolveConfig checks the rest.
+const schema = new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(configSchema);
+const schemaErrors = (raw: unknown) => (schema(structuredClone(raw)) ? [] : (schema.errors ?? []).map((e) => `${e.instancePath} ${e.keyword} ${JSON.stringify(e.params)}`));
 import { MetricNamer } from './naming/metric-namer.js';
 
 const url = 'http://127.0.0.1:9090';
@@ -25,25 +33,38 @@ describe('resolveConfig', () => {
   });
 
   it.each([
-    [{ url, extra: 1 }, 'config.extra: unknown field'],
-    [{ url, rules: [{ seriesQuery: 'x', metricsQuery: 'y', nmae: {} }] }, 'config.rules[0].nmae: unknown field'],
-    [{ url, rules: [{ seriesQuery: 'x', resources: { overrides: { pod: { resource: 'pod', grp: 'x' } } } }] }, 'config.rules[0].resources.overrides.pod.grp: unknown field'],
-    [{ url, resourceRules: { cpu: {} } }, 'config.resourceRules.memory: required field is missing'],
-    [{ url, method: 'PUT' }, 'config.method: must be one of'],
-    [{ url, discovery: { interval: 'soon' } }, 'config.discovery.interval: invalid value'],
-    [{ url, auth: { bearerToken: 'a', basic: { username: 'u' } } }, 'config.auth: set only one of'],
-    [{}, 'config.url: required field is missing'],
-    [{ url: 'not a url' }, 'config.url: invalid URL'],
-  ])('rejects %j naming the path', (raw, message) => {
-    expect(() => resolveConfig(raw)).toThrow(ConfigError);
-    expect(() => resolveConfig(raw)).toThrow(message);
+    [{ url, extra: 1 }, ' additionalProperties {"additionalProperty":"extra"}'],
+    [{ url, rules: [{ seriesQuery: 'x', metricsQuery: 'y', nmae: {} }] }, '/rules/0 additionalProperties {"additionalProperty":"nmae"}'],
+    [{ url, rules: [{ seriesQuery: 'x', resources: { overrides: { pod: { resource: 'pod', grp: 'x' } } } }] }, '/rules/0/resources/overrides/pod additionalProperties {"additionalProperty":"grp"}'],
+    [{ url, resourceRules: { cpu: {} } }, '/resourceRules required {"missingProperty":"memory"}'],
+    [{ url, method: 'PUT' }, '/method enum'],
+    [{ url, discovery: { interval: 'soon' } }, '/discovery/interval pattern'],
+    [{}, ' required {"missingProperty":"url"}'],
+  ])('the schema rejects %j at its path', (raw, error) => {
+    expect(schemaErrors(raw).some((e) => e.startsWith(error))).toBe(true);
   });
 
-  it('parses Go/Prometheus durations', () => {
+  it.each([
+    [{ url, auth: { bearerToken: 'a', basic: { username: 'u' } } }, 'auth: set only one of'],
+    [{ url: 'not a url' }, 'url: invalid URL'],
+    [{ url, timeout: '0' }, 'timeout: must be greater than 0'],
+  ])('rejects %j with a path-carrying core ConfigError', (raw, message) => {
+    expect(schemaErrors(raw)).toEqual([]);
+    expect(() => resolveConfig(raw)).toThrow(ConfigError);
+    expect(() => resolveConfig(raw)).toThrow(message);
+    try {
+      resolveConfig(raw);
+    } catch (e) {
+      expect(isConfigError(e)).toBe(true);
+      expect((e as ConfigError).path).toBe(message.split(':')[0]);
+    }
+  });
+
+  it('parses Go durations', () => {
     expect(parseDuration('1h30m', 'p')).toBe(5_400_000);
     expect(parseDuration('500ms', 'p')).toBe(500);
     expect(parseDuration('0', 'p')).toBe(0);
-    expect(() => parseDuration('5', 'p')).toThrow('p: invalid duration');
+    expect(() => parseDuration('5', 'p')).toThrow('p: "5" is not a duration');
   });
 });
 

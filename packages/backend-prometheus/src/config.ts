@@ -1,7 +1,5 @@
 import { DEFAULT_MAX_RESPONSE_BYTES } from '@custom-metrics/core';
-import { ConfigError } from './errors.js';
-import { configSchema } from './config-schema.js';
-import { validateAgainstSchema } from './schema-validate.js';
+import { ConfigError, parseDuration as parseCoreDuration } from '@custom-metrics/core';
 
 /** prometheus-adapter's `GroupResource` in `resources.overrides`. */
 export interface GroupResourceConfig {
@@ -153,47 +151,40 @@ export interface ResolvedConfig {
   resourceWindowMs: number;
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses a Prometheus/Go-style duration (`500ms`, `30s`, `1m`, `1h30m`, `0`) into milliseconds. */
+/**
+ * Parses a Go-style duration (`500ms`, `30s`, `1m`, `1h30m`, `0`) into milliseconds: core's
+ * `parseDuration`, kept here for existing importers.
+ * @throws {ConfigError} (core) at `path`.
+ */
 export function parseDuration(text: string, path: string): number {
-  if (text === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
-  let total = 0;
-  let end = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    total += Number(m[1]) * UNITS[m[2]];
-    end = re.lastIndex;
-  }
-  if (end === 0 || end !== text.length) throw new ConfigError(path, `invalid duration ${JSON.stringify(text)} (expected e.g. 30s, 1m, 500ms)`);
-  return total;
+  return parseCoreDuration(text, path);
 }
 
 /**
- * resolveConfig validates `raw` against {@link configSchema} (unknown fields are an error naming
- * their path) and the cross-field rules, then applies defaults.
+ * resolveConfig checks what `configSchema` cannot say (URL, auth combinations, durations,
+ * templates) and applies defaults. `raw` must already have passed the schema: the server checks
+ * every backend config against its plugin's `configSchema` (ajv) before `create`.
  * @throws {ConfigError} with the path of the first bad field.
  */
 export function resolveConfig(raw: unknown): ResolvedConfig {
-  validateAgainstSchema(configSchema, raw, 'config');
   const c = raw as PrometheusBackendConfig;
   try {
     new URL(c.url);
   } catch {
-    throw new ConfigError('config.url', `invalid URL ${JSON.stringify(c.url)}`);
+    throw new ConfigError('url', `invalid URL ${JSON.stringify(c.url)}`);
   }
   const a = c.auth ?? {};
   const kinds = [a.bearerToken !== undefined, a.bearerTokenFile !== undefined, a.inClusterServiceAccount === true, a.basic !== undefined];
   if (kinds.filter(Boolean).length > 1) {
-    throw new ConfigError('config.auth', 'set only one of bearerToken, bearerTokenFile, inClusterServiceAccount, basic');
+    throw new ConfigError('auth', 'set only one of bearerToken, bearerTokenFile, inClusterServiceAccount, basic');
   }
   if (a.basic && a.basic.password !== undefined && a.basic.passwordFile !== undefined) {
-    throw new ConfigError('config.auth.basic', 'set only one of password, passwordFile');
+    throw new ConfigError('auth.basic', 'set only one of password, passwordFile');
   }
-  const interval = parseDuration(c.discovery?.interval ?? '1m', 'config.discovery.interval');
-  if (interval <= 0) throw new ConfigError('config.discovery.interval', 'must be greater than 0');
-  const timeoutMs = parseDuration(c.timeout ?? '10s', 'config.timeout');
-  if (timeoutMs <= 0) throw new ConfigError('config.timeout', 'must be greater than 0');
+  const interval = parseDuration(c.discovery?.interval ?? '1m', 'discovery.interval');
+  if (interval <= 0) throw new ConfigError('discovery.interval', 'must be greater than 0');
+  const timeoutMs = parseDuration(c.timeout ?? '10s', 'timeout');
+  if (timeoutMs <= 0) throw new ConfigError('timeout', 'must be greater than 0');
   const rr = c.resourceRules;
   return {
     url: c.url.replace(/\/+$/, ''),
@@ -204,19 +195,19 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     auth: a,
     tls: c.tls ?? {},
     discoveryIntervalMs: interval,
-    lookbackMs: c.discovery?.lookback ? parseDuration(c.discovery.lookback, 'config.discovery.lookback') : Math.max(interval, 60_000),
-    maxAgeMs: parseDuration(c.discovery?.maxAge ?? '10m', 'config.discovery.maxAge'),
+    lookbackMs: c.discovery?.lookback ? parseDuration(c.discovery.lookback, 'discovery.lookback') : Math.max(interval, 60_000),
+    maxAgeMs: parseDuration(c.discovery?.maxAge ?? '10m', 'discovery.maxAge'),
     onDemand: c.discovery?.onDemand ?? true,
-    onDemandMinIntervalMs: parseDuration(c.discovery?.onDemandMinInterval ?? '10s', 'config.discovery.onDemandMinInterval'),
-    onDemandWaitMs: parseDuration(c.discovery?.onDemandWait ?? '1s', 'config.discovery.onDemandWait'),
-    cacheTtlMs: parseDuration(c.cache?.ttl ?? '5s', 'config.cache.ttl'),
-    serveStaleMs: parseDuration(c.cache?.serveStale ?? '0s', 'config.cache.serveStale'),
+    onDemandMinIntervalMs: parseDuration(c.discovery?.onDemandMinInterval ?? '10s', 'discovery.onDemandMinInterval'),
+    onDemandWaitMs: parseDuration(c.discovery?.onDemandWait ?? '1s', 'discovery.onDemandWait'),
+    cacheTtlMs: parseDuration(c.cache?.ttl ?? '5s', 'cache.ttl'),
+    serveStaleMs: parseDuration(c.cache?.serveStale ?? '0s', 'cache.serveStale'),
     maxRegexBytes: c.query?.maxRegexBytes ?? 8192,
     maxRequestBytes: c.query?.maxRequestBytes ?? 8000,
     maxConcurrency: c.query?.maxConcurrency ?? 4,
     rules: c.rules ?? [],
     externalRules: c.externalRules ?? [],
     ...(rr ? { resourceRules: rr } : {}),
-    resourceWindowMs: rr?.window ? parseDuration(rr.window, 'config.resourceRules.window') : 60_000,
+    resourceWindowMs: rr?.window ? parseDuration(rr.window, 'resourceRules.window') : 60_000,
   };
 }

@@ -1,4 +1,4 @@
-import { metricNotFoundFor, metricNotFoundForSelector, selectorToLabelSelector } from '@custom-metrics/core';
+import { metricNotFoundFor, metricNotFoundForSelector, metricSelectorOf, objectReference } from '@custom-metrics/core';
 import type {
   CustomMetricInfo,
   CustomMetricsProvider,
@@ -7,7 +7,6 @@ import type {
   LabelSelector,
   MetricValue,
   ObjectReference,
-  Selector,
 } from '@custom-metrics/core';
 import type { Sample } from './client.js';
 import { batchNamesForRequest, queryRequestBytes } from './naming/metrics-query.js';
@@ -47,7 +46,7 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
         : metricNotFoundForSelector(gr, req.info.metric, req.name, req.metricSelector);
     }
     const ref = await this.#reference(req.info, req.namespace, req.name);
-    return valueOf(ref, req.info.metric, sample, metricSelectorJSON(req.metricSelector));
+    return valueOf(ref, req.info.metric, sample, metricSelectorOf(req.metricSelector));
   }
 
   async getMetricBySelector(req: GetMetricBySelectorRequest): Promise<MetricValue[]> {
@@ -69,18 +68,12 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
     const byName = new Map<string, Sample>();
     for (const samples of results) for (const s of samples) if (s.labels[label] !== undefined) byName.set(s.labels[label], s);
     const kind = await this.backend.context.kube.kindFor(gr);
-    const selector = metricSelectorJSON(req.metricSelector);
+    const selector = metricSelectorOf(req.metricSelector);
     const out: MetricValue[] = [];
     for (const o of objects) {
       const s = byName.get(o.name);
       if (s === undefined) continue;
-      const ref: ObjectReference = {
-        kind: kind.kind,
-        ...(o.namespace ? { namespace: o.namespace } : {}),
-        name: o.name,
-        ...(o.uid ? { uid: o.uid } : {}),
-        apiVersion: `${kind.group}/${kind.version}`,
-      };
+      const ref = objectReference(kind, o.namespace, o.name);
       out.push(valueOf(ref, req.info.metric, s, selector));
     }
     return out;
@@ -88,21 +81,7 @@ export class PrometheusCustomProvider implements CustomMetricsProvider {
 
   async #reference(info: CustomMetricInfo, namespace: string, name: string): Promise<ObjectReference> {
     const kind = await this.backend.context.kube.kindFor(info.groupResource);
-    return {
-      kind: kind.kind,
-      ...(info.namespaced && namespace !== '' ? { namespace } : {}),
-      name,
-      apiVersion: `${kind.group}/${kind.version}`,
-    };
-  }
-}
-
-function metricSelectorJSON(sel: Selector): LabelSelector | null {
-  try {
-    return selectorToLabelSelector(sel);
-  } catch {
-    // `!=`, `>` and `<` have no LabelSelector form; the query honoured them anyway.
-    return null;
+    return objectReference(kind, info.namespaced ? namespace : '', name);
   }
 }
 

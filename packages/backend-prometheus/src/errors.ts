@@ -9,16 +9,8 @@ export class TemplateError extends Error {
   override readonly name = 'TemplateError';
 }
 
-/** A configuration value that is invalid; `path` names the field (e.g. `rules[2].name.matches`). */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(`${path}: ${message}`);
-  }
-}
+/** A configuration value that is invalid: core's path-carrying `ConfigError` (e.g. `rules[2].name.matches`). */
+export { ConfigError } from '@custom-metrics/core';
 
 /** A response from the Prometheus HTTP API that could not be used (status, shape, or transport). */
 export class PrometheusApiError extends Error {

@@ -1,4 +1,4 @@
-import { CachingLoader, isMetricsError, metricNotFound, NotFoundError } from '@custom-metrics/core';
+import { backendFailure, CachingLoader, isMetricsError, metricNotFound, NotFoundError, type MetricsError } from '@custom-metrics/core';
 import type { BackendContext, BackendHealth, CustomMetricInfo, ExternalMetricInfo, ResourceInfo } from '@custom-metrics/core';
 import type { PrometheusClient, Sample } from './client.js';
 import type { ResolvedConfig } from './config.js';
@@ -49,8 +49,8 @@ export class PrometheusBackend {
     this.#config = config;
     this.#client = client;
     this.#now = options.now ?? Date.now;
-    this.customNamers = config.rules.map((r, i) => new MetricNamer(r, `config.rules[${i}]`));
-    this.externalNamers = config.externalRules.map((r, i) => new MetricNamer(r, `config.externalRules[${i}]`, true));
+    this.customNamers = config.rules.map((r, i) => new MetricNamer(r, `rules[${i}]`));
+    this.externalNamers = config.externalRules.map((r, i) => new MetricNamer(r, `externalRules[${i}]`, true));
     this.#loader = new CachingLoader<string, Sample[]>({
       ttlMs: config.cacheTtlMs,
       staleMs: config.serveStaleMs,
@@ -90,7 +90,16 @@ export class PrometheusBackend {
     return finite;
   }
 
-  /** Finds the registry entry for a custom metric, discovering on demand if allowed; 404 otherwise. */
+  /**
+   * The error for a metric the registry does not hold: while no discovery has reached Prometheus
+   * yet ({@link pending}) nobody can tell whether it exists, so 503 (`unreachable`); then 404.
+   */
+  #notFound(notFound: MetricsError): MetricsError {
+    const why = this.pending();
+    return why === undefined ? notFound : backendFailure('unreachable', `the Prometheus backend ${this.#ctx.instanceName} cannot tell which metrics it serves: ${why}`);
+  }
+
+  /** Finds the registry entry for a custom metric, discovering on demand if allowed; 404 (503 before a first discovery) otherwise. */
   async customEntry(info: CustomMetricInfo): Promise<CustomEntry> {
     const found = this.registry.lookupCustom(info.metric, info.groupResource);
     if (found !== undefined) return found;
@@ -99,10 +108,10 @@ export class PrometheusBackend {
       const again = this.registry.lookupCustom(info.metric, info.groupResource);
       if (again !== undefined) return again;
     }
-    throw metricNotFound(info.groupResource, info.metric);
+    throw this.#notFound(metricNotFound(info.groupResource, info.metric));
   }
 
-  /** Finds the registry entry for an external metric (case-insensitive); 404 otherwise. */
+  /** Finds the registry entry for an external metric (case-insensitive); 404 (503 before a first discovery) otherwise. */
   async externalEntry(info: ExternalMetricInfo): Promise<ExternalEntry> {
     const found = this.registry.lookupExternal(info.metric);
     if (found !== undefined) return found;
@@ -111,7 +120,7 @@ export class PrometheusBackend {
       const again = this.registry.lookupExternal(info.metric);
       if (again !== undefined) return again;
     }
-    throw new NotFoundError(`the server could not find the external metric ${info.metric}`);
+    throw this.#notFound(new NotFoundError(`the server could not find the external metric ${info.metric}`));
   }
 
   /**

@@ -38,8 +38,8 @@ export class PrometheusResourceProvider implements ResourceMetricsProvider {
     private readonly backend: PrometheusBackend,
     rules: ResourceRulesConfig,
   ) {
-    this.#cpu = compileRule(rules.cpu, 'config.resourceRules.cpu');
-    this.#memory = compileRule(rules.memory, 'config.resourceRules.memory');
+    this.#cpu = compileRule(rules.cpu, 'resourceRules.cpu');
+    this.#memory = compileRule(rules.memory, 'resourceRules.memory');
   }
 
   async getPodMetrics(req: { pods: KubeObject[]; signal: AbortSignal }): Promise<Array<PodMetrics | undefined>> {

@@ -88,10 +88,10 @@ describe('HttpPrometheusClient against a local HTTP double', () => {
     const logger = fakeBackendContext().logger;
     const missing = join(dir.path, 'no-such-token');
     expect(() => new HttpPrometheusClient({ url: base, timeoutMs: 1_000, auth: { bearerTokenFile: missing }, logger })).toThrow(
-      `config.auth.bearerTokenFile: cannot read ${missing} (ENOENT)`,
+      `auth.bearerTokenFile: cannot read ${missing} (ENOENT)`,
     );
     expect(() => new HttpPrometheusClient({ url: base, timeoutMs: 1_000, auth: { basic: { username: 'u', passwordFile: missing } }, logger })).toThrow(
-      `config.auth.basic.passwordFile: cannot read ${missing} (ENOENT)`,
+      `auth.basic.passwordFile: cannot read ${missing} (ENOENT)`,
     );
   });
 

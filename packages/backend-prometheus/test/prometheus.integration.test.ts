@@ -13,7 +13,7 @@ import {
 } from '@custom-metrics/core/testing';
 import type { ConformanceData } from '@custom-metrics/core/testing';
 import { createPrometheusBackend } from '../src/plugin.js';
-import { requireBinary, waitFor } from '../../../test-support/index.js';
+import { freePort, requireBinary, waitFor } from '../../../test-support/index.js';
 import { startExporter, type ExposedSeries, type TestExporter } from './support/exporter.js';
 import { startPrometheus, type PrometheusProcess } from './support/prometheus.js';
 
@@ -182,25 +182,64 @@ describe.skipIf(!bin)('Prometheus backend against a real Prometheus', () => {
   describe('core conformance kit', () => {
     const setup = async (env: { kube: FakeKubeLookup; context: ReturnType<typeof fakeBackendContext> }) => {
       const instance = createPrometheusBackend(env.context, config(prom.url));
+      const extra: BackendInstance[] = [];
+      /** A started instance over `cfg` (the same Prometheus, or none), closed with the case. */
+      const other = async (cfg: ReturnType<typeof config>) => {
+        const i = createPrometheusBackend(env.context, cfg);
+        extra.push(i);
+        await i.start?.().catch(() => undefined);
+        return i;
+      };
+      // Nothing listens on a fresh free port: the connection is refused.
+      const closedUrl = async () => `http://127.0.0.1:${await freePort()}`;
+      // Valid rules whose PromQL Prometheus refuses (a dangling operator): a 400 bad_data.
+      const rejecting = (): ReturnType<typeof config> => {
+        const c = config(prom.url);
+        return {
+          ...c,
+          rules: c.rules.map((r) => ({ ...r, metricsQuery: `${r.metricsQuery} +` })),
+          externalRules: c.externalRules.map((r) => ({ ...r, metricsQuery: `${r.metricsQuery} +` })),
+        };
+      };
       return {
-        provider: instance,
+        instance,
+        other,
+        closedUrl,
+        rejecting,
         seed: async () => {
           await instance.start?.();
         },
         cleanup: async () => {
           await instance.close?.();
+          for (const i of extra) await i.close?.();
         },
       };
     };
     for (const c of customProviderConformance(async (env) => {
       const t = await setup(env);
-      return { ...t, provider: t.provider.custom as CustomMetricsProvider };
+      return {
+        provider: t.instance.custom as CustomMetricsProvider,
+        seed: t.seed,
+        cleanup: t.cleanup,
+        failing: {
+          unreachable: async () => (await t.other(config(await t.closedUrl()))).custom as CustomMetricsProvider,
+          rejected: async () => (await t.other(t.rejecting())).custom as CustomMetricsProvider,
+        },
+      };
     })) {
       it(c.name, c.run);
     }
     for (const c of externalProviderConformance(async (env) => {
       const t = await setup(env);
-      return { ...t, provider: t.provider.external as ExternalMetricsProvider };
+      return {
+        provider: t.instance.external as ExternalMetricsProvider,
+        seed: t.seed,
+        cleanup: t.cleanup,
+        failing: {
+          unreachable: async () => (await t.other(config(await t.closedUrl()))).external as ExternalMetricsProvider,
+          rejected: async () => (await t.other(t.rejecting())).external as ExternalMetricsProvider,
+        },
+      };
     })) {
       it(`external: ${c.name}`, c.run);
     }

@@ -3,12 +3,14 @@
 // pkg/naming/metrics_query.go Build logic: selector matchers, then namespace, then the resource
 // matcher — `=` for one name, `=~"a|b"` for several — and GroupBy = resource label + extras).
 import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_RESOURCES, parseSelector, resourceInfos, Selector } from '@custom-metrics/core';
 import type { GroupResource, ResourceInfo } from '@custom-metrics/core';
 import { ConfigError } from '../src/errors.js';
 import { resolveConfig } from '../src/config.js';
+import { configSchema } from '../src/config-schema.js';
 import { DiscoveryRun } from '../src/discovery.js';
 import { MetricNamer } from '../src/naming/metric-namer.js';
 import { MetricsQuery } from '../src/naming/metrics-query.js';
@@ -34,9 +36,14 @@ async function discover(namers: MetricNamer[], series: Array<Record<string, stri
 describe('prometheus-adapter docs/sample-config.yaml', () => {
   const raw = fixture('adapter-sample-config.yaml');
 
-  it('reports the upstream typo `metricQuery` as an unknown field with its path', () => {
-    expect(() => resolveConfig({ url: 'http://127.0.0.1:9090', ...raw })).toThrow(ConfigError);
-    expect(() => resolveConfig({ url: 'http://127.0.0.1:9090', ...raw })).toThrow('config.rules[3].metricQuery: unknown field');
+  it('reports the upstream typo `metricQuery` with its path (the schema, which the server applies, calls it an unknown field)', () => {
+    const schema = new Ajv({ allErrors: true, strict: false }).compile(configSchema);
+    expect(schema({ url: 'http://127.0.0.1:9090', ...raw })).toBe(false);
+    expect(schema.errors).toContainEqual(expect.objectContaining({ instancePath: '/rules/3', keyword: 'additionalProperties', params: { additionalProperty: 'metricQuery' } }));
+    // Without the schema, compiling the rule still refuses it, naming the missing metricsQuery.
+    const rule3 = (raw.rules as Array<Record<string, unknown>>)[3] as unknown as ConstructorParameters<typeof MetricNamer>[0];
+    expect(() => new MetricNamer(rule3, 'rules[3]')).toThrow(ConfigError);
+    expect(() => new MetricNamer(rule3, 'rules[3]')).toThrow('rules[3].metricsQuery: required field is missing');
   });
 
   const rules = structuredClone(raw.rules) as Array<Record<string, unknown>>;

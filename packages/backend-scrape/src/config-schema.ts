@@ -1,10 +1,9 @@
+import { DURATION_SCHEMA } from '@custom-metrics/core';
 import { WINDOW_FUNCTIONS } from './window/functions.js';
 
+// A Go-style duration string; a number of seconds is deprecated but still accepted.
 const duration = {
-  oneOf: [
-    { type: 'number', exclusiveMinimum: 0 },
-    { type: 'string', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h))+$' },
-  ],
+  oneOf: [DURATION_SCHEMA, { type: 'number', exclusiveMinimum: 0, deprecated: true, description: 'deprecated: a number of seconds; write a duration such as 5s' }],
 } as const;
 
 const labels = { type: 'object', additionalProperties: { type: 'string' } } as const;

@@ -9,7 +9,7 @@ describe('parseDuration', () => {
     ['250ms', 250],
     [2.5, 2500],
   ])('%s → %d ms', (d, ms) => expect(parseDuration(d, 'x')).toBe(ms));
-  it.each(['', '5', '5d', '-1s', '1s x', 0])('rejects %j', (d) => expect(() => parseDuration(d, 'rules[0].window')).toThrow(/rules\[0\]\.window/));
+  it.each(['', '5', '5x', '-1s', '1s x', '0', 0])('rejects %j', (d) => expect(() => parseDuration(d, 'rules[0].window')).toThrow(/rules\[0\]\.window/));
 });
 
 describe('resolveConfig', () => {
@@ -49,5 +49,14 @@ describe('resolveConfig', () => {
     expect(bad({ rules: [{ metric: 'm', series: 's', function: 'rate', match: 'a in (' }] })).toBe('rules[0].match');
     expect(bad({ rules: [{ metric: 'm', series: 's', function: 'median' }] })).toBe('rules[0].function');
     expect(bad({ rules: [{ metric: 'm', series: 's', function: 'rate' }, { metric: 'm', series: 't', function: 'last' }] })).toBe('rules[1].metric');
+  });
+});
+
+describe('deprecated numeric durations', () => {
+  it('still accepts a number of seconds, with a warning naming the field', () => {
+    const warnings: string[] = [];
+    const c = resolveConfig({ interval: 10, rules: [{ metric: 'm', series: 's', function: 'last' }] } as never, (m) => warnings.push(m));
+    expect(c.intervalMs).toBe(10_000);
+    expect(warnings).toEqual(['interval: a number of seconds is deprecated; write "10s" instead']);
   });
 });

@@ -1,7 +1,7 @@
-import { parseGroupResource, parseSelector, type GroupResource, type Selector } from '@custom-metrics/core';
+import { ConfigError, isClusterScoped, parseDuration as parseCoreDuration, parseGroupResource, parseSelector, type GroupResource, type Selector } from '@custom-metrics/core';
 import { WINDOW_FUNCTIONS, type WindowFunction } from './window/functions.js';
 
-/** A duration: a number of seconds, or text such as `500ms`, `5s`, `1m`, `1h30m`. */
+/** A duration: a Go-style string such as `500ms`, `5s`, `1m`, `1h30m`; a number of seconds is deprecated but still accepted. */
 export type Duration = number | string;
 
 /** One statically configured scrape target. */
@@ -125,35 +125,25 @@ export interface ResolvedConfig {
   readonly staticPods: Array<{ namespace: string; name: string; labels: Record<string, string> }>;
 }
 
-/** Thrown for an invalid scrape config; `path` names the field. */
-export class ScrapeConfigError extends Error {
-  override readonly name = 'ScrapeConfigError';
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(`${path}: ${message}`);
-  }
-}
+/** A config the schema accepts but that cannot work: core's path-carrying `ConfigError`. */
+export const ScrapeConfigError = ConfigError;
+/** See {@link ScrapeConfigError}. */
+export type ScrapeConfigError = ConfigError;
 
-const CLUSTER_SCOPED = new Set(['nodes', 'namespaces', 'persistentvolumes']);
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses a {@link Duration} into milliseconds; throws {@link ScrapeConfigError} naming `path`. */
-export function parseDuration(d: Duration, path: string): number {
+/**
+ * Parses a {@link Duration} into milliseconds: a Go-style string (`500ms`, `5s`, `1m30s`), or —
+ * deprecated — a number of seconds, reported through `warn`. Must be positive.
+ * @throws {ConfigError} (core) naming `path`.
+ */
+export function parseDuration(d: Duration, path: string, warn?: (message: string) => void): number {
   if (typeof d === 'number') {
-    if (!Number.isFinite(d) || d <= 0) throw new ScrapeConfigError(path, `expected a positive duration, got ${d}`);
+    if (!Number.isFinite(d) || d <= 0) throw new ConfigError(path, `expected a positive duration such as "5s", got ${d}`);
+    warn?.(`${path}: a number of seconds is deprecated; write "${d}s" instead`);
     return Math.round(d * 1000);
   }
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(d); m; m = re.exec(d)) {
-    total += Number(m[1]) * UNIT_MS[m[2]];
-    matched = re.lastIndex;
-  }
-  if (d === '' || matched !== d.length || total <= 0) throw new ScrapeConfigError(path, `expected a duration such as "5s" or "1m", got ${JSON.stringify(d)}`);
-  return Math.round(total);
+  const ms = parseCoreDuration(d, path);
+  if (ms <= 0) throw new ConfigError(path, `expected a positive duration such as "5s" or "1m", got ${JSON.stringify(d)}`);
+  return Math.round(ms);
 }
 
 function singular(resource: string): string {
@@ -162,10 +152,14 @@ function singular(resource: string): string {
   return resource.endsWith('s') ? resource.slice(0, -1) : resource;
 }
 
-/** Validates semantics the JSON schema cannot express and fills defaults. */
-export function resolveConfig(config: ScrapeBackendConfig): ResolvedConfig {
-  const intervalMs = parseDuration(config.interval ?? '5s', 'interval');
-  const timeoutMs = Math.min(parseDuration(config.timeout ?? '3s', 'timeout'), intervalMs);
+/**
+ * Validates semantics the JSON schema cannot express and fills defaults; deprecated numeric
+ * durations are reported through `warn`.
+ * @throws {ConfigError} (core) naming the field, e.g. `rules[2].window`.
+ */
+export function resolveConfig(config: ScrapeBackendConfig, warn?: (message: string) => void): ResolvedConfig {
+  const intervalMs = parseDuration(config.interval ?? '5s', 'interval', warn);
+  const timeoutMs = Math.min(parseDuration(config.timeout ?? '3s', 'timeout', warn), intervalMs);
   const staticPods: ResolvedConfig['staticPods'] = [];
   const staticTargets = (config.targets ?? []).map((t, i): ResolvedTarget => {
     const path = `targets[${i}]`;
@@ -173,9 +167,9 @@ export function resolveConfig(config: ScrapeBackendConfig): ResolvedConfig {
     try {
       url = new URL(t.url);
     } catch {
-      throw new ScrapeConfigError(`${path}.url`, `invalid URL ${JSON.stringify(t.url)}`);
+      throw new ConfigError(`${path}.url`, `invalid URL ${JSON.stringify(t.url)}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ScrapeConfigError(`${path}.url`, 'only http and https are supported');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${path}.url`, 'only http and https are supported');
     const labels: Record<string, string> = { ...(t.labels ?? {}) };
     // A pod without a namespace lives in `default`, as in Kubernetes.
     const namespace = t.namespace ?? (t.pod !== undefined ? 'default' : undefined);
@@ -184,38 +178,38 @@ export function resolveConfig(config: ScrapeBackendConfig): ResolvedConfig {
       labels.pod = t.pod;
       staticPods.push({ namespace: namespace as string, name: t.pod, labels: { ...(t.labels ?? {}) } });
     }
-    const iv = t.interval !== undefined ? parseDuration(t.interval, `${path}.interval`) : intervalMs;
-    const to = Math.min(t.timeout !== undefined ? parseDuration(t.timeout, `${path}.timeout`) : timeoutMs, iv);
+    const iv = t.interval !== undefined ? parseDuration(t.interval, `${path}.interval`, warn) : intervalMs;
+    const to = Math.min(t.timeout !== undefined ? parseDuration(t.timeout, `${path}.timeout`, warn) : timeoutMs, iv);
     return { key: `static:${url.href}:${JSON.stringify(labels)}`, url: url.href, labels, intervalMs: iv, timeoutMs: to };
   });
   const k = config.kubernetes;
   const kubernetes =
     k && k.enabled !== false
-      ? { refreshMs: k.refreshInterval !== undefined ? parseDuration(k.refreshInterval, 'kubernetes.refreshInterval') : intervalMs, namespace: k.namespace ?? '' }
+      ? { refreshMs: k.refreshInterval !== undefined ? parseDuration(k.refreshInterval, 'kubernetes.refreshInterval', warn) : intervalMs, namespace: k.namespace ?? '' }
       : undefined;
   const seen = new Set<string>();
   const rules = config.rules.map((r, i): CompiledRule => {
     const path = `rules[${i}]`;
-    if (!(WINDOW_FUNCTIONS as readonly string[]).includes(r.function)) throw new ScrapeConfigError(`${path}.function`, `expected one of ${WINDOW_FUNCTIONS.join(', ')}`);
+    if (!(WINDOW_FUNCTIONS as readonly string[]).includes(r.function)) throw new ConfigError(`${path}.function`, `expected one of ${WINDOW_FUNCTIONS.join(', ')}`);
     let match: Selector;
     try {
       match = parseSelector(r.match ?? '');
     } catch (e) {
-      throw new ScrapeConfigError(`${path}.match`, (e as Error).message);
+      throw new ConfigError(`${path}.match`, (e as Error).message);
     }
     const kind = r.kind ?? 'custom';
     const groupResource = parseGroupResource(r.resource ?? 'pods');
     const objectLabel = r.objectLabel ?? (groupResource.resource === 'pods' && groupResource.group === '' ? 'pod' : singular(groupResource.resource));
     // External rules are namespaced by default: an HPA never reads another namespace's series.
-    const namespaced = r.namespaced ?? (kind === 'external' ? true : !(groupResource.group === '' && CLUSTER_SCOPED.has(groupResource.resource)));
+    const namespaced = r.namespaced ?? (kind === 'external' ? true : !isClusterScoped(groupResource));
     const id = kind === 'external' ? `external/${r.metric.toLowerCase()}` : `custom/${groupResource.group}/${groupResource.resource}/${r.metric}`;
-    if (seen.has(id)) throw new ScrapeConfigError(`${path}.metric`, `metric ${r.metric} is defined twice`);
+    if (seen.has(id)) throw new ConfigError(`${path}.metric`, `metric ${r.metric} is defined twice`);
     seen.add(id);
     return {
       metric: r.metric,
       series: r.series,
       fn: r.function,
-      windowMs: parseDuration(r.window ?? '1m', `${path}.window`),
+      windowMs: parseDuration(r.window ?? '1m', `${path}.window`, warn),
       match,
       kind,
       groupResource,

@@ -38,7 +38,7 @@ export class ScrapeBackend implements BackendInstance {
   constructor(ctx: BackendContext, config: ScrapeBackendConfig, options: ScrapeBackendOptions = {}) {
     this.#ctx = ctx;
     this.#now = options.now ?? Date.now;
-    const cfg = resolveConfig(config);
+    const cfg = resolveConfig(config, (message) => ctx.logger.warn({ backend: ctx.instanceName }, message));
     this.config = cfg;
     const minInterval = Math.min(cfg.intervalMs, ...cfg.staticTargets.map((t) => t.intervalMs));
     const maxWindow = Math.max(0, ...cfg.rules.map((r) => r.windowMs));

@@ -44,9 +44,16 @@ export type {
 export { defineBackendPlugin } from './plugin.js';
 export { BUILTIN_RESOURCES, resourceInfos } from './builtin-resources.js';
 export type { BuiltinResource } from './builtin-resources.js';
+export { objectReference, isClusterScoped } from './object-reference.js';
+
+// --- backend config (config-error.ts, duration.ts)
+export { ConfigError, isConfigError, configPath } from './config-error.js';
+export { parseDuration, readDuration, DURATION_SCHEMA, DURATION_PATTERN } from './duration.js';
+export type { DeprecatedDurationAlias, ReadDurationOptions } from './duration.js';
 
 // --- label selectors (selector.ts)
 export { parseSelector, Selector, selectorToLabelSelector, labelSelectorToSelector } from './selector.js';
+export { metricSelectorOf } from './metric-selector.js';
 export { SelectorParseError, isSelectorParseError } from './selector-error.js';
 export type { Requirement, SelectorOperator } from './selector-requirement.js';
 
@@ -90,6 +97,9 @@ export {
   GENERIC_INTERNAL_MESSAGE,
 } from './errors.js';
 export type { Status, StatusDetails, StatusCause, MetricsErrorOptions, ForbiddenAttributes, Stringer } from './errors.js';
+// --- backend failures (backend-failure.ts)
+export { FAILURE_STATUS, backendFailure, unsupportedSelectorOperator } from './backend-failure.js';
+export type { BackendFailureKind, BackendFailureOptions, FailureStatus } from './backend-failure.js';
 // --- bounded backend answers (bounded-body.ts)
 export {
   DEFAULT_MAX_RESPONSE_BYTES,

@@ -1,4 +1,4 @@
-import { metricNotFound, metricNotFoundFor, selectorToLabelSelector } from '@custom-metrics/core';
+import { metricNotFound, metricNotFoundFor, metricSelectorOf, objectReference } from '@custom-metrics/core';
 import type { CustomMetricInfo, CustomMetricsProvider, GetMetricByNameRequest, GetMetricBySelectorRequest } from '@custom-metrics/core';
 import type { KubeLookup, KubeObject, MetricValue, Selector } from '@custom-metrics/core';
 
@@ -38,8 +38,8 @@ export class SamplesProvider implements CustomMetricsProvider {
     );
     if (hits.length === 0) return undefined;
     return {
-      describedObject: { kind: 'Pod', namespace: pod.namespace, name: pod.name, apiVersion: '/v1' },
-      metric: { name: metric, selector: metricSelector.isEmpty() ? null : selectorToLabelSelector(metricSelector) },
+      describedObject: objectReference(pod.gvk, pod.namespace, pod.name), // apiVersion "/v1", as upstream
+      metric: { name: metric, selector: metricSelectorOf(metricSelector) }, // null for `!=`: no LabelSelector form
       timestamp: new Date(),
       value: hits.reduce((sum, s) => sum + s.value, 0), // several matching series: their sum
     };

@@ -3,7 +3,7 @@
  * the rule's object tag answers every object at once, so a list request and single-object requests
  * share one cached query however many pods there are. Objects come from `BackendContext.kube`.
  */
-import { metricNotFound, metricNotFoundFor, selectorToLabelSelector } from '@custom-metrics/core';
+import { metricNotFound, metricNotFoundFor } from '@custom-metrics/core';
 import type {
   CustomMetricInfo,
   CustomMetricsProvider,
@@ -12,28 +12,15 @@ import type {
   GroupResource,
   GroupVersionKind,
   KubeLookup,
-  LabelSelector,
   MetricValue,
   Selector,
 } from '@custom-metrics/core';
-import { groupResourceString } from '@custom-metrics/core';
+import { groupResourceString, metricSelectorOf, objectReference } from '@custom-metrics/core';
 import type { ResolvedConfig, ResolvedCustomRule } from '../config.js';
 import { buildQuery, scopeTerm, selectorTerms } from '../query/build.js';
 import type { SeriesPoint } from '../client/datadog-client.js';
 import type { QueryRefresher } from '../refresh/refresher.js';
 import { tagValue } from './tags-to-labels.js';
-
-function apiVersion(gvk: GroupVersionKind): string {
-  return `${gvk.group}/${gvk.version}`;
-}
-
-function labelSelectorOf(sel: Selector): LabelSelector | null {
-  try {
-    return selectorToLabelSelector(sel);
-  } catch {
-    return null;
-  }
-}
 
 /** See the module comment. */
 export class DatadogCustomProvider implements CustomMetricsProvider {
@@ -113,8 +100,8 @@ export class DatadogCustomProvider implements CustomMetricsProvider {
     point: SeriesPoint,
   ): MetricValue {
     return {
-      describedObject: { kind: gvk.kind, ...(info.namespaced && namespace !== '' ? { namespace } : {}), name, apiVersion: apiVersion(gvk) },
-      metric: { name: info.metric, selector: metricSelector.isEmpty() ? null : labelSelectorOf(metricSelector) },
+      describedObject: objectReference(gvk, info.namespaced ? namespace : '', name),
+      metric: { name: info.metric, selector: metricSelectorOf(metricSelector) },
       timestamp: point.timestamp,
       ...(rule.reportedWindowSeconds !== undefined ? { windowSeconds: rule.reportedWindowSeconds } : {}),
       value: point.value,

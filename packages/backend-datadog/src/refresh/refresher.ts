@@ -13,7 +13,7 @@
  *   never waiting longer than `maxDelayMs`; a 400 on a batch is bisected to isolate the bad query.
  * - Every timer is cleared and every in-flight call aborted by {@link close}.
  */
-import { ResponseTooLargeError, ServiceUnavailableError } from '@custom-metrics/core';
+import { backendFailure, ResponseTooLargeError, ServiceUnavailableError, type BackendFailureKind, type MetricsError } from '@custom-metrics/core';
 import type { BackendHealth, BackendMetrics, Logger } from '@custom-metrics/core';
 import { backoffDelay } from '../client/backoff.js';
 import { DatadogApiError } from '../client/datadog-client.js';
@@ -61,6 +61,8 @@ interface Entry {
   pending?: Promise<void>;
   /** Set when this query's own answer was past `maxResponseBytes` (the limit), until a success. */
   tooLargeLimit?: number;
+  /** How this query's last fetch failed (core's failure table), until a success. */
+  failureKind?: BackendFailureKind;
 }
 
 /** See the module comment. */
@@ -98,7 +100,7 @@ export class QueryRefresher {
 
   /**
    * get returns the cached answer to `query` over a `windowSeconds` window, fetching it first when
-   * it is new. Throws ServiceUnavailableError (503) when the value is too old, Datadog failed, the
+   * it is new. Throws per core's failure table: 500 when Datadog rejected the query, 503 when the value is too old, Datadog failed, the
    * API is rate limited before a first value exists, or `signal` aborts while waiting.
    */
   async get(query: string, windowSeconds: number, signal: AbortSignal): Promise<CachedAnswer> {
@@ -123,7 +125,7 @@ export class QueryRefresher {
       }
       if (entry.lastAttempt > 0 && now - entry.lastAttempt < this.opts.refreshMs) {
         if (entry.tooLargeLimit !== undefined) throw new ResponseTooLargeError(entry.tooLargeLimit);
-        throw new ServiceUnavailableError('the Datadog query failed; it is retried on the next refresh', this.retryAfterSeconds());
+        throw this.failure(entry);
       }
       const p = this.enqueueFirstFetch(entry);
       const e = entry;
@@ -132,10 +134,24 @@ export class QueryRefresher {
         if (e.pending === p) e.pending = undefined;
       });
     }
-    await raceAbort(entry.pending as Promise<void>, signal, () => new ServiceUnavailableError('timed out waiting for Datadog'));
+    await raceAbort(entry.pending as Promise<void>, signal, () => backendFailure('timeout', 'timed out waiting for Datadog'));
     if (entry.answer) return this.fresh(entry.answer);
     if (entry.tooLargeLimit !== undefined) throw new ResponseTooLargeError(entry.tooLargeLimit);
-    throw new ServiceUnavailableError('the Datadog query failed; it is retried on the next refresh', this.retryAfterSeconds());
+    throw this.failure(entry);
+  }
+
+  /** The error for a query whose last fetch failed, per core's failure table (`FAILURE_STATUS`). */
+  private failure(entry: Entry): MetricsError {
+    switch (entry.failureKind) {
+      case 'rejected':
+        return backendFailure('rejected', 'Datadog rejected the metric query; check the rule\'s query (the server log has Datadog\'s answer)');
+      case 'credentials':
+        return backendFailure('credentials', 'Datadog refused the API or application key; check apiKey and appKey', { retryAfterSeconds: this.retryAfterSeconds() });
+      case 'throttled':
+        return backendFailure('throttled', 'the Datadog API rate limit is exhausted; the query is retried on the next refresh', { retryAfterSeconds: this.retryAfterSeconds() });
+      default:
+        return backendFailure(entry.failureKind ?? 'unreachable', 'the Datadog query failed; it is retried on the next refresh', { retryAfterSeconds: this.retryAfterSeconds() });
+    }
   }
 
   /** activeQueries lists the queries currently refreshed. */
@@ -277,6 +293,7 @@ export class QueryRefresher {
         chunk.forEach((e, i) => {
           e.answer = { series: res.results[i] ?? [], fetchedAt };
           e.tooLargeLimit = undefined;
+          e.failureKind = undefined;
         });
         if (res.skippedPoints > 0) this.deps.metrics.count('samples_dropped_nan', res.skippedPoints);
         this.lastFailure = undefined;
@@ -305,9 +322,12 @@ export class QueryRefresher {
           return;
         }
         if (err.status === 400) {
+          chunk[0].failureKind = 'rejected';
           this.deps.logger.error({ query: chunk[0].query, error: err.message }, 'datadog rejected a query');
           return;
         }
+        const kind: BackendFailureKind = err.status === 401 || err.status === 403 ? 'credentials' : err.status === 429 ? 'throttled' : 'unreachable';
+        for (const c of chunk) c.failureKind = kind;
         if (!err.retryable || attempt >= retry.maxAttempts) return this.giveUp(chunk, err.message, err.status);
         const delay = Math.max(backoffDelay(attempt, retry, this.random), this.pausedUntil - this.now());
         if (delay > retry.maxDelayMs) return this.giveUp(chunk, err.message, err.status);

@@ -14,7 +14,7 @@ export class MetricNamer {
   readonly seriesQuery: string;
   readonly resources: ResourceConverter;
   readonly query: MetricsQuery;
-  /** Where the rule sits in the config, e.g. `config.rules[2]`. */
+  /** Where the rule sits in the config, e.g. `rules[2]`. */
   readonly path: string;
   readonly #filters: Array<{ re: RegExp; positive: boolean }> = [];
   readonly #matches: RegExp;

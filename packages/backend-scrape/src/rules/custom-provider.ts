@@ -3,7 +3,8 @@ import {
   metricNotFound,
   metricNotFoundFor,
   metricNotFoundForSelector,
-  selectorToLabelSelector,
+  metricSelectorOf,
+  objectReference,
   type CustomMetricInfo,
   type CustomMetricsProvider,
   type GetMetricByNameRequest,
@@ -52,7 +53,7 @@ export class ScrapeCustomProvider implements CustomMetricsProvider {
   async getMetricBySelector(req: GetMetricBySelectorRequest): Promise<MetricValue[]> {
     req.signal.throwIfAborted();
     const rule = this.#rule(req.info);
-    const selector = metricSelectorJSON(req.metricSelector);
+    const selector = metricSelectorOf(req.metricSelector);
     const objects = await this.deps.objects.list(req.info.groupResource, req.namespace, req.selector);
     req.signal.throwIfAborted();
     const byObject = this.#aggregate(rule, req.namespace, req.metricSelector);
@@ -67,7 +68,7 @@ export class ScrapeCustomProvider implements CustomMetricsProvider {
   async getMetricByName(req: GetMetricByNameRequest): Promise<MetricValue> {
     req.signal.throwIfAborted();
     const rule = this.#rule(req.info);
-    const selector = metricSelectorJSON(req.metricSelector);
+    const selector = metricSelectorOf(req.metricSelector);
     const obj = await this.deps.objects.get(req.info.groupResource, req.namespace, req.name);
     req.signal.throwIfAborted();
     const a = obj && this.#aggregate(rule, req.namespace, req.metricSelector).get(objectKey(rule, req.namespace, req.name));
@@ -109,19 +110,10 @@ function objectKey(rule: CompiledRule, namespace: string, name: string): string 
   return rule.namespaced ? `${namespace}/${name}` : name;
 }
 
-function metricSelectorJSON(sel: Selector): LabelSelector | null {
-  return sel.isEmpty() ? null : selectorToLabelSelector(sel);
-}
-
 function toMetricValue(rule: CompiledRule, o: KubeObject, a: Aggregate, selector: LabelSelector | null): MetricValue {
   const window = reportedWindowSeconds(rule);
   return {
-    describedObject: {
-      kind: o.gvk.kind,
-      ...(rule.namespaced && o.namespace ? { namespace: o.namespace } : {}),
-      name: o.name,
-      apiVersion: `${o.gvk.group}/${o.gvk.version}`,
-    },
+    describedObject: objectReference(o.gvk, rule.namespaced ? o.namespace : '', o.name),
     metric: { name: rule.metric, selector },
     timestamp: new Date(a.timestampMs),
     ...(window !== undefined ? { windowSeconds: window } : {}),

@@ -1,5 +1,6 @@
 // Assertion helpers shared by the conformance kits. node:assert keeps the kits runner-agnostic.
 import assert from 'node:assert/strict';
+import { FAILURE_STATUS, type BackendFailureKind } from '../backend-failure.js';
 import { isMetricsError } from '../errors.js';
 
 /** Resolves or rejects like `p`, or rejects when `p` has not settled after `ms` (a hang guard). */
@@ -63,4 +64,37 @@ export function assertTimestamp(t: unknown, what: string): void {
 /** Asserts an optional window is absent or a finite number ≥ 0. */
 export function assertWindow(w: unknown, what: string): void {
   assert.ok(w === undefined || (typeof w === 'number' && Number.isFinite(w) && w >= 0), `${what}: windowSeconds must be absent or ≥ 0, got ${String(w)}`);
+}
+
+/** Asserts that `p` rejects with a MetricsError of the given code whose message contains `needle` (when given). */
+export async function assertRejectsWith(p: Promise<unknown>, code: number, needle: string | undefined, ms: number, what: string): Promise<void> {
+  let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+  try {
+    outcome = { ok: true, value: await settleWithin(p, ms, what) };
+  } catch (error) {
+    if (error instanceof assert.AssertionError) throw error;
+    outcome = { ok: false, error };
+  }
+  assert.ok(!outcome.ok, `${what}: expected a ${code} MetricsError, but it resolved with ${JSON.stringify(outcome.ok && outcome.value)}`);
+  const e = outcome.error;
+  assert.ok(isMetricsError(e), `${what}: expected a MetricsError (isMetricsError), got ${String(e)}`);
+  assert.equal(e.code, code, `${what}: expected code ${code}, got ${e.code} (${e.message})`);
+  if (needle !== undefined) assert.ok(e.message.includes(needle), `${what}: the message must name ${JSON.stringify(needle)}, got ${JSON.stringify(e.message)}`);
+}
+
+/** Asserts that `p` fails as core's failure table says a failure of `kind` must (code and reason). */
+export async function assertFailureKind(p: Promise<unknown>, kind: BackendFailureKind, ms: number, what: string): Promise<void> {
+  const want = FAILURE_STATUS[kind];
+  let error: unknown;
+  try {
+    await settleWithin(p, ms, what);
+  } catch (e) {
+    if (e instanceof assert.AssertionError) throw e;
+    error = e;
+  }
+  assert.ok(error !== undefined, `${what}: a ${kind} backend must make the call fail`);
+  assert.ok(isMetricsError(error), `${what}: expected a MetricsError, got ${String(error)}`);
+  const status = error.toStatus();
+  assert.equal(status.code, want.code, `${what}: a ${kind} backend must answer ${want.code} ${want.reason}, got ${status.code} (${status.message ?? ''})`);
+  assert.equal(status.reason, want.reason, `${what}: reason`);
 }

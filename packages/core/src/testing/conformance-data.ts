@@ -1,3 +1,4 @@
+import type { BackendFailureKind } from '../backend-failure.js';
 import type { KubeObject } from '../kube.js';
 import type { CustomMetricInfo } from '../model.js';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../provider.js';
@@ -55,6 +56,13 @@ export interface ConformanceTarget<P> {
   seed(data: ConformanceData): Promise<void> | void;
   /** Releases what setup created for this case. */
   cleanup?(): Promise<void> | void;
+  /**
+   * Providers over the same data whose backend fails in one way each, e.g. `unreachable` (the
+   * backend's URL points at a closed port) or `rejected` (a rule whose query the backend refuses).
+   * The kit checks that each fails with the Status core's `FAILURE_STATUS` gives that kind. Every
+   * backend that talks to something over the network should provide at least `unreachable`.
+   */
+  readonly failing?: Partial<Record<BackendFailureKind, () => P | Promise<P>>>;
 }
 
 /**

@@ -9,7 +9,7 @@ import { FakeKubeLookup } from './fake-kube.js';
 export function withTarget<P>(
   setup: (env: ConformanceEnv) => Promise<ConformanceTarget<P>>,
   data: ConformanceData,
-  fn: (provider: P) => Promise<void>,
+  fn: (provider: P, target: ConformanceTarget<P>) => Promise<void>,
 ): () => Promise<void> {
   return async () => {
     const kube = new FakeKubeLookup({ objects: data.objects });
@@ -17,7 +17,7 @@ export function withTarget<P>(
     const target = await setup({ kube, context, data });
     try {
       await target.seed(data);
-      await fn(target.provider);
+      await fn(target.provider, target);
     } finally {
       await target.cleanup?.();
       context.shutdown();

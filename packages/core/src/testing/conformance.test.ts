@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../provider.js';
+import { backendFailure } from '../backend-failure.js';
+import { InternalError } from '../errors.js';
 import { parseSelector, Selector } from '../selector.js';
 import {
   customProviderConformance,
@@ -106,6 +108,48 @@ describe('the kit catches broken providers', () => {
   it('a provider whose listAllMetrics returns a Promise fails', async () => {
     const kit = customProviderConformance(brokenCustom((inner) => ({ listAllMetrics: (() => Promise.resolve(inner.listAllMetrics())) as never })));
     expect(String(await failureOf(kit, /synchronous/))).toMatch(/synchronously/);
+  });
+
+  it('a provider that silently drops a != metric selector fails', async () => {
+    const dropNotEquals = (sel: Selector) => Selector.fromRequirements(sel.requirements.filter((r) => r.operator !== '!='));
+    const kit = customProviderConformance(
+      brokenCustom((inner) => ({
+        getMetricBySelector: (r) => inner.getMetricBySelector({ ...r, metricSelector: dropNotEquals(r.metricSelector) }),
+        getMetricByName: (r) => inner.getMetricByName({ ...r, metricSelector: dropNotEquals(r.metricSelector) }),
+      })),
+    );
+    expect(String(await failureOf(kit, /!= metric selector filters/))).toMatch(/verb!=GET/);
+  });
+
+  it('a backend that rejects != must say so with a 400 naming the operator', async () => {
+    const kit = customProviderConformance(customSetup, { notEqualsMetricSelector: 'rejected' });
+    expect(String(await failureOf(kit, /!= metric selector is a 400/))).toMatch(/expected a 400 MetricsError, but it resolved/);
+  });
+
+  it('a failing backend that answers with the wrong Status fails', async () => {
+    const setup: CustomConformanceSetup = async (env) => {
+      const t = await customSetup(env);
+      const down: CustomMetricsProvider = {
+        listAllMetrics: () => [],
+        getMetricByName: () => Promise.reject(new InternalError('connection refused')),
+        getMetricBySelector: () => Promise.reject(new InternalError('connection refused')),
+      };
+      return { ...t, failing: { unreachable: () => down } };
+    };
+    expect(String(await failureOf(customProviderConformance(setup), /failure table/))).toMatch(/must answer 503 ServiceUnavailable, got 500/);
+  });
+
+  it('a failing backend that answers per the failure table passes', async () => {
+    const setup: CustomConformanceSetup = async (env) => {
+      const t = await customSetup(env);
+      const down: CustomMetricsProvider = {
+        listAllMetrics: () => [],
+        getMetricByName: () => Promise.reject(backendFailure('unreachable')),
+        getMetricBySelector: () => Promise.reject(backendFailure('unreachable')),
+      };
+      return { ...t, failing: { unreachable: () => down } };
+    };
+    expect(await failureOf(customProviderConformance(setup), /failure table/)).toBeUndefined();
   });
 
   it('a provider that hangs is reported, not waited on forever', async () => {

@@ -2,14 +2,28 @@ import assert from 'node:assert/strict';
 import { withTarget } from './conformance-target.js';
 import type { CustomMetricInfo, GroupResource, MetricValue } from '../model.js';
 import type { CustomMetricsProvider } from '../provider.js';
-import { parseSelector, Selector, selectorToLabelSelector } from '../selector.js';
-import { assertClose, assertNotFound, assertRejectsForAbort, assertTimestamp, assertWindow, settleWithin } from './conformance-assert.js';
+import { FAILURE_STATUS, type BackendFailureKind } from '../backend-failure.js';
+import { BUILTIN_RESOURCES } from '../builtin-resources.js';
+import { metricSelectorOf } from '../metric-selector.js';
+import { objectReference } from '../object-reference.js';
+import { parseSelector, Selector } from '../selector.js';
+import {
+  assertClose,
+  assertFailureKind,
+  assertNotFound,
+  assertRejectsForAbort,
+  assertRejectsWith,
+  assertTimestamp,
+  assertWindow,
+  settleWithin,
+} from './conformance-assert.js';
 import {
   CONFORMANCE_NAMESPACES,
   conformanceData,
   type ConformanceCase,
   type ConformanceData,
   type ConformanceDataOptions,
+  type ConformanceTarget,
   type CustomConformanceSetup,
 } from './conformance-data.js';
 
@@ -21,6 +35,11 @@ export interface CustomConformanceOptions extends ConformanceDataOptions {
   tolerance?: number;
   /** How long a call may take before the kit calls it hung, in ms. Default 10 000. */
   callTimeoutMs?: number;
+  /**
+   * What the backend does with a `!=` metric selector (`verb!=GET`): `supported` (filters, the
+   * default) or `rejected` (a 400 whose message names the operator). Never silently dropped.
+   */
+  notEqualsMetricSelector?: 'supported' | 'rejected';
 }
 
 const PODS: GroupResource = { group: '', resource: 'pods' };
@@ -51,7 +70,7 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
   const resources = new Set(options.resources ?? ['pods', 'deployments.apps', 'nodes']);
   const info = (groupResource: GroupResource, metric: string, namespaced = true): CustomMetricInfo => ({ groupResource, namespaced, metric });
 
-  const withProvider = (fn: (p: CustomMetricsProvider) => Promise<void>) => withTarget(setup, data, fn);
+  const withProvider = (fn: (p: CustomMetricsProvider, target: ConformanceTarget<CustomMetricsProvider>) => Promise<void>) => withTarget(setup, data, fn);
 
   const bySelector = async (
     p: CustomMetricsProvider,
@@ -94,20 +113,17 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
   const checkValueShape = (v: MetricValue, i: CustomMetricInfo, metricSelector: string, what: string) => {
     assert.equal(v.metric?.name, i.metric, `${what}: metric.name`);
     const msel = parseSelector(metricSelector);
-    assert.deepEqual(v.metric.selector, msel.isEmpty() ? null : selectorToLabelSelector(msel), `${what}: metric.selector must reflect the metric selector`);
+    assert.deepEqual(v.metric.selector, metricSelectorOf(msel), `${what}: metric.selector must reflect the metric selector`);
     assertTimestamp(v.timestamp, what);
     assertWindow(v.windowSeconds, what);
     const gr = i.groupResource;
-    const want =
-      gr.resource === 'pods' ? { kind: 'Pod', apiVersion: '/v1' }
-      : gr.resource === 'nodes' ? { kind: 'Node', apiVersion: '/v1' }
-      : gr.resource === 'deployments' ? { kind: 'Deployment', apiVersion: 'apps/v1' }
-      : undefined;
-    if (want) {
-      assert.equal(v.describedObject.kind, want.kind, `${what}: describedObject.kind`);
-      assert.equal(v.describedObject.apiVersion, want.apiVersion, `${what}: describedObject.apiVersion`);
-    }
+    const builtin = BUILTIN_RESOURCES.find((r) => r.groupResource.group === gr.group && r.groupResource.resource === gr.resource);
     if (!i.namespaced) assert.ok(!v.describedObject.namespace, `${what}: a cluster-scoped object has no namespace`);
+    if (builtin) {
+      // helpers.ReferenceFor: "/v1" for the core group, the namespace as asked, never a uid.
+      const want = objectReference(builtin.gvk, i.namespaced ? v.describedObject.namespace : '', v.describedObject.name);
+      assert.deepEqual(v.describedObject, want, `${what}: describedObject must be core's objectReference() (as helpers.ReferenceFor builds it)`);
+    }
   };
 
   const expectEmptyOrNotFound = async (p: Promise<MetricValue[]>, what: string) => {
@@ -241,7 +257,34 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
         }),
       },
     );
+    const notEquals = options.notEqualsMetricSelector ?? 'supported';
+    cases.push({
+      name: notEquals === 'supported' ? 'a != metric selector filters series (never silently dropped)' : 'a != metric selector is a 400 naming the operator (never silently dropped)',
+      run: withProvider(async (p) => {
+        const a = (n: string) => `${NS_A}/${n}`;
+        if (notEquals === 'supported') {
+          expectValues(await bySelector(p, pl, NS_A, 'app=web', 'verb!=GET'), pl, 'verb!=GET', { [a('web-1')]: 2, [a('web-2')]: 4 }, 'verb!=GET');
+          const v = await settleWithin(byName(p, pl, NS_A, 'web-2', 'verb!=POST'), ms, 'getMetricByName(web-2, verb!=POST)');
+          expectValues([v], pl, 'verb!=POST', { [a('web-2')]: 3 }, 'getMetricByName(web-2, verb!=POST)');
+        } else {
+          await assertRejectsWith(bySelector(p, pl, NS_A, 'app=web', 'verb!=GET'), 400, '!=', ms, 'getMetricBySelector(verb!=GET)');
+          await assertRejectsWith(byName(p, pl, NS_A, 'web-2', 'verb!=POST'), 400, '!=', ms, 'getMetricByName(verb!=POST)');
+        }
+      }),
+    });
   }
+  cases.push({
+    name: 'backend failures answer with the Status of core\'s failure table (FAILURE_STATUS)',
+    run: withProvider(async (_p, target) => {
+      const i = resources.has('pods') ? info(PODS, plain) : resources.has('nodes') ? info(NODES, plain, false) : info(DEPLOYMENTS, plain);
+      const ns = i.namespaced ? NS_A : '';
+      for (const [kind, make] of Object.entries(target.failing ?? {}) as [BackendFailureKind, () => CustomMetricsProvider | Promise<CustomMetricsProvider>][]) {
+        assert.ok(kind in FAILURE_STATUS, `failing.${kind}: not a BackendFailureKind`);
+        const broken = await make();
+        await assertFailureKind(bySelector(broken, i, ns, ''), kind, ms, `getMetricBySelector on a ${kind} backend`);
+      }
+    }),
+  });
   if (resources.has('deployments.apps')) {
     const d = info(DEPLOYMENTS, plain);
     cases.push({

@@ -3,13 +3,15 @@ import { withTarget } from './conformance-target.js';
 import type { ExternalMetricValue } from '../model.js';
 import type { ExternalMetricsProvider } from '../provider.js';
 import { parseSelector } from '../selector.js';
-import { assertClose, assertNotFound, assertRejectsForAbort, assertTimestamp, assertWindow, settleWithin } from './conformance-assert.js';
+import { FAILURE_STATUS, type BackendFailureKind } from '../backend-failure.js';
+import { assertClose, assertFailureKind, assertNotFound, assertRejectsForAbort, assertTimestamp, assertWindow, settleWithin } from './conformance-assert.js';
 import {
   CONFORMANCE_NAMESPACES,
   conformanceData,
   type ConformanceCase,
   type ConformanceDataOptions,
   type ConformanceExternalSeries,
+  type ConformanceTarget,
   type ExternalConformanceSetup,
 } from './conformance-data.js';
 
@@ -39,7 +41,7 @@ export function externalProviderConformance(setup: ExternalConformanceSetup, opt
   const ms = options.callTimeoutMs ?? 10_000;
   const [NS] = CONFORMANCE_NAMESPACES;
 
-  const withProvider = (fn: (p: ExternalMetricsProvider) => Promise<void>) => withTarget(setup, data, fn);
+  const withProvider = (fn: (p: ExternalMetricsProvider, target: ConformanceTarget<ExternalMetricsProvider>) => Promise<void>) => withTarget(setup, data, fn);
 
   const get = (p: ExternalMetricsProvider, name: string, metricSelector: string, signal = new AbortController().signal) =>
     p.getExternalMetric({ namespace: NS, metricSelector: parseSelector(metricSelector), info: { metric: name }, signal });
@@ -124,6 +126,16 @@ export function externalProviderConformance(setup: ExternalConformanceSetup, opt
       run: withProvider(async (p) =>
         assertRejectsForAbort(get(p, metric, '', AbortSignal.abort()), ms, 'getExternalMetric with an aborted signal'),
       ),
+    },
+    {
+      name: 'backend failures answer with the Status of core\'s failure table (FAILURE_STATUS)',
+      run: withProvider(async (_p, target) => {
+        for (const [kind, make] of Object.entries(target.failing ?? {}) as [BackendFailureKind, () => ExternalMetricsProvider | Promise<ExternalMetricsProvider>][]) {
+          assert.ok(kind in FAILURE_STATUS, `failing.${kind}: not a BackendFailureKind`);
+          const broken = await make();
+          await assertFailureKind(get(broken, metric, ''), kind, ms, `getExternalMetric on a ${kind} backend`);
+        }
+      }),
     },
   );
   return cases;

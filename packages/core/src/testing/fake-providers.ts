@@ -8,7 +8,9 @@ import type {
   GetMetricByNameRequest,
   GetMetricBySelectorRequest,
 } from '../provider.js';
-import { selectorToLabelSelector, type Selector } from '../selector.js';
+import { metricSelectorOf } from '../metric-selector.js';
+import { objectReference } from '../object-reference.js';
+import type { Selector } from '../selector.js';
 
 /** One custom-metric series held by {@link FakeCustomMetricsProvider}. */
 export interface FakeCustomSeries {
@@ -125,13 +127,8 @@ export class FakeCustomMetricsProvider implements CustomMetricsProvider {
     if (matching.length === 0) return undefined;
     const first = matching[0];
     const value: MetricValue = {
-      describedObject: {
-        kind: o.gvk.kind,
-        ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
-        name: o.name,
-        apiVersion: `${o.gvk.group}/${o.gvk.version}`,
-      },
-      metric: { name: info.metric, selector: metricSelector.isEmpty() ? null : selectorToLabelSelector(metricSelector) },
+      describedObject: objectReference(o.gvk, o.namespace, o.name),
+      metric: { name: info.metric, selector: metricSelectorOf(metricSelector) },
       timestamp: first.timestamp ?? this.#now(),
       value: matching.reduce((sum, s) => sum + s.value, 0),
     };

@@ -3,6 +3,7 @@
  * and `APIGroupList`.
  */
 import { groupResourceString, type CustomMetricInfo, type ExternalMetricInfo } from '../model.js';
+import { isClusterScoped } from '../object-reference.js';
 import { CUSTOM_METRICS_GROUP, EXTERNAL_METRICS_GROUP, RESOURCE_METRICS_GROUP, V1BETA1, type CustomMetricsVersion } from './groups.js';
 
 /** metav1.APIResource on the wire (keys in Go order; `singularName` is always written). */
@@ -26,13 +27,10 @@ export interface WireAPIResourceList {
   resources: WireAPIResource[];
 }
 
-/** Group-resources that are always cluster-scoped, whatever a provider says (as prometheus-adapter forces). */
-const CLUSTER_SCOPED = new Set(['namespaces', 'nodes', 'persistentvolumes']);
-
 /**
  * Whether metrics of `groupResource` are namespaced, made consistent per resource so that the
  * aggregator can convert `resource/metric` names into subresources (contract §2.5):
- * - core `namespaces`, `nodes` and `persistentvolumes` are always cluster-scoped;
+ * - built-in cluster-scoped resources ({@link isClusterScoped}: `namespaces`, `nodes`, ...) are always cluster-scoped;
  * - otherwise, when infos for one group-resource disagree, namespaced wins (any info saying
  *   `namespaced: true` makes the resource namespaced). This is independent of info order.
  */
@@ -40,7 +38,7 @@ export function resolveNamespaced(infos: readonly CustomMetricInfo[]): Map<strin
   const out = new Map<string, boolean>();
   for (const info of infos) {
     const key = groupResourceString(info.groupResource);
-    const forced = info.groupResource.group === '' && CLUSTER_SCOPED.has(info.groupResource.resource);
+    const forced = isClusterScoped(info.groupResource);
     const namespaced = forced ? false : (out.get(key) ?? false) || info.namespaced;
     out.set(key, namespaced);
   }

@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { BackendContext, KubeLookup } from '@custom-metrics/core';
+import { isConfigError as isBackendConfigError, type BackendContext, type KubeLookup } from '@custom-metrics/core';
 import { ConfigError, isConfigError, type ConfigProblem } from '../config/config-error.js';
 import type { BackendConfig } from '../config/types.js';
 import { validateBackendConfig } from '../config/validate.js';
@@ -98,6 +98,8 @@ export async function closeBackendInstance(b: RegisteredBackend, timeoutMs: numb
  */
 function backendConfigProblem(i: number, e: unknown): ConfigProblem {
   const base = `backends[${i}].config`;
+  // core's path-carrying ConfigError: its path is inside this backend's config section.
+  if (isBackendConfigError(e)) return { path: e.path === '' ? base : `${base}.${e.path}`, expected: e.problem };
   const message = e instanceof Error ? e.message : String(e);
   const field = (e as { path?: unknown } | null)?.path;
   if (typeof field !== 'string' || field === '' || !message.startsWith(`${field}: `)) return { path: base, expected: message };
