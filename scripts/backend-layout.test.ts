@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // A new backend package joins this list once it follows the layout (generated ones do).
-const backends = ['backend-datadog', 'backend-influx', 'backend-prometheus', 'backend-scrape', 'backend-template'];
+const backends = ['backend-datadog', 'backend-influx', 'backend-memory', 'backend-prometheus', 'backend-scrape', 'backend-template'];
 
 describe('backend layout', () => {
   for (const dir of backends) {

@@ -1,12 +1,12 @@
 import {
+  backendFailure,
   isMetricsError,
   metricNotFound,
-  ServiceUnavailableError,
   metricNotFoundFor,
   metricNotFoundForSelector,
+  metricSelectorOf,
   NotFoundError,
   objectReference,
-  selectorToLabelSelector,
   type CustomMetricInfo,
   type CustomMetricsProvider,
   type ExternalMetricInfo,
@@ -19,21 +19,10 @@ import {
   type GroupVersionKind,
   type KubeLookup,
   type KubeObject,
-  type LabelSelector,
   type MetricValue,
   Selector,
 } from '@custom-metrics/core';
 import type { CustomSeries, MemoryStore } from './store.js';
-
-function metricSelectorDoc(sel: Selector): LabelSelector | null {
-  if (sel.isEmpty()) return null;
-  try {
-    return selectorToLabelSelector(sel);
-  } catch {
-    // `!=`, `>` and `<` have no LabelSelector form; the value is still filtered by them.
-    return null;
-  }
-}
 
 /**
  * MemoryCustomProvider answers custom metrics from a {@link MemoryStore}. Objects come from the
@@ -140,7 +129,7 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     const gvk = o.gvk ?? (await this.#kind(info.groupResource));
     const v: MetricValue = {
       describedObject: objectReference(gvk, o.namespace, o.name),
-      metric: { name: info.metric, selector: metricSelectorDoc(metricSelector) },
+      metric: { name: info.metric, selector: metricSelectorOf(metricSelector) },
       timestamp: this.now(),
       value,
     };
@@ -166,11 +155,11 @@ function isUnknownResource(e: unknown): boolean {
   return isMetricsError(e) && e.code === 404;
 }
 
-/** A failed cluster lookup: 503 (the request can be retried), never an empty list or a 404. */
+/** A failed cluster lookup: core's `unreachable` failure (503, can be retried), never an empty list or a 404. */
 function lookupFailed(gr: GroupResource, e: unknown): Error {
   if (isMetricsError(e) && e.code >= 500) return e;
   const what = gr.group === '' ? gr.resource : `${gr.resource}.${gr.group}`;
-  return new ServiceUnavailableError(`unable to look up ${what} in the cluster; the cluster view is unavailable, retry later`, undefined);
+  return backendFailure('unreachable', `unable to look up ${what} in the cluster; the cluster view is unavailable, retry later`);
 }
 
 function cmp(a: string, b: string): number {

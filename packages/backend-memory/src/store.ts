@@ -1,16 +1,5 @@
-import { groupResourceString, parseGroupResource, type GroupResource } from '@custom-metrics/core';
+import { ConfigError, configPath, groupResourceString, isClusterScoped, parseGroupResource, type GroupResource } from '@custom-metrics/core';
 import type { MemoryBackendConfig } from './schema.js';
-
-/** Resources that are cluster-scoped (used when a metric does not say `namespaced`). */
-export const CLUSTER_SCOPED_RESOURCES: ReadonlySet<string> = new Set([
-  'namespaces',
-  'nodes',
-  'persistentvolumes',
-  'storageclasses.storage.k8s.io',
-  'clusterroles.rbac.authorization.k8s.io',
-  'priorityclasses.scheduling.k8s.io',
-  'customresourcedefinitions.apiextensions.k8s.io',
-]);
 
 /** One object value of a custom series. */
 export interface StoredObjectValue {
@@ -57,40 +46,58 @@ export class MemoryStore {
   readonly #custom = new Map<string, CustomSeries[]>();
   readonly #external = new Map<string, { name: string; windowSeconds?: number; series: ExternalSeries[] }>();
 
-  /** Fills a store from the backend config. */
+  /**
+   * Fills a store from the backend config, applying the schema's defaults to fields left out.
+   * @throws {ConfigError} naming the field (`custom[1].objects[0].value`) for a value that is not
+   *   finite, or for entries of one resource + metric that disagree on `namespaced`.
+   */
   static fromConfig(config: MemoryBackendConfig): MemoryStore {
     const store = new MemoryStore();
-    for (const m of config.custom) {
+    const finite = (value: number, path: string) => {
+      if (!Number.isFinite(value)) throw new ConfigError(path, `must be a finite number, not ${String(value)}`);
+      return value;
+    };
+    (config.custom ?? []).forEach((m, i) => {
+      const path = configPath('custom', i);
       const gr = parseGroupResource(m.resource);
-      const series = store.#series(gr, m.metric, m.labels, m.namespaced);
-      if (m.default !== undefined) {
-        checkFinite(m.default);
-        series.defaultValue = m.default;
+      const first = store.customSeries(gr, m.metric)?.[0];
+      if (first && m.namespaced !== undefined && m.namespaced !== first.namespaced) {
+        throw new ConfigError(configPath(path, 'namespaced'), `is ${m.namespaced}, but an earlier entry for ${m.resource} ${m.metric} is ${first.namespaced ? '' : 'not '}namespaced; give every entry of one metric the same namespaced`);
       }
+      const series = store.#series(gr, m.metric, m.labels ?? {}, m.namespaced);
+      if (m.default !== undefined) series.defaultValue = finite(m.default, configPath(path, 'default'));
       if (m.windowSeconds !== undefined) series.windowSeconds = m.windowSeconds;
-      for (const o of m.objects) {
-        checkFinite(o.value);
+      (m.objects ?? []).forEach((o, j) => {
+        const value = finite(o.value, `${configPath(configPath(path, 'objects'), j)}.value`);
         const ns = series.namespaced ? (o.namespace ?? 'default') : '';
-        series.objects.set(objKey(ns, o.name), { value: o.value, labels: { ...(o.labels ?? {}) }, namespace: ns, name: o.name });
-      }
-    }
-    for (const e of config.external) {
+        series.objects.set(objKey(ns, o.name), { value, labels: { ...(o.labels ?? {}) }, namespace: ns, name: o.name });
+      });
+    });
+    (config.external ?? []).forEach((e, i) => {
       const entry = store.#externalEntry(e.name);
       if (e.windowSeconds !== undefined) entry.windowSeconds = e.windowSeconds;
-      for (const s of e.series) store.setExternal(e.name, s.labels, s.value);
-    }
+      (e.series ?? []).forEach((s, j) => store.setExternal(e.name, s.labels ?? {}, finite(s.value, `external[${i}].series[${j}].value`)));
+    });
     return store;
   }
 
-  /** Whether a resource is namespaced by default. */
+  /**
+   * Whether a resource is namespaced when its config does not say: every resource but core's
+   * built-in cluster-scoped ones (`isClusterScoped`: namespaces, nodes, persistentvolumes,
+   * storageclasses.storage.k8s.io).
+   */
   static defaultNamespaced(gr: GroupResource): boolean {
-    return !CLUSTER_SCOPED_RESOURCES.has(groupResourceString(gr));
+    return !isClusterScoped(gr);
   }
 
-  /** Sets the value of `metric` (series with `labels`) for one object. */
-  setCustom(args: { groupResource: GroupResource; namespace: string; name: string; metric: string; value: number; labels?: Record<string, string> }): void {
+  /**
+   * Sets the value of `metric` (series with `labels`) for one object. `namespaced` is the
+   * resource's scope when the store has no series of this metric yet (default: {@link MemoryStore.defaultNamespaced}).
+   * @throws {RangeError} for a value that is not finite.
+   */
+  setCustom(args: { groupResource: GroupResource; namespace: string; name: string; metric: string; value: number; labels?: Record<string, string>; namespaced?: boolean }): void {
     checkFinite(args.value);
-    const series = this.#series(args.groupResource, args.metric, args.labels ?? {});
+    const series = this.#series(args.groupResource, args.metric, args.labels ?? {}, args.namespaced);
     const ns = series.namespaced ? args.namespace : '';
     series.objects.set(objKey(ns, args.name), { value: args.value, labels: series.objects.get(objKey(ns, args.name))?.labels ?? {}, namespace: ns, name: args.name });
   }

@@ -1,42 +1,13 @@
+// The memory backend's own behaviour beyond core's conformance kit (test/conformance.test.ts):
+// declared objects unknown to the cluster, defaults, 503s from the cluster view, config errors
+// and the write routes.
 import { describe, expect, it } from 'vitest';
-import { parseSelector, Selector } from '@custom-metrics/core';
-import { customProviderConformance, externalProviderConformance, fakeBackendContext, FakeKubeLookup } from '@custom-metrics/core/testing';
-import { MemoryCustomProvider, MemoryExternalProvider } from '../src/providers.js';
-import { MemoryStore } from '../src/store.js';
-import { memoryBackend, type MemoryBackendInstance } from '../src/plugin.js';
+import { isConfigError, parseSelector, Selector } from '@custom-metrics/core';
+import { fakeBackendContext, FakeKubeLookup } from '@custom-metrics/core/testing';
+import { writeRouteRequest } from '@custom-metrics/backend-memory/testing';
+import { MemoryCustomProvider } from '../src/providers.js';
 import { MAX_WRITE_BODY_BYTES } from '../src/write-routes.js';
-import type { MemoryBackendConfig } from '../src/schema.js';
-
-describe('memory backend: custom provider conformance', () => {
-  for (const c of customProviderConformance(async (env) => {
-    const store = new MemoryStore();
-    const provider = new MemoryCustomProvider(store, env.kube, () => env.data.timestamp);
-    return {
-      provider,
-      seed(data) {
-        for (const s of data.custom) {
-          store.setCustom({ groupResource: s.info.groupResource, namespace: s.object.namespace ?? '', name: s.object.name, metric: s.info.metric, value: s.value, labels: { ...s.labels } });
-        }
-      },
-    };
-  })) {
-    it(c.name, c.run);
-  }
-});
-
-describe('memory backend: external provider conformance', () => {
-  for (const c of externalProviderConformance(async (env) => {
-    const store = new MemoryStore();
-    return {
-      provider: new MemoryExternalProvider(store, () => env.data.timestamp),
-      seed(data) {
-        for (const s of data.external) store.setExternal(s.metric, { ...s.labels }, s.value);
-      },
-    };
-  })) {
-    it(c.name, c.run);
-  }
-});
+import { createMemoryBackend, memoryBackend, MemoryStore, type MemoryBackendConfig, type MemoryBackendInstance } from '../src/index.js';
 
 const config = (c: Partial<MemoryBackendConfig>): MemoryBackendConfig => ({ writeEndpoint: { enabled: false }, custom: [], external: [], ...c });
 const signal = new AbortController().signal;
@@ -110,21 +81,68 @@ describe('memory backend: declared metrics', () => {
       'POST /write/external/:metric',
       'POST /write/:resource/:name/:metric',
     ]);
-    const request = (params: Record<string, string>, text: string) => ({
-      params,
-      query: {},
-      user: { name: 'alice', groups: [] },
-      signal: new AbortController().signal,
-      body: async (limit: number) => {
-        expect(limit).toBe(MAX_WRITE_BODY_BYTES);
-        return text;
-      },
-    });
-    expect(await routes[0].handle(request({ namespace: 'ns', resource: 'pods', name: 'a', metric: 'rps' }, '"300m"'))).toMatchObject({ status: 200, body: { kind: 'Status', status: 'Success' } });
+    expect(await routes[0].handle(writeRouteRequest({ namespace: 'ns', resource: 'pods', name: 'a', metric: 'rps' }, '"300m"'))).toMatchObject({ status: 200, body: { kind: 'Status', status: 'Success' } });
     expect(instance.store.customSeries({ group: '', resource: 'pods' }, 'rps')?.[0].objects.get('ns/a')?.value).toBe(0.3);
-    await routes[1].handle(request({ metric: 'queue' }, '{"value":7,"labels":{"q":"b"}}'));
+    await routes[1].handle(writeRouteRequest({ metric: 'queue' }, '{"value":7,"labels":{"q":"b"}}'));
     expect(instance.store.external('queue')?.series).toEqual([{ metric: 'queue', labels: { q: 'b' }, value: 7 }]);
-    await expect(routes[2].handle(request({ resource: 'namespaces', name: 'x', metric: 'm' }, '1'))).rejects.toMatchObject({ code: 404 });
-    await expect(routes[2].handle(request({ resource: 'nodes', name: 'n', metric: 'm' }, '{"value":"x"}'))).rejects.toMatchObject({ code: 400, reason: 'BadRequest' });
+    await expect(routes[2].handle(writeRouteRequest({ resource: 'namespaces', name: 'x', metric: 'm' }, '1'))).rejects.toMatchObject({ code: 404 });
+    await expect(routes[2].handle(writeRouteRequest({ resource: 'nodes', name: 'n', metric: 'm' }, '{"value":"x"}'))).rejects.toMatchObject({ code: 400, reason: 'BadRequest' });
+    // The routes read at most MAX_WRITE_BODY_BYTES: a valid body padded past it is refused.
+    const padded = `"5"${' '.repeat(MAX_WRITE_BODY_BYTES)}`;
+    await expect(routes[2].handle(writeRouteRequest({ resource: 'nodes', name: 'n', metric: 'm' }, padded))).rejects.toMatchObject({ code: 400, message: `request body is larger than ${MAX_WRITE_BODY_BYTES} bytes` });
+    await routes[2].handle(writeRouteRequest({ resource: 'nodes', name: 'n', metric: 'm' }, padded.slice(0, MAX_WRITE_BODY_BYTES)));
+    expect(instance.store.customSeries({ group: '', resource: 'nodes' }, 'm')?.[0].objects.get('/n')?.value).toBe(5);
+  });
+});
+
+describe('memory backend: createMemoryBackend and its config', () => {
+  const ctx = () => fakeBackendContext();
+  const configError = (c: MemoryBackendConfig) => {
+    try {
+      createMemoryBackend(ctx(), c);
+    } catch (e) {
+      if (isConfigError(e)) return { path: e.path, message: e.message };
+      throw e;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('applies the schema defaults to fields left out and stamps values with the deps clock', async () => {
+    const at = new Date('2026-01-02T03:04:05Z');
+    const instance = createMemoryBackend(ctx(), { custom: [{ resource: 'nodes', metric: 'load', objects: [{ name: 'n1', value: 2 }] }], external: [{ name: 'q', series: [{ value: 4 }] }] }, { now: () => at });
+    expect(instance.routes).toBeUndefined();
+    const v = await instance.custom!.getMetricByName({ namespace: '', name: 'n1', info: { groupResource: { group: '', resource: 'nodes' }, namespaced: false, metric: 'load' }, metricSelector: Selector.everything(), signal });
+    expect(v).toMatchObject({ value: 2, timestamp: at, describedObject: { kind: 'Node', name: 'n1', apiVersion: '/v1' } });
+    expect(await instance.external!.getExternalMetric({ namespace: 'default', info: { metric: 'Q' }, metricSelector: Selector.everything(), signal })).toEqual([{ metricName: 'Q', metricLabels: {}, timestamp: at, value: 4 }]);
+  });
+
+  it("takes a resource's default scope from core's isClusterScoped; namespaced: false names any other", () => {
+    const store = MemoryStore.fromConfig({
+      custom: [
+        { resource: 'storageclasses.storage.k8s.io', metric: 'm' },
+        { resource: 'widgets.example.com', metric: 'm' },
+        { resource: 'clusterwidgets.example.com', metric: 'm', namespaced: false },
+      ],
+    });
+    expect(store.customMetrics().map((m) => [m.groupResource.resource, m.namespaced])).toEqual([
+      ['storageclasses', false],
+      ['widgets', true],
+      ['clusterwidgets', false],
+    ]);
+    store.setCustom({ groupResource: { group: 'example.com', resource: 'gadgets' }, namespace: 'ns', name: 'g', metric: 'm', value: 1, namespaced: false });
+    expect(store.customSeries({ group: 'example.com', resource: 'gadgets' }, 'm')?.[0]).toMatchObject({ namespaced: false });
+    expect([...store.customSeries({ group: 'example.com', resource: 'gadgets' }, 'm')![0].objects.keys()]).toEqual(['/g']);
+  });
+
+  it('throws ConfigErrors naming the field', () => {
+    expect(configError({ custom: [{ resource: 'pods', metric: 'm', objects: [{ name: 'a', value: 1 }, { name: 'b', value: Number.NaN }] }] })).toEqual({
+      path: 'custom[0].objects[1].value',
+      message: 'custom[0].objects[1].value: must be a finite number, not NaN',
+    });
+    expect(configError({ custom: [{ resource: 'pods', metric: 'm', default: Number.POSITIVE_INFINITY }] }).path).toBe('custom[0].default');
+    expect(configError({ external: [{ name: 'q' }, { name: 'q', series: [{ value: Number.NEGATIVE_INFINITY }] }] }).path).toBe('external[1].series[0].value');
+    const conflict = configError({ custom: [{ resource: 'widgets.example.com', metric: 'm', labels: { a: '1' } }, { resource: 'widgets.example.com', metric: 'm', labels: { a: '2' }, namespaced: false }] });
+    expect(conflict.path).toBe('custom[1].namespaced');
+    expect(conflict.message).toMatch(/earlier entry for widgets\.example\.com m is namespaced; give every entry of one metric the same namespaced/);
   });
 });
