@@ -1,6 +1,7 @@
 // The client seam: providers talk to the metrics API only through TemplateClient. HttpTemplateClient
 // is the real one; tests use FakeTemplateClient from ./testing.
-import { checkDeclaredLength, readBoundedText, ServiceUnavailableError } from '@custom-metrics/core';
+import { backendFailure, checkDeclaredLength, isMetricsError, readBoundedText } from '@custom-metrics/core';
+import { failureForStatus } from './errors.js';
 import type { SeriesQuery } from './query/build.js';
 
 /** One series of an answer: its labels and latest value. */
@@ -11,7 +12,7 @@ export interface Sample {
   readonly timestampMs: number;
 }
 
-/** TemplateClient runs one query. Failures are MetricsErrors (503 when the API is unreachable or answers badly). */
+/** TemplateClient runs one query. Failures are core's `backendFailure` kinds (`unreachable`, `timeout`, `malformed`…). */
 export interface TemplateClient {
   query(query: SeriesQuery, signal: AbortSignal): Promise<Sample[]>;
   close?(): void;
@@ -46,11 +47,12 @@ export class HttpTemplateClient implements TemplateClient {
       });
       checkDeclaredLength(res.headers.get('content-length'), this.options.maxResponseBytes);
       text = res.body ? await readBoundedText(res.body as AsyncIterable<Uint8Array>, this.options.maxResponseBytes) : '';
-      if (!res.ok) throw new ServiceUnavailableError(`the metrics API answered HTTP ${res.status}`);
+      if (!res.ok) throw failureForStatus(res.status);
     } catch (e) {
       if (signal.aborted) throw signal.reason;
-      if (e instanceof ServiceUnavailableError) throw e;
-      throw new ServiceUnavailableError(timeout.aborted ? 'the metrics API did not answer in time' : 'the metrics API is unreachable');
+      if (isMetricsError(e)) throw e; // classified above, or ResponseTooLargeError (tooLarge)
+      if (timeout.aborted) throw backendFailure('timeout', 'the metrics API did not answer in time');
+      throw backendFailure('unreachable', 'the metrics API is unreachable');
     }
     return parseAnswer(text);
   }
@@ -62,10 +64,10 @@ export function parseAnswer(text: string): Sample[] {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new ServiceUnavailableError('the metrics API answered with invalid JSON');
+    throw backendFailure('malformed', 'the metrics API answered with invalid JSON');
   }
   const series = (body as { series?: unknown }).series;
-  if (!Array.isArray(series)) throw new ServiceUnavailableError('the metrics API answer has no "series" array');
+  if (!Array.isArray(series)) throw backendFailure('malformed', 'the metrics API answer has no "series" array');
   const out: Sample[] = [];
   for (const s of series as Array<{ labels?: unknown; value?: unknown; timestampMs?: unknown }>) {
     if (typeof s?.value !== 'number' || !Number.isFinite(s.value) || typeof s.labels !== 'object' || s.labels === null) continue;

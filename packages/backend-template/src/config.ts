@@ -1,7 +1,6 @@
 // The backend's config as users write it (`backends[].config`) and as the code uses it.
-import { DEFAULT_MAX_RESPONSE_BYTES, parseGroupResource } from '@custom-metrics/core';
+import { ConfigError, DEFAULT_MAX_RESPONSE_BYTES, isClusterScoped, parseDuration, parseGroupResource } from '@custom-metrics/core';
 import type { GroupResource } from '@custom-metrics/core';
-import { TemplateConfigError } from './errors.js';
 
 /** One custom metric: series `series` on objects of `resource`, tied to an object by `objectLabel`. */
 export interface CustomRuleConfig {
@@ -30,8 +29,8 @@ export interface ExternalRuleConfig {
 export interface TemplateBackendConfig {
   /** Base URL of the metrics API, `http://` or `https://`. */
   url: string;
-  /** Per-request timeout in milliseconds. Default 5000. */
-  timeoutMs?: number;
+  /** Per-request timeout, a Go-style duration (`5s`, `1m30s`, `500ms`). Default `5s`, at most `10m`. */
+  timeout?: string;
   /** Largest answer read, in bytes. Default 32 MiB. */
   maxResponseBytes?: number;
   custom?: CustomRuleConfig[];
@@ -58,33 +57,35 @@ export interface ResolvedExternalRule {
 /** The config with every default applied. */
 export interface ResolvedConfig {
   readonly url: string;
+  /** `timeout` in milliseconds. */
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
   readonly custom: readonly ResolvedCustomRule[];
   readonly external: readonly ResolvedExternalRule[];
 }
 
-const CLUSTER_SCOPED = new Set(['nodes', 'namespaces', 'persistentvolumes']);
+/** The largest `timeout`, in milliseconds. */
+const MAX_TIMEOUT_MS = 600_000;
 
 /**
  * resolveConfig checks what the JSON schema cannot and applies defaults.
- * @throws {TemplateConfigError} naming the field.
+ * @throws {ConfigError} naming the field (`url`, `timeout`, `custom`).
  */
 export function resolveConfig(config: TemplateBackendConfig): ResolvedConfig {
   let url: URL;
   try {
     url = new URL(config.url);
   } catch {
-    throw new TemplateConfigError('url', `${JSON.stringify(config.url)} is not a URL`);
+    throw new ConfigError('url', `${JSON.stringify(config.url)} is not a URL; write the metrics API's base URL, e.g. http://metrics-api.monitoring:8080`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TemplateConfigError('url', 'must be http:// or https://');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('url', `must be http:// or https://, not ${url.protocol}//`);
   const custom = (config.custom ?? []).map((r): ResolvedCustomRule => {
     const groupResource = parseGroupResource(r.resource ?? 'pods');
     const singular = groupResource.resource.replace(/s$/, '');
     return {
       metric: r.metric,
       groupResource,
-      namespaced: !(groupResource.group === '' && CLUSTER_SCOPED.has(groupResource.resource)),
+      namespaced: !isClusterScoped(groupResource),
       series: r.series ?? r.metric,
       objectLabel: r.objectLabel ?? singular,
       namespaceLabel: r.namespaceLabel ?? 'namespace',
@@ -93,6 +94,8 @@ export function resolveConfig(config: TemplateBackendConfig): ResolvedConfig {
   const external = (config.external ?? []).map(
     (r): ResolvedExternalRule => ({ metric: r.metric, series: r.series ?? r.metric, ...(r.namespaceLabel ? { namespaceLabel: r.namespaceLabel } : {}) }),
   );
-  if (custom.length === 0 && external.length === 0) throw new TemplateConfigError('custom', 'give at least one custom or external rule');
-  return { url: url.toString().replace(/\/$/, ''), timeoutMs: config.timeoutMs ?? 5000, maxResponseBytes: config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, custom, external };
+  if (custom.length === 0 && external.length === 0) throw new ConfigError('custom', 'give at least one custom or external rule');
+  const timeoutMs = config.timeout === undefined ? 5000 : parseDuration(config.timeout, 'timeout');
+  if (timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) throw new ConfigError('timeout', `must be between 1ms and 10m, not ${config.timeout}`);
+  return { url: url.toString().replace(/\/$/, ''), timeoutMs, maxResponseBytes: config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, custom, external };
 }

@@ -8,11 +8,13 @@ export { templateBackend, createTemplateBackend } from './plugin.js';
 export type { TemplateBackendDeps } from './plugin.js';
 export default templateBackend;
 
-// --- configuration (config.ts, config-schema.ts, errors.ts)
+// --- configuration (config.ts, config-schema.ts); a bad config is core's ConfigError
 export { configSchema } from './config-schema.js';
 export { resolveConfig } from './config.js';
 export type { TemplateBackendConfig, CustomRuleConfig, ExternalRuleConfig, ResolvedConfig, ResolvedCustomRule, ResolvedExternalRule } from './config.js';
-export { TemplateConfigError } from './errors.js';
+
+// --- how the metrics API's answers map to core's failure kinds (errors.ts)
+export { failureKindForStatus } from './errors.js';
 
 // --- client seam (client.ts)
 export { HttpTemplateClient, parseAnswer } from './client.js';

@@ -17,7 +17,7 @@ export interface TemplateBackendDeps {
 /**
  * createTemplateBackend builds one backend instance: a custom provider when `custom` rules are
  * given, an external provider when `external` rules are.
- * @throws {TemplateConfigError} naming the field, before any I/O.
+ * @throws {ConfigError} (from core) naming the field, before any I/O.
  */
 export function createTemplateBackend(ctx: BackendContext, config: TemplateBackendConfig, deps: TemplateBackendDeps = {}): BackendInstance {
   const resolved = resolveConfig(config);

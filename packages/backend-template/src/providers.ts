@@ -1,6 +1,6 @@
 // The providers: the one place that calls the client. They map requests to queries (query/build.ts),
 // and answers back to the objects and series core's provider contract asks for.
-import { metricNotFound, metricNotFoundFor, selectorToLabelSelector } from '@custom-metrics/core';
+import { metricNotFound, metricNotFoundFor, metricSelectorOf, objectReference } from '@custom-metrics/core';
 import type {
   BackendContext,
   CustomMetricInfo,
@@ -75,19 +75,14 @@ export class TemplateCustomProvider implements CustomMetricsProvider {
       const prev = byName.get(name);
       byName.set(name, { value: (prev?.value ?? 0) + s.value, timestampMs: Math.max(prev?.timestampMs ?? 0, s.timestampMs) });
     }
-    const selector = metricSelector.isEmpty() ? null : selectorToLabelSelector(metricSelector);
+    // null when empty, and for `!=` (no LabelSelector form): the query still filters by it.
+    const selector = metricSelectorOf(metricSelector);
     const out: MetricValue[] = [];
     for (const o of objects) {
       const v = byName.get(o.name);
       if (!v) continue;
       out.push({
-        describedObject: {
-          kind: o.gvk.kind,
-          ...(o.namespace ? { namespace: o.namespace } : {}),
-          name: o.name,
-          ...(o.uid ? { uid: o.uid } : {}),
-          apiVersion: `${o.gvk.group}/${o.gvk.version}`,
-        },
+        describedObject: objectReference(o.gvk, o.namespace, o.name),
         metric: { name: rule.metric, selector },
         timestamp: new Date(v.timestampMs),
         value: v.value,

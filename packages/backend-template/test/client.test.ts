@@ -52,6 +52,18 @@ describe('HttpTemplateClient', () => {
     expect(await status(gone.query(query, signal()))).toBe(503);
   });
 
+  it('classifies error statuses with core\'s failure table', async () => {
+    const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (isMetricsError(e) ? { code: e.code, message: e.message } : undefined));
+    handler = (_q, _b, res) => res.writeHead(400).end('{"error":"unknown label"}');
+    expect(await failure(client().query(query, signal()))).toEqual({ code: 500, message: "Internal error occurred: the metrics API rejected the query (HTTP 400); check the rule's series and label names" });
+    handler = (_q, _b, res) => res.writeHead(403).end();
+    expect(await failure(client().query(query, signal()))).toMatchObject({ code: 503, message: expect.stringMatching(/refused our credentials \(HTTP 403\)/) });
+    handler = (_q, _b, res) => res.writeHead(429).end();
+    expect(await failure(client().query(query, signal()))).toMatchObject({ code: 503, message: expect.stringMatching(/rate-limiting/) });
+    handler = (_q, _b, res) => res.writeHead(502).end('upstream detail');
+    expect(await failure(client().query(query, signal()))).toEqual({ code: 503, message: 'the metrics API answered HTTP 502; retry later' });
+  });
+
   it('is a 503 when the API does not answer within timeoutMs, and rethrows the caller abort', async () => {
     handler = () => undefined; // never answers
     await expect(client(100).query(query, signal())).rejects.toThrow(/did not answer in time/);

@@ -1,6 +1,6 @@
 // Pure query building: no I/O. Requests become a structured SeriesQuery (sent as JSON, so no value
 // can change the query's structure); what the metrics API cannot express is a 400 here.
-import { BadRequestError } from '@custom-metrics/core';
+import { unsupportedSelectorOperator } from '@custom-metrics/core';
 import type { Requirement, Selector } from '@custom-metrics/core';
 
 /** One label matcher of a {@link SeriesQuery}. A missing label compares as `""`. */
@@ -31,7 +31,7 @@ export function requirementToMatcher(r: Requirement): LabelMatcher {
     case '!':
       return { label: r.key, op: 'in', values: [''] };
     default:
-      throw new BadRequestError(`label selector operator ${JSON.stringify(r.operator)} on ${JSON.stringify(r.key)} is not supported by the template backend`);
+      throw unsupportedSelectorOperator('template', r.operator, r.key, ['=', '==', '!=', 'in', 'notin', 'exists', '!']);
   }
 }
 
