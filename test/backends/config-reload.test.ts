@@ -74,7 +74,7 @@ describe('config hot reload (file written in place)', () => {
   beforeAll(async () => {
     server = await startChildServer(dir.path, ['backends:', ...base(), ...memory('rules', { queue_depth: 5 })]);
     // State only the running `keep` instance has: it must survive every reload below.
-    expect((await server.send('POST', '/write-metrics/external/kept_metric', '42')).status).toBe(200);
+    expect((await server.send('POST', '/backends/keep/write/external/kept_metric', '42')).status).toBe(200);
   }, 90_000);
 
   afterAll(async () => {

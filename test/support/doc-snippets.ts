@@ -7,6 +7,10 @@
 //                                     ready URL             (background) waits until URL answers 200
 //                                     wait TEXT             (background) waits until its output has TEXT
 //                                     expect TEXT           its output must contain TEXT
+//                                     installed             the checkout the test runs in is already
+//                                                           installed: a leading `npm ci && ` is run
+//                                                           as `true && ` (npm ci would replace the
+//                                                           node_modules the test itself runs from)
 //   <!-- file: NAME -->             the next fenced block (any language) is written to NAME
 //   <!-- message: DIR [without PKG] -->
 //                                   the next quote — a fenced block right after the comment, or
@@ -91,6 +95,7 @@ export function docSteps(markdown: string, page: string): DocStep[] {
         else if (word === 'ready' && value) step.ready = value;
         else if (word === 'wait' && value) step.wait = value;
         else if (word === 'expect' && value) step.expect.push(value);
+        else if (word === 'installed' && !value) step.script = step.script.replace(/^npm ci && /gm, 'true && ');
         else fail(pending!.line, `unknown run option "${o}"`);
       }
       if ((step.ready || step.wait) && !step.background) fail(at, '"ready" and "wait" are for background blocks');

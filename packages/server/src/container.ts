@@ -10,7 +10,6 @@ import { SwappableRegistry } from './backends/swap.js';
 import type { ServerConfig } from './config/types.js';
 import { HealthChecks } from './observability/health.js';
 import { ServerMetrics } from './observability/server-metrics.js';
-import { checkBackendRoutes } from './routes/backend-routes/routes.js';
 import type { RouteDeps } from './routes/deps.js';
 import { BACKEND_LOADER, KUBE_LOOKUP, LOGGER, SERVER_METRICS, SHUTDOWN_SIGNAL } from './tokens.js';
 

@@ -141,6 +141,9 @@ export async function getCustomMetric(
       );
       return [one];
     } catch (e) {
+      // An on-demand instance whose discovery has not succeeded yet cannot tell either way: the
+      // answer after the loop names every such instance (503), as for a metric nobody lists.
+      if (!routed && deps.registry.pending('custom').some((p) => p.name === backend.name)) continue;
       if (routed || !isMetricsError(e) || (e as { code: number }).code !== 404) throw e;
       lastNotFound = e;
     }
