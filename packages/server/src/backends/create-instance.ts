@@ -93,16 +93,11 @@ export async function closeBackendInstance(b: RegisteredBackend, timeoutMs: numb
 
 /**
  * The problem a backend's `create` reported about its config, worded like every other config
- * error: at `backends[i].config.<field>` when the error names its field (a `path` property that
- * prefixes its message, as the built-in backends' config errors do), else at `backends[i].config`.
+ * error: at `backends[i].config.<path>` for core's `ConfigError` (what every built-in backend
+ * throws), else at `backends[i].config` with the error's message.
  */
 function backendConfigProblem(i: number, e: unknown): ConfigProblem {
   const base = `backends[${i}].config`;
-  // core's path-carrying ConfigError: its path is inside this backend's config section.
   if (isBackendConfigError(e)) return { path: e.path === '' ? base : `${base}.${e.path}`, expected: e.problem };
-  const message = e instanceof Error ? e.message : String(e);
-  const field = (e as { path?: unknown } | null)?.path;
-  if (typeof field !== 'string' || field === '' || !message.startsWith(`${field}: `)) return { path: base, expected: message };
-  const rel = field.replace(/^config(?=[.[]|$)/, '');
-  return { path: rel === '' || rel.startsWith('.') || rel.startsWith('[') ? base + rel : `${base}.${rel}`, expected: message.slice(field.length + 2) };
+  return { path: base, expected: e instanceof Error ? e.message : String(e) };
 }
