@@ -237,7 +237,7 @@ describe('the debug page of the real server', () => {
       expect(dom.stdout).toContain('data-value-metric="rps"');
       expect(dom.stdout).toContain('Pod default/web-1');
       expect(dom.stdout).toContain('data-query-backend="prom-down"');
-      expect(dom.stdout).toContain('provider.getMetricBySelector: ');
+      expect(dom.stdout).toContain('data-latency="mem provider.getMetricBySelector"');
       expect(dom.stdout).toMatch(/<pre id="cluster-hpas" data-state="explained">HPA default\/web -&gt; Deployment\/web/);
       expect(dom.stdout).not.toContain(SECRET);
       expect(dom.stdout).toContain('id="explain-all"');
@@ -247,7 +247,7 @@ describe('the debug page of the real server', () => {
 
       mkdirSync(ARTIFACTS, { recursive: true });
       const png = join(ARTIFACTS, 'debug-page.png');
-      const shot = await run([`--screenshot=${png}`, '--window-size=1280,1000', `${base}/debug/`]);
+      const shot = await run([`--screenshot=${png}`, '--window-size=1280,2200', `${base}/debug/`]);
       expect(shot.code, shot.stderr).toBe(0);
       expect(statSync(png).size).toBeGreaterThan(10_000);
     }, 120_000);

@@ -16,11 +16,12 @@ export const DEBUG_PAGE = `<!doctype html>
   th, td { border: 1px solid #c9d1d9; padding: .25em .6em; text-align: left; vertical-align: top; }
   th { background: #f3f5f7; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  td.multi { white-space: pre-line; }
   td.query { font-family: ui-monospace, monospace; font-size: 12px; white-space: pre-wrap; word-break: break-all; max-width: 60em; }
   .ok { color: #116329; font-weight: 600; } .bad { color: #a40e26; font-weight: 600; }
   .empty { color: #57606a; font-style: italic; }
   pre { background: #f6f8fa; padding: .8em; overflow: auto; max-height: 30em; }
+  pre:empty { display: none; }
+  #cluster-hpas, #explain { white-space: pre-wrap; }
   #status, .hint { color: #57606a; }
 </style>
 </head>
@@ -28,7 +29,10 @@ export const DEBUG_PAGE = `<!doctype html>
 <h1>custom-metrics-server debug</h1>
 <p id="status">loading…</p>
 <h2>Backends</h2>
-<table id="backends"><thead><tr><th>name</th><th>type</th><th>health</th><th>last error</th><th>calls</th><th>errors</th><th>recent latency: last / p50 / p99 (calls)</th><th>lifetime mean</th><th>cache</th></tr></thead><tbody></tbody></table>
+<table id="backends"><thead><tr><th>name</th><th>type</th><th>health</th><th>last error</th><th>calls</th><th>errors</th><th>cache</th></tr></thead><tbody></tbody></table>
+<h2>Call latency</h2>
+<p class="hint">Per backend and operation: the last call, p50 and p99 over the last 128 calls, and the mean since start. <code>provider.*</code> are the server's calls into the backend; the others are the backend's calls to its system.</p>
+<table id="latency"><thead><tr><th>backend</th><th>operation</th><th>last</th><th>p50</th><th>p99</th><th>recent calls</th><th>mean since start (calls)</th></tr></thead><tbody></tbody></table>
 <h2>Last backend queries</h2>
 <p class="hint">The last queries each backend sent to its system (PromQL, InfluxQL/Flux, Datadog), newest first.</p>
 <table id="queries"><thead><tr><th>backend</th><th>finished</th><th>operation</th><th>latency</th><th>outcome</th><th>query</th></tr></thead><tbody></tbody></table>
@@ -73,8 +77,10 @@ export const DEBUG_PAGE = `<!doctype html>
   function showBackends(backends) {
     var bodyB = document.querySelector('#backends tbody');
     var bodyQ = document.querySelector('#queries tbody');
+    var bodyL = document.querySelector('#latency tbody');
     bodyB.textContent = '';
     bodyQ.textContent = '';
+    bodyL.textContent = '';
     backends.forEach(function (b) {
       var tr = document.createElement('tr');
       tr.dataset.backend = b.name;
@@ -84,12 +90,21 @@ export const DEBUG_PAGE = `<!doctype html>
       cell(tr, b.lastError || '');
       cell(tr, String(b.calls), 'num');
       cell(tr, String(b.errors), 'num');
-      cell(tr, b.latency.map(function (l) {
-        return l.operation + ': ' + ms(l.lastMs) + (l.lastOk ? '' : ' (failed)') + ' / ' + ms(l.p50Ms) + ' / ' + ms(l.p99Ms) + ' (' + l.samples + ')';
-      }).join('\\n'), 'multi');
-      cell(tr, b.operations.map(function (o) { return o.operation + ': ' + ms(o.meanMs) + ' (' + o.calls + ')'; }).join('\\n'), 'multi');
       cell(tr, Object.keys(b.cache).map(function (k) { return k + ' ' + b.cache[k]; }).join(', '));
       bodyB.appendChild(tr);
+      b.latency.forEach(function (l) {
+        var lr = document.createElement('tr');
+        lr.dataset.latency = b.name + ' ' + l.operation;
+        var mean = b.operations.filter(function (o) { return o.operation === l.operation; })[0];
+        cell(lr, b.name);
+        cell(lr, l.operation);
+        cell(lr, ms(l.lastMs) + (l.lastOk ? '' : ' (failed)'), l.lastOk ? 'num' : 'num bad');
+        cell(lr, ms(l.p50Ms), 'num');
+        cell(lr, ms(l.p99Ms), 'num');
+        cell(lr, String(l.samples), 'num');
+        cell(lr, mean ? ms(mean.meanMs) + ' (' + mean.calls + ')' : '', 'num');
+        bodyL.appendChild(lr);
+      });
       b.queries.forEach(function (q) {
         var qr = document.createElement('tr');
         qr.dataset.queryBackend = b.name;
@@ -102,6 +117,7 @@ export const DEBUG_PAGE = `<!doctype html>
         bodyQ.appendChild(qr);
       });
     });
+    if (!bodyL.children.length) emptyRow(bodyL, 7, 'no call yet');
     if (!bodyQ.children.length) emptyRow(bodyQ, 6, 'no backend query yet (backends that query a system record them: Prometheus, InfluxDB, Datadog)');
   }
   function showMetrics(metrics) {
