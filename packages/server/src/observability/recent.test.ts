@@ -30,6 +30,12 @@ describe('RecentActivity', () => {
     expect(r.values()[0].objects).toHaveLength(2);
   });
 
+  it('keeps only the last objects of a large answer', () => {
+    const r = new RecentActivity({ objectsPerMetric: 3 });
+    r.answer('mem', 'getMetricBySelector', Array.from({ length: 1000 }, (_, i) => pod(`p${i}`, i)));
+    expect(r.values()[0].objects.map((o) => o.value)).toEqual([999, 998, 997]);
+  });
+
   it('keeps the answers of a bounded ring between reads (older ones are dropped), and bounds the metrics', () => {
     const r = new RecentActivity({ answers: 2, metrics: 2 });
     r.answer('mem', 'getMetricByName', pod('a', 1, 'm1'));

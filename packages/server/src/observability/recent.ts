@@ -6,7 +6,7 @@ import type { ExternalMetricValue, MetricValue, NodeMetrics, PodMetrics } from '
 
 /** Bounds of {@link RecentActivity} (the defaults suit a debug page). */
 export interface RecentActivityOptions {
-  /** Answers kept between two reads of the values (default 256); older ones are dropped unread. */
+  /** Answers kept (by reference) between two reads of the values (default 64); older ones are dropped unread. */
   readonly answers?: number;
   /** Objects kept per metric, least recently served evicted first (default 50). */
   readonly objectsPerMetric?: number;
@@ -125,7 +125,7 @@ export class RecentActivity {
 
   constructor(options: RecentActivityOptions = {}) {
     this.#now = options.now ?? Date.now;
-    const n = Math.max(1, options.answers ?? 256);
+    const n = Math.max(1, options.answers ?? 64);
     this.#aAt = new Float64Array(n);
     this.#aBackend = new Array<string>(n).fill('');
     this.#aOperation = new Array<string>(n).fill('');
@@ -226,16 +226,17 @@ export class RecentActivity {
     switch (operation) {
       case 'getMetricByName':
       case 'getMetricBySelector':
-        for (const v of (Array.isArray(result) ? result : [result]) as MetricValue[]) {
+        // Only an answer's last objectsPerMetric items can survive the LRU: the others are skipped.
+        for (const v of this.#tail((Array.isArray(result) ? result : [result]) as MetricValue[])) {
           const o = v.describedObject;
           this.#put('custom', v.metric.name, backend, `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`, { value: v.value, timestamp: v.timestamp, servedAt: at });
         }
         return;
       case 'getExternalMetric':
-        for (const v of result as ExternalMetricValue[]) this.#put('external', v.metricName, backend, labelsText(v.metricLabels), { value: v.value, timestamp: v.timestamp, servedAt: at });
+        for (const v of this.#tail(result as ExternalMetricValue[])) this.#put('external', v.metricName, backend, labelsText(v.metricLabels), { value: v.value, timestamp: v.timestamp, servedAt: at });
         return;
       case 'getPodMetrics':
-        for (const p of result as PodMetrics[]) {
+        for (const p of this.#tail(result as PodMetrics[])) {
           const usage = { cpu: 0, memory: 0 };
           for (const c of p.containers) {
             usage.cpu += c.usage.cpu;
@@ -245,10 +246,14 @@ export class RecentActivity {
         }
         return;
       case 'getNodeMetrics':
-        for (const n of result as NodeMetrics[]) this.#put('resource', 'nodes', backend, n.metadata.name, { usage: { ...n.usage }, timestamp: n.timestamp, servedAt: at });
+        for (const n of this.#tail(result as NodeMetrics[])) this.#put('resource', 'nodes', backend, n.metadata.name, { usage: { ...n.usage }, timestamp: n.timestamp, servedAt: at });
         return;
       default:
     }
+  }
+
+  #tail<T>(items: readonly T[]): readonly T[] {
+    return items.length > this.#objectsPerMetric ? items.slice(items.length - this.#objectsPerMetric) : items;
   }
 
   #put(api: MetricEntry['api'], metric: string, backend: string, object: string, stored: Stored): void {
