@@ -251,5 +251,47 @@ describe('the debug page of the real server', () => {
       expect(shot.code, shot.stderr).toBe(0);
       expect(statSync(png).size).toBeGreaterThan(10_000);
     }, 120_000);
+
+    it('standalone: the page says why there is nothing to explain, without asking (no console errors)', async () => {
+      const sdir = tempDir('debug-page-standalone');
+      const file = join(sdir.path, 'config.yaml');
+      writeFileSync(
+        file,
+        [
+          'server:',
+          '  securePort: 0',
+          '  bindAddress: 127.0.0.1',
+          `  certDir: ${sdir.path}/certs`,
+          '  logLevel: silent',
+          '  shutdownTimeoutSeconds: 2',
+          'backends:',
+          '  - name: mem',
+          '    type: memory',
+          '    config:',
+          '      custom:',
+          '        - { resource: pods, metric: rps, default: 1 }',
+          'standalone:',
+          '  objects:',
+          '    - { resource: pods, namespace: default, name: web-1 }',
+          '',
+        ].join('\n'),
+      );
+      const standalone = await startServer(file, { standalone: true, debugAddress: '127.0.0.1:0' });
+      try {
+        const dom = await run(['--dump-dom', `${standalone.debugUrl!}/debug/`]);
+        expect(dom.code, dom.stderr).toBe(0);
+        expect(dom.stdout).toContain('data-state="ready"');
+        expect(dom.stdout).toContain('data-backend="mem"');
+        expect(dom.stdout).toMatch(/<pre id="cluster-hpas" data-state="standalone">the server runs standalone/);
+        expect(dom.stderr.split('\n').filter((l) => l.includes(':CONSOLE'))).toEqual([]);
+        // The endpoint itself still answers scripts with a Status.
+        const r = await fetch(`${standalone.debugUrl!}/debug/explain`);
+        expect(r.status).toBe(503);
+        expect(await r.json()).toMatchObject({ kind: 'Status', code: 503, message: expect.stringContaining('standalone') });
+      } finally {
+        await standalone.shutdown();
+        sdir.remove();
+      }
+    }, 120_000);
   });
 });

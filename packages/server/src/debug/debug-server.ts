@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerContainer } from '../container.js';
 import type { ServerConfig } from '../config/types.js';
 import { explainFromDebug, MAX_MANIFEST_BYTES, type ExplainCluster } from './explain-endpoint.js';
-import { DEBUG_PAGE } from './page.js';
+import { debugPage } from './page.js';
 import { backendsSnapshot, configSnapshot, metricsSnapshot, valuesSnapshot } from './snapshot.js';
 
 /** What the debug listener reads besides the container and the config. */
@@ -61,6 +61,7 @@ const json = (res: ServerResponse, code: number, obj: unknown) => send(res, code
 export async function startDebugServer(address: string, sc: ServerContainer, config: ServerConfig, options: DebugServerOptions = {}): Promise<DebugServer> {
   const { host, port } = parseDebugAddress(address);
   const { cluster, secrets } = options;
+  const page = debugPage({ cluster: cluster !== undefined });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://debug').pathname;
     if (path === '/debug/explain' && req.method === 'POST') {
@@ -79,7 +80,7 @@ export async function startDebugServer(address: string, sc: ServerContainer, con
       case '/':
       case '/debug':
       case '/debug/':
-        return send(res, 200, 'text/html; charset=utf-8', DEBUG_PAGE);
+        return send(res, 200, 'text/html; charset=utf-8', page);
       case '/debug/backends':
         return json(res, 200, { backends: await backendsSnapshot(sc) });
       case '/debug/metrics':

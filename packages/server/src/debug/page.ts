@@ -3,7 +3,15 @@
 // (every 5 s), the cluster's HPAs explained (/debug/explain, at load and on demand) and pasted
 // HPA manifests explained on demand.
 
-/** The debug page's HTML. */
+/**
+ * debugPage is the page's HTML; without a cluster (standalone) it does not ask /debug/explain
+ * (which could only answer 503) and says why instead.
+ */
+export function debugPage(options: { cluster: boolean }): string {
+  return options.cluster ? DEBUG_PAGE : DEBUG_PAGE.replace('<body>', '<body data-cluster="none">');
+}
+
+/** The debug page's HTML (cluster mode). */
 export const DEBUG_PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -198,9 +206,16 @@ export const DEBUG_PAGE = `<!doctype html>
   document.getElementById('explain-pasted').addEventListener('click', function () {
     showExplain(document.getElementById('explain'), fetch('/debug/explain', { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: document.getElementById('hpa').value }));
   });
-  document.getElementById('explain-all').addEventListener('click', explainCluster);
   load();
-  explainCluster();
+  if (document.body.dataset.cluster === 'none') {
+    var standalone = 'the server runs standalone (no kubeconfig): there are no HPAs to read, and explaining needs a cluster; run custom-metrics-server explain with a kubeconfig instead';
+    document.getElementById('cluster-hpas').textContent = standalone;
+    document.getElementById('cluster-hpas').dataset.state = 'standalone';
+    ['explain-all', 'explain-pasted', 'hpa'].forEach(function (id) { document.getElementById(id).disabled = true; });
+  } else {
+    document.getElementById('explain-all').addEventListener('click', explainCluster);
+    explainCluster();
+  }
   setInterval(load, 5000);
 })();
 </script>
