@@ -65,7 +65,7 @@ export interface HttpClientOptions {
   tls?: TlsConfig;
   logger: Logger;
   /** Called after every call with its duration, for self-metrics. */
-  observe?: (operation: 'query' | 'series', seconds: number, outcome: 'success' | 'error') => void;
+  observe?: (operation: 'query' | 'series', seconds: number, outcome: 'success' | 'error', query?: string) => void;
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -207,10 +207,10 @@ export class HttpPrometheusClient implements PrometheusClient {
         throw new PrometheusApiError(message, res.status, errorType);
       }
       const out = await read(res);
-      this.#observe?.(operation, (performance.now() - started) / 1000, 'success');
+      this.#observe?.(operation, (performance.now() - started) / 1000, 'success', queryText(params));
       return out;
     } catch (err) {
-      this.#observe?.(operation, (performance.now() - started) / 1000, 'error');
+      this.#observe?.(operation, (performance.now() - started) / 1000, 'error', queryText(params));
       if (signal.aborted) throw signal.reason;
       if (isResponseTooLargeError(err)) {
         this.#logger.warn({ operation, url: this.#base, limitBytes: this.#maxBytes }, 'prometheus answer exceeds maxResponseBytes');
@@ -290,4 +290,9 @@ function samplesOf(body: unknown): Sample[] {
     value: parseSampleValue(String(r.value?.[1])),
     timestampMs: Math.round(Number(r.value?.[0]) * 1000),
   }));
+}
+
+/** The query text of a request, for the debug page: the PromQL of /query, the matchers of /series. */
+function queryText(params: URLSearchParams): string {
+  return params.get('query') ?? params.getAll('match[]').join(' ');
 }

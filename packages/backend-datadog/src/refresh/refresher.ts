@@ -287,7 +287,7 @@ export class QueryRefresher {
       try {
         const windowMs = chunk[0].windowSeconds * 1000;
         const res = await this.deps.client.queryBatch(queries, started - windowMs, started, signal);
-        this.deps.metrics.observeCall('query', (this.now() - started) / 1000, 'success');
+        this.deps.metrics.observeCall('query', (this.now() - started) / 1000, 'success', queries.join('\n'));
         this.applyRateLimit(res.rateLimit, 200);
         const fetchedAt = this.now();
         chunk.forEach((e, i) => {
@@ -300,7 +300,7 @@ export class QueryRefresher {
         return;
       } catch (e) {
         const err = e instanceof DatadogApiError ? e : new DatadogApiError('Datadog call failed', 0, {}, true);
-        this.deps.metrics.observeCall('query', (this.now() - started) / 1000, 'error');
+        this.deps.metrics.observeCall('query', (this.now() - started) / 1000, 'error', queries.join('\n'));
         this.applyRateLimit(err.rateLimit, err.status);
         this.lastFailure = { status: err.status, message: err.message };
         if (this.closed) return;

@@ -130,7 +130,8 @@ export async function startServer(configFile: string | undefined, flags: Partial
     );
     const { port } = await server.listen(s.securePort, s.bindAddress);
     logger.info({ port, bindAddress: s.bindAddress, backends: config.backends.map((b) => b.name) }, 'serving');
-    const debug = await startDebugListener(sc, config, logger, clients?.main);
+    // In cluster mode the debug page reads the HPAs through the informers (KubeLookup's cache).
+    const debug = await startDebugListener(sc, config, logger, clients ? { rest: clients.main, ...(kube instanceof InformerKubeLookup ? { hpas: kube } : {}) } : undefined);
     let stopping: Promise<void> | undefined;
     return {
       port,

@@ -168,6 +168,17 @@ export class InformerKubeLookup implements KubeLookup {
     return o ? toKubeObject(o, gvk, namespaced, gvk.group === '' && gvk.kind === 'Pod') : undefined;
   }
 
+  /**
+   * objects lists the full objects of `resource` in every namespace from its informer's cache (the
+   * first call starts the informer), with the apiVersion and kind they are served as: for what a
+   * KubeObject does not carry, e.g. the HPAs' specs the debug page explains.
+   */
+  async objects(resource: GroupResource): Promise<{ apiVersion: string; kind: string; items: readonly KubernetesObject[] }> {
+    const e = await this.#synced(resource);
+    const { group, version, kind } = e.resource.gvk;
+    return { apiVersion: group === '' ? version : `${group}/${version}`, kind, items: e.informer.list() };
+  }
+
   async kindFor(resource: GroupResource): Promise<GroupVersionKind> {
     return (await this.discovery.resolve(resource)).gvk;
   }
