@@ -105,7 +105,7 @@ export function readSpec(ref: DatadogMetricRef, obj: Pick<KubeObject, 'spec'>, d
     );
   }
   // Control characters (a newline included) are never part of a Datadog query.
-  if (/[\u0000-\u001f\u007f]/.test(query)) {
+  if ([...query].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
     throw new BadRequestError(`${describe(ref)}: spec.query contains a control character (e.g. a newline); write the query on one line`);
   }
   const maxAgeMs = duration(ref, spec, 'maxAge');
