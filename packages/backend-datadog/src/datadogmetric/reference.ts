@@ -146,13 +146,13 @@ export async function lookupDatadogMetric(kube: KubeLookup, ref: DatadogMetricRe
   return obj;
 }
 
-/** listReferences names every DatadogMetric in the cluster; empty when the CRD is not served. */
-export async function listReferences(kube: KubeLookup, everything: Parameters<KubeLookup['listObjects']>[2]): Promise<string[]> {
+/** listReferences names every DatadogMetric in the cluster; `undefined` when the CRD is not served. */
+export async function listReferences(kube: KubeLookup, everything: Parameters<KubeLookup['listObjects']>[2]): Promise<string[] | undefined> {
   try {
     const objects = await kube.listObjects(DATADOGMETRIC_RESOURCE, '', everything);
     return objects.filter((o) => o.namespace !== undefined).map((o) => referenceName(o.namespace as string, o.name));
   } catch (e) {
-    if (isMetricsError(e) && e.code === 404) return [];
+    if (isMetricsError(e) && e.code === 404) return undefined;
     throw e;
   }
 }

@@ -19,6 +19,11 @@ const EXTERNAL_GR = { group: '', resource: 'namespaces' } as const;
 
 /** How often, at most, the list of DatadogMetric objects is re-read for discovery. */
 const REFERENCE_LIST_MS = 2_000;
+/**
+ * After the CRD was not served or the list failed (e.g. RBAC): each attempt may cost a discovery
+ * refresh or an informer start and a log line, so they are spaced out.
+ */
+const REFERENCE_RETRY_MS = 60_000;
 
 /** See the module comment. */
 export class DatadogExternalProvider implements ExternalMetricsProvider {
@@ -27,7 +32,8 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
   private readonly conventionNames = new Set<string>();
   /** `datadogmetric@<ns>:<name>` of every DatadogMetric object, as last listed. */
   private references: readonly string[] = [];
-  private referencesAt = -Infinity;
+  /** When the list may be read again. */
+  private referencesDue = -Infinity;
   private referencesLoading?: Promise<void>;
 
   constructor(
@@ -40,7 +46,7 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
   }
 
   listAllExternalMetrics(): ExternalMetricInfo[] {
-    if (Date.now() - this.referencesAt >= REFERENCE_LIST_MS) void this.refreshReferences();
+    if (Date.now() >= this.referencesDue) void this.refreshReferences();
     const names = new Set([...this.config.external.map((r) => r.name.toLowerCase()), ...this.conventionNames, ...this.references]);
     return [...names].sort().map((metric) => ({ metric }));
   }
@@ -53,13 +59,15 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
     if (!this.config.datadogMetrics.enabled || !this.kube) return Promise.resolve();
     if (this.referencesLoading) return this.referencesLoading;
     const kube = this.kube;
-    this.referencesAt = Date.now();
+    this.referencesDue = Date.now() + REFERENCE_LIST_MS;
     this.referencesLoading = listReferences(kube, Selector.everything())
       .then((names) => {
-        this.references = names;
+        this.references = names ?? [];
+        if (names === undefined) this.referencesDue = Date.now() + REFERENCE_RETRY_MS;
       })
       .catch((e: unknown) => {
-        this.logger?.debug({ err: (e as Error)?.message ?? String(e) }, 'datadog: listing DatadogMetric objects failed');
+        this.referencesDue = Date.now() + REFERENCE_RETRY_MS;
+        this.logger?.warn({ err: (e as Error)?.message ?? String(e) }, 'datadog: listing DatadogMetric objects failed; retrying in 60s');
       })
       .finally(() => {
         this.referencesLoading = undefined;
