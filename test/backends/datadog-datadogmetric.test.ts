@@ -27,6 +27,8 @@ const NGINX = 'avg:nginx.net.request_per_s{kube_service:nginx}.rollup(30)';
 const QUEUE = 'sum:rabbitmq.queue.messages{queue:jobs}';
 const QUEUE_V2 = 'max:rabbitmq.queue.messages{queue:jobs}';
 const BASE = '/apis/external.metrics.k8s.io/v1beta1';
+const RULE_TEMPLATE = 'avg:rabbitmq.queue.consumers{<<tags>>}';
+const RULE_QUERY = 'avg:rabbitmq.queue.consumers{*}';
 
 interface Run {
   code: number;
@@ -107,6 +109,10 @@ describe.skipIf(!kubectl)('DatadogMetric references through the real server, kub
         '      appKey: { env: DDM_TEST_APP_KEY }',
         // Short, so that the test sees the refresh loop batch both DatadogMetric queries.
         '      refreshInterval: 1s',
+        '      external:',
+        '        - name: consumers',
+        `          query: "${RULE_TEMPLATE}"`,
+        '          namespaced: false',
         '',
       ].join('\n'),
     );
@@ -155,8 +161,10 @@ describe.skipIf(!kubectl)('DatadogMetric references through the real server, kub
     expect(call, JSON.stringify(dd.calls.map((c) => c.queries))).toBeDefined();
     const attrs = (call!.body as { data: { attributes: { from: number; to: number } } }).data.attributes;
     expect(attrs.to - attrs.from).toBe(120_000);
-    // The informer, not a GET per request: one LIST (and a WATCH) of datadogmetrics.
+    // The informer, not a GET per request: one LIST (then a WATCH) of datadogmetrics.
     expect(kube.requestsTo('GET', '/apis/datadoghq.com/v1alpha1/namespaces/default/datadogmetrics/')).toHaveLength(0);
+    const lists = kube.requestsTo('GET', '/apis/datadoghq.com/v1alpha1/datadogmetrics').filter((r) => r.query.get('watch') !== 'true');
+    expect(lists).toHaveLength(1);
   });
 
   it('takes the name case-insensitively and ignores the HPA metricSelector, as the Cluster Agent does', async () => {
@@ -165,15 +173,16 @@ describe.skipIf(!kubectl)('DatadogMetric references through the real server, kub
     expect(dd.calls.flatMap((c) => c.queries).some((q) => q.includes('queue:other'))).toBe(false);
   });
 
-  it('refreshes the DatadogMetric queries together: one Datadog call per window group, as for rules', async () => {
+  it("refreshes DatadogMetric queries in the rules' batches: one Datadog call per window group", async () => {
     // nginx-requests (2m window) and jobs (default 5m window) are two window groups; a third
-    // DatadogMetric on the default window joins jobs' call.
+    // DatadogMetric and a rule on the default window join jobs' call.
     kube.upsert('datadogmetrics.datadoghq.com', { metadata: { namespace: 'default', name: 'jobs-max' }, spec: { query: QUEUE_V2 } });
     await waitFor('jobs-max in the informer cache', async () => (await run(`${BASE}/namespaces/default/datadogmetric@default:jobs-max`)).code === 0, 20_000, 200);
+    expect((await getJSON(`${BASE}/namespaces/default/consumers`)).items).toEqual([]);
     const seen = dd.calls.length;
     await waitFor(
-      'a refresh call carrying both default-window queries',
-      async () => dd.calls.slice(seen).some((c) => c.queries.includes(QUEUE) && c.queries.includes(QUEUE_V2)),
+      'a refresh call carrying the default-window queries of both DatadogMetrics and the rule',
+      async () => dd.calls.slice(seen).some((c) => [QUEUE, QUEUE_V2, RULE_QUERY].every((q) => c.queries.includes(q)) && !c.queries.includes(NGINX)),
       20_000,
       200,
     );
