@@ -3,6 +3,7 @@
 // datadoghq.com/v1alpha1 DatadogMetric CRD the double serves), the Datadog backend against the
 // Datadog API double through @datadog/datadog-api-client, and kubectl as the client. An HPA's
 // `datadogmetric@<namespace>:<name>` resolves to the object's spec.query, window and maxAge.
+// Then the cluster saying no, through the same informer lookup: no CRD (404), RBAC missing (503).
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,13 @@ import { FakeKubeLookup } from '@custom-metrics/core/testing';
 import datadogBackend from '@custom-metrics/backend-datadog';
 import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
 import { requireBinary, tempDir, waitFor } from '../../test-support/index.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Selector } from '@custom-metrics/core';
+import { fakeBackendContext } from '@custom-metrics/core/testing';
+import { createDatadogBackend } from '@custom-metrics/backend-datadog';
 import { startServer, type RunningServer } from '../../packages/server/src/cli/serve.js';
+import { InformerKubeLookup } from '../../packages/server/src/kube/informer-lookup.js';
+import { KubeRest } from '../../packages/server/src/kube/rest.js';
 import { StandaloneKubeLookup } from '../../packages/server/src/standalone/standalone-kube-lookup.js';
 import { DEFAULT_RESOURCES, KubeApiserverDouble } from '../../packages/server/test/kube/apiserver-double.js';
 import { createTestPki, writePki, type ApiDoc, type TestPki } from '../../packages/server/test/support/secure-server.js';
@@ -268,4 +275,51 @@ describe('DatadogMetric references without the CRD', () => {
       }
     });
   }
+});
+
+describe('DatadogMetric references through the informer lookup when the cluster says no', () => {
+  const dir = tempDir('dd-datadogmetric-kube');
+  let dd: DatadogDouble;
+  const open: Array<{ close(): Promise<void> }> = [];
+  beforeAll(async () => {
+    dd = await startDouble();
+  });
+  afterAll(async () => {
+    for (const o of open.reverse()) await o.close();
+    await dd?.stop();
+    dir.remove();
+  });
+
+  async function backendOn(resources: typeof DEFAULT_RESOURCES, setup: (k: KubeApiserverDouble) => void = () => undefined) {
+    const double = await KubeApiserverDouble.start(resources);
+    open.push(double);
+    setup(double);
+    const kc = new KubeConfig();
+    kc.loadFromFile(double.writeKubeconfig(dir.path, `k-${open.length}.kubeconfig`));
+    const lookup = new InformerKubeLookup(new KubeRest(kc), { restartDelayMs: 100 });
+    open.push(lookup);
+    const instance = createDatadogBackend(fakeBackendContext({ kube: lookup }), { baseUrl: dd.url, refreshInterval: '1h' }, { env: { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY } });
+    open.push({ close: async () => instance.close?.() });
+    const get = () =>
+      instance.external!.getExternalMetric({ namespace: 'default', metricSelector: Selector.everything(), info: { metric: 'datadogmetric@default:nginx-requests' }, signal: new AbortController().signal });
+    return { instance, get };
+  }
+
+  it('the CRD is not installed: 404 saying the cluster does not serve datadogmetrics.datadoghq.com', async () => {
+    const { get } = await backendOn(DEFAULT_RESOURCES);
+    await expect(get()).rejects.toMatchObject({ code: 404, message: expect.stringContaining('the cluster does not serve the datadogmetrics.datadoghq.com resource') });
+    expect(dd.calls).toHaveLength(0);
+  });
+
+  it('RBAC does not allow listing DatadogMetrics: 503 naming the ClusterRole rule to add', async () => {
+    const { get } = await backendOn([...DEFAULT_RESOURCES, DATADOGMETRIC_CRD], (k) => {
+      k.forbidden.add('datadogmetrics.datadoghq.com');
+      k.upsert('datadogmetrics.datadoghq.com', { metadata: { namespace: 'default', name: 'nginx-requests' }, spec: { query: NGINX } });
+    });
+    await expect(get()).rejects.toMatchObject({
+      code: 503,
+      message: expect.stringContaining("the server's ClusterRole must allow get, list and watch on datadogmetrics.datadoghq.com"),
+    });
+    expect(dd.calls).toHaveLength(0);
+  });
 });
