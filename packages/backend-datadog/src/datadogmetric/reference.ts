@@ -7,7 +7,8 @@
  * Facts taken from the Cluster Agent (datadog-agent `pkg/clusteragent/autoscaling/externalmetrics`):
  * the name is matched lower-cased against `datadogmetric@<dns label>:<dns label>`; a missing
  * `timeWindow` falls back to `maxAge`, then to the default window; windows above 24 h are capped;
- * the value is one point per query with no labels; the HPA's `metricSelector` is not used.
+ * the HPA's `metricSelector` is not used. The Cluster Agent serves one value without labels; here a
+ * query answering several series gives one item per series, labelled with its tags.
  */
 import { BadRequestError, NotFoundError, ServiceUnavailableError, isMetricsError, parseDuration } from '@custom-metrics/core';
 import type { GroupResource, KubeLookup, KubeObject } from '@custom-metrics/core';

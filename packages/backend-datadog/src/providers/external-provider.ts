@@ -1,7 +1,8 @@
 /**
  * external.metrics.k8s.io from Datadog: a rule (or, when enabled, the Cluster Agent convention)
- * turns the metric name and the HPA's `metricSelector` into a query; values come from the
- * refresher's cache.
+ * turns the metric name and the HPA's `metricSelector` into a query, and a name
+ * `datadogmetric@<namespace>:<name>` takes the query of that DatadogMetric object; values come from
+ * the refresher's cache.
  */
 import { BadRequestError, ForbiddenError, InternalError, Selector, isMetricsError, metricNotFound } from '@custom-metrics/core';
 import type { KubeLookup, Logger, Requirement } from '@custom-metrics/core';
