@@ -41,8 +41,8 @@ function clusterView(config: ServerConfig, logger: PinoLogger): { kube: KubeLook
     ? { clients: undefined, source: undefined, files: [], reason: '--standalone' }
     : chooseCluster({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });
   if (!choice.clients) {
-    logger.info({ mode: 'standalone', objects: config.standalone.objects.length }, `standalone mode: ${choice.reason}`);
-    return { kube: new StandaloneKubeLookup(config.standalone.objects) };
+    logger.info({ mode: 'standalone', objects: config.standalone.objects.length, resources: config.standalone.resources.length }, `standalone mode: ${choice.reason}`);
+    return { kube: new StandaloneKubeLookup(config.standalone.objects, config.standalone.resources) };
   }
   logger.info(
     {
