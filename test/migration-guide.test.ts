@@ -110,7 +110,7 @@ describe('the migration guide, checked', () => {
         { name: 'queue_depth', labels: { topic: 'orders', name: 'orders', namespace: 'queues' }, value: 5 },
       ]);
       prom = await startPrometheus(prometheusBin as string, exporter.port);
-      await waitFor('two scrapes (rate needs two samples)', async () => (await prom.query('count_over_time(queue_depth[1m])'))[0]?.value! >= 2, 30_000, 250);
+      await waitFor('two scrapes (rate needs two samples)', async () => ((await prom.query('count_over_time(queue_depth[1m])'))[0]?.value ?? 0) >= 2, 30_000, 250);
       const { config } = combined(prom.url);
       const text = stringify({ ...config, standalone: { objects: [{ resource: 'pods', namespace: 'default', name: 'web-1' }] } });
       server = await startChildServer(sdir.path, text.trimEnd().split('\n'));
