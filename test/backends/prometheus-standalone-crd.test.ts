@@ -15,7 +15,7 @@ const prometheusBin = requireBinary('prometheus', 'apt-get install prometheus');
 const kubectlBin = requireBinary('kubectl', 'install kubectl: https://kubernetes.io/docs/tasks/tools/');
 
 interface ValueList {
-  items: Array<{ describedObject: { kind: string; apiVersion: string; namespace?: string; name: string }; metricName: string; value: string }>;
+  items: Array<{ describedObject: { kind: string; apiVersion: string; namespace?: string; name: string }; metricName?: string; metric?: { name: string }; value: string }>;
 }
 
 interface MetricList {
@@ -36,11 +36,15 @@ describe.skipIf(!prometheusBin || !kubectlBin)('standalone mode: kinds declared 
       { name: 'rollout_requests', labels: { namespace: 'demo', rollout: 'web' }, value: 7 },
       { name: 'rollout_requests', labels: { namespace: 'demo', rollout: 'api' }, value: 3 },
       { name: 'rollout_requests', labels: { namespace: 'other', rollout: 'web' }, value: 100 },
+      { name: 'pod_requests_total', labels: { namespace: 'demo', pod: 'web-1', verb: 'GET' }, value: 2 },
+      { name: 'pod_requests_total', labels: { namespace: 'demo', pod: 'web-2', verb: 'GET' }, value: 5 },
+      { name: 'pod_requests_total', labels: { namespace: 'demo', pod: 'web-2', verb: 'DELETE' }, value: 50 },
+      { name: 'pod_requests_total', labels: { namespace: 'other', pod: 'web-1', verb: 'GET' }, value: 100 },
       // No kind named `widget` is declared: this series yields no metric.
       { name: 'widget_requests', labels: { namespace: 'demo', widget: 'w' }, value: 1 },
     ]);
     prom = await startPrometheus(prometheusBin as string, exporter.port);
-    await waitFor('the first scrape', async () => (await prom.query('count({__name__=~"rollout_requests|widget_requests"})'))[0]?.value === 4, 30_000, 250);
+    await waitFor('the first scrape', async () => (await prom.query('count({__name__=~"rollout_requests|widget_requests|pod_requests_total"})'))[0]?.value === 8, 30_000, 250);
     yaml = (resources) => [
       'backends:',
       '  - name: prom',
@@ -52,6 +56,19 @@ describe.skipIf(!prometheusBin || !kubectlBin)('standalone mode: kinds declared 
       "        - seriesQuery: '{__name__=~\"rollout_requests|widget_requests\"}'",
       "          resources: { template: '<<.Resource>>' }",
       "          metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'",
+      // Every field prometheus-adapter documents for metricsQuery: .Series, .LabelMatchers,
+      // .GroupBy, .GroupBySlice (join, both argument orders, and as a pipeline) and
+      // .LabelValuesByName (as .LabelValuesByName.pod and through index); plus seriesFilters and
+      // name.matches/as with a capture reference.
+      "        - seriesQuery: '{__name__=~\"pod_.*_total\"}'",
+      "          seriesFilters: [{ isNot: '^pod_ignored_total$' }]",
+      '          resources: { overrides: { namespace: { resource: namespace }, pod: { resource: pod } } }',
+      "          name: { matches: '^pod_(.*)_total$', as: '${1}_per_pod' }",
+      '          metricsQuery: >-',
+      '            sum by (<<.GroupBy>>) (<<.Series>>{<<.LabelMatchers>>,pod=~"<<.LabelValuesByName.pod>>",verb!="DELETE"})',
+      '            + on (<<join .GroupBySlice ",">>) group_left()',
+      '            (0 * count by (<<join "," .GroupBySlice>>) (<<.Series>>{namespace="<<index .LabelValuesByName "namespace">>"}))',
+      '            + on (<<.GroupBySlice | join ",">>) group_left() (0 * count by (<<.GroupBy>>) (<<.Series>>))',
       'standalone:',
       '  resources:',
       ...resources,
@@ -59,6 +76,8 @@ describe.skipIf(!prometheusBin || !kubectlBin)('standalone mode: kinds declared 
       '    - { resource: rollouts.argoproj.io, namespace: demo, name: web, labels: { app: shop } }',
       '    - { resource: rollouts.argoproj.io, namespace: demo, name: api, labels: { app: shop } }',
       '    - { resource: rollouts.argoproj.io, namespace: demo, name: idle, labels: { app: other } }',
+      '    - { resource: pods, namespace: demo, name: web-1, labels: { app: shop } }',
+      '    - { resource: pods, namespace: demo, name: web-2, labels: { app: shop } }',
     ];
     server = await startChildServer(dir.path, yaml(['    - { group: argoproj.io, version: v1alpha1, kind: Rollout, resource: rollouts }']));
   }, 120_000);
@@ -106,6 +125,18 @@ describe.skipIf(!prometheusBin || !kubectlBin)('standalone mode: kinds declared 
       const list = JSON.parse(run.stdout) as ValueList;
       expect(Object.fromEntries(list.items.map((i) => [i.describedObject.name, i.value]))).toEqual(want);
     }
+  });
+
+  it('accepts every template field prometheus-adapter documents (.LabelValuesByName.pod included), by name and by selector, through kubectl', async () => {
+    const byName = await kubectl(`${CUSTOM}/v1beta2/namespaces/demo/pods/web-2/requests_per_pod`);
+    expect(byName.stderr).toBe('');
+    expect((JSON.parse(byName.stdout) as ValueList).items.map((i) => [i.describedObject.name, i.metric?.name, i.value])).toEqual([['web-2', 'requests_per_pod', '5']]);
+    const direct = await prom.query('sum by (pod) (pod_requests_total{namespace="demo",pod=~"web-1|web-2",verb!="DELETE"})');
+    const bySelector = await kubectl(`${CUSTOM}/v1beta1/namespaces/demo/pods/%2A/requests_per_pod?labelSelector=app%3Dshop`);
+    expect(bySelector.code).toBe(0);
+    expect(Object.fromEntries((JSON.parse(bySelector.stdout) as ValueList).items.map((i) => [i.describedObject.name, Number(i.value)]))).toEqual(
+      Object.fromEntries(direct.map((d) => [d.metric.pod, d.value])),
+    );
   });
 
   it('answers a resource nobody declared with a 404 Status', async () => {
