@@ -43,17 +43,24 @@ export class StandaloneKubeLookup implements KubeLookup {
   constructor(
     objects: readonly StandaloneObjectConfig[] = [],
     declared: readonly StandaloneResourceConfig[] = [],
-    builtin: readonly BuiltinResource[] = BUILTIN_RESOURCES,
+    options: {
+      /** The config file, named in a {@link ConfigError} (default `config`). */
+      readonly source?: string;
+      /** The built-in kinds (default {@link BUILTIN_RESOURCES}). */
+      readonly builtin?: readonly BuiltinResource[];
+    } = {},
   ) {
-    for (const res of builtin) this.#resources.set(groupResourceString(res.groupResource), { ...res, singular: res.gvk.kind.toLowerCase() });
-    this.#declare(declared);
+    const source = options.source ?? 'config';
+    for (const res of options.builtin ?? BUILTIN_RESOURCES) this.#resources.set(groupResourceString(res.groupResource), { ...res, singular: res.gvk.kind.toLowerCase() });
+    this.#declare(declared, source);
     const namespaces = new Set<string>();
     objects.forEach((o, i) => {
       const res = this.#resources.get(groupResourceString(parseGroupResource(o.resource)));
       if (!res) {
-        throw new ConfigError([
-          { path: `standalone.objects[${i}].resource`, expected: `a known resource (${[...this.#resources.keys()].join(', ')}) or one declared in standalone.resources; got "${o.resource}"` },
-        ]);
+        throw new ConfigError(
+          [{ path: `standalone.objects[${i}].resource`, expected: `a known resource (${[...this.#resources.keys()].join(', ')}) or one declared in standalone.resources; got "${o.resource}"` }],
+          source,
+        );
       }
       const ns = res.namespaced ? (o.namespace ?? 'default') : undefined;
       if (ns !== undefined) namespaces.add(ns);
@@ -78,7 +85,7 @@ export class StandaloneKubeLookup implements KubeLookup {
     for (const list of this.#objects.values()) list.sort(compare);
   }
 
-  #declare(declared: readonly StandaloneResourceConfig[]): void {
+  #declare(declared: readonly StandaloneResourceConfig[], source: string): void {
     const problems: ConfigProblem[] = [];
     const byResource = new Map<string, number>();
     const byKind = new Map<string, number>();
@@ -108,7 +115,7 @@ export class StandaloneKubeLookup implements KubeLookup {
         singular: d.singular ?? d.kind.toLowerCase(),
       });
     });
-    if (problems.length > 0) throw new ConfigError(problems);
+    if (problems.length > 0) throw new ConfigError(problems, source);
   }
 
   #add(res: BuiltinResource, o: KubeObject): void {
