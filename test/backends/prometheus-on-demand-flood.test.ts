@@ -110,15 +110,17 @@ describe.skipIf(!prometheusBin)('on-demand discovery under a flood of unknown na
       expect(JSON.parse(a.body)).toMatchObject({ kind: 'Status', code: 404, reason: 'NotFound' });
       expect(a.ms).toBeLessThan(REQUEST_TIMEOUT_MS);
     }
-    // One seriesQuery, one shared on-demand relist (still held), whatever the number of names.
-    expect(proxy.seriesCalls - before).toBe(1);
+    // One seriesQuery, one shared on-demand relist (still held), whatever the number of names —
+    // plus, on a slow machine, at most the periodic relist (discovery.interval, 1m by default).
+    expect(proxy.seriesCalls - before).toBeGreaterThanOrEqual(1);
+    expect(proxy.seriesCalls - before).toBeLessThanOrEqual(2);
   });
 
   it('answers the same names again from the negative cache: no new relist, the known metric still served', async () => {
     const before = proxy.seriesCalls;
     const answers = await Promise.all(Array.from({ length: FLOOD }, (_, i) => ask(i)));
     expect(answers.map((a) => a.status)).toEqual(Array(FLOOD).fill(404));
-    expect(proxy.seriesCalls).toBe(before);
+    expect(proxy.seriesCalls - before).toBeLessThanOrEqual(1); // at most the periodic relist, never one per name
     const metrics = (await server.get('/metrics')).body;
     expect(metrics).toMatch(/custom_metrics_backend_events_total\{instance="prom",event="discovery_on_demand_cached_unknown"\} [1-9]/);
     expect(metrics).toMatch(/custom_metrics_backend_events_total\{instance="prom",event="discovery_on_demand_unfinished"\} [1-9]/);
