@@ -40,9 +40,11 @@ function clusterView(config: ServerConfig, logger: PinoLogger, source: string): 
   const choice = s.standalone
     ? { clients: undefined, source: undefined, files: [], reason: '--standalone' }
     : chooseCluster({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });
+  // The `standalone:` section is checked in either mode (after the kubeconfigs, as validate-config does).
+  const standalone = new StandaloneKubeLookup(config.standalone.objects, config.standalone.resources, { source });
   if (!choice.clients) {
     logger.info({ mode: 'standalone', objects: config.standalone.objects.length, resources: config.standalone.resources.length }, `standalone mode: ${choice.reason}`);
-    return { kube: new StandaloneKubeLookup(config.standalone.objects, config.standalone.resources, { source }) };
+    return { kube: standalone };
   }
   logger.info(
     {
