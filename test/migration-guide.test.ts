@@ -64,7 +64,7 @@ describe('the migration guide, checked', () => {
     const run = await validateConfigCli(dir.path, combined().config);
     expect(run.out).toBe('config OK\n');
     expect(run.code).toBe(0);
-  });
+  }, 90_000);
 
   describe("upstream's docs/sample-config.yaml as published", () => {
     // The fix the guide quotes: the value single-quoted (and the alternative, escaped quotes).
@@ -77,7 +77,7 @@ describe('the migration guide, checked', () => {
       const doc = parseDocument(PUBLISHED);
       expect(doc.errors.length).toBeGreaterThan(0);
       expect(PUBLISHED).toContain('metricsQuery: "sum(rate(<<.Series>>{<<.LabelMatchers>>,container!="POD"}[2m])) by (<<.GroupBy>>)"');
-    });
+    }, 90_000);
 
     it('loads after the fix the guide gives (single quotes, or escaped inner quotes), with the same values', async () => {
       expect(quoted).toBe(`metricsQuery: 'sum(rate(<<.Series>>{<<.LabelMatchers>>,container!="POD"}[2m])) by (<<.GroupBy>>)'`);
@@ -94,7 +94,7 @@ describe('the migration guide, checked', () => {
       });
       expect(run.out).toBe('config OK\n');
       expect(run.code).toBe(0);
-    });
+    }, 90_000);
   });
 
   describe.skipIf(!prometheusBin)('section 1 served by the real server from a real Prometheus', () => {
@@ -131,7 +131,7 @@ describe('the migration guide, checked', () => {
       // A constant counter: Prometheus' rate over it is 0, and so is the served value.
       const [direct] = await prom.query('sum(rate(container_cpu_usage_seconds_total{namespace="default",pod="web-1",container!="POD"}[2m])) by (pod)');
       expect(Number(item?.value)).toBe(direct?.value);
-    });
+    }, 90_000);
 
     it('serves the namespaced: false external rule from any namespace, and resource metrics from resourceRules', async () => {
       const ext = await server.get('/apis/external.metrics.k8s.io/v1beta1/namespaces/elsewhere/queue_depth');
@@ -140,6 +140,6 @@ describe('the migration guide, checked', () => {
       const pod = await server.get('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/web-1');
       expect(pod.status, pod.body).toBe(200);
       expect((JSON.parse(pod.body) as { containers: Array<{ name: string; usage: { memory: string } }> }).containers).toMatchObject([{ name: 'app', usage: { memory: '1Mi' } }]);
-    });
+    }, 90_000);
   });
 });

@@ -101,14 +101,14 @@ describe.skipIf(!influxdBin || !kubectlBin)('external metrics namespaced by defa
     // A metricSelector naming another namespace does not widen the view.
     expect(await values(`${EXT}/evil/jobs?labelSelector=namespace%3Dteam-a`)).toEqual([]);
     expect(await values(`${EXT}/evil/jobs_everywhere`)).toEqual(['global=9', 'mail=2', 'orders=5']);
-  });
+  }, 60_000);
 
   it('InfluxDB: a rule without `namespaced` serves only the asking namespace, even from a query that does not filter; namespaced: false reads all', async () => {
     expect(await values(`${EXT}/team-a/queue_depth`)).toEqual(['orders=42']);
     expect(await values(`${EXT}/evil/queue_depth`)).toEqual([]);
     expect(await values(`${EXT}/evil/queue_depth?labelSelector=namespace%3Dteam-b`)).toEqual([]);
     expect(await values(`${EXT}/evil/queue_depth_everywhere`)).toEqual(['mail=7', 'orders=42']);
-  });
+  }, 60_000);
 
   it('Flux: an error table in a 200 answer, alone or after partial results, is a 503 Status (detail only logged), never data', async () => {
     const partial = annotatedCsv(lastColumns(['namespace', 'queue']), [[['2026-01-15T10:15:30Z', '2026-01-15T10:20:31Z', '2026-01-15T10:20:30Z', '3', 'value', 'q', 'team-a', 'orders']]]);
@@ -124,5 +124,5 @@ describe.skipIf(!influxdBin || !kubectlBin)('external metrics namespaced by defa
     // The same answer without the error table is data again.
     flux.answer(() => ({ csv: partial }));
     expect(await values(`${EXT}/team-a/flux_queue`)).toEqual(['orders=3']);
-  });
+  }, 60_000);
 });

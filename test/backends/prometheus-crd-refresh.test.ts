@@ -73,5 +73,5 @@ describe.skipIf(!bin)('a CRD installed after start: periodic discovery refresh, 
     });
     expect(v.value).toBe(12);
     expect(v.describedObject).toEqual({ kind: 'KafkaTopic', apiVersion: 'kafka.strimzi.io/v1beta2', namespace: 'demo', name: 'orders' });
-  });
+  }, 90_000);
 });

@@ -114,7 +114,7 @@ describe.skipIf(!prometheusBin)('on-demand discovery under a flood of unknown na
     // plus, on a slow machine, at most the periodic relist (discovery.interval, 1m by default).
     expect(proxy.seriesCalls - before).toBeGreaterThanOrEqual(1);
     expect(proxy.seriesCalls - before).toBeLessThanOrEqual(2);
-  });
+  }, 60_000);
 
   it('answers the same names again from the negative cache: no new relist, the known metric still served', async () => {
     const before = proxy.seriesCalls;
@@ -127,5 +127,5 @@ describe.skipIf(!prometheusBin)('on-demand discovery under a flood of unknown na
     proxy.release();
     expect((await server.get('/apis/custom.metrics.k8s.io/v1beta1/namespaces/demo/pods/web-1/known_requests')).status).toBe(200);
     expect(server.alive()).toBe(true);
-  });
+  }, 60_000);
 });

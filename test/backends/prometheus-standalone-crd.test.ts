@@ -106,7 +106,7 @@ describe.skipIf(!prometheusBin || !kubectlBin)('standalone mode: kinds declared 
     expect(names).toContain('rollouts.argoproj.io/rollout_requests/true');
     // (`job` is Prometheus' own target label, a built-in kind: jobs.batch is listed as upstream does.)
     expect(names.filter((n) => n.startsWith('widget'))).toEqual([]);
-  });
+  }, 60_000);
 
   it('serves a Rollout by name through kubectl get --raw, described with the declared kind and version', async () => {
     const run = await kubectl(`${CUSTOM}/v1beta2/namespaces/demo/rollouts.argoproj.io/web/rollout_requests`);
@@ -114,7 +114,7 @@ describe.skipIf(!prometheusBin || !kubectlBin)('standalone mode: kinds declared 
     expect(run.code).toBe(0);
     const list = JSON.parse(run.stdout) as ValueList;
     expect(list.items.map((i) => [i.describedObject, i.value])).toEqual([[{ kind: 'Rollout', apiVersion: 'argoproj.io/v1alpha1', namespace: 'demo', name: 'web' }, '7']]);
-  });
+  }, 60_000);
 
   it('serves the Rollouts a label selector picks from standalone.objects (v1beta1 too), values equal to Prometheus', async () => {
     const direct = await prom.query('sum(rollout_requests{namespace="demo",rollout=~"api|web"}) by (rollout)');
@@ -125,7 +125,7 @@ describe.skipIf(!prometheusBin || !kubectlBin)('standalone mode: kinds declared 
       const list = JSON.parse(run.stdout) as ValueList;
       expect(Object.fromEntries(list.items.map((i) => [i.describedObject.name, i.value]))).toEqual(want);
     }
-  });
+  }, 60_000);
 
   it('accepts every template field prometheus-adapter documents (.LabelValuesByName.pod included), by name and by selector, through kubectl', async () => {
     const byName = await kubectl(`${CUSTOM}/v1beta2/namespaces/demo/pods/web-2/requests_per_pod`);
@@ -137,13 +137,13 @@ describe.skipIf(!prometheusBin || !kubectlBin)('standalone mode: kinds declared 
     expect(Object.fromEntries((JSON.parse(bySelector.stdout) as ValueList).items.map((i) => [i.describedObject.name, Number(i.value)]))).toEqual(
       Object.fromEntries(direct.map((d) => [d.metric.pod, d.value])),
     );
-  });
+  }, 60_000);
 
   it('answers a resource nobody declared with a 404 Status', async () => {
     const res = await server.get(`${CUSTOM}/v1beta2/namespaces/demo/widgets/w/widget_requests`);
     expect(res.status).toBe(404);
     expect(JSON.parse(res.body)).toMatchObject({ kind: 'Status', code: 404 });
-  });
+  }, 60_000);
 
   it('reload: a changed standalone.resources is restart-only (logged, the running kinds keep serving); a bad entry keeps the last good config', async () => {
     const rollout = '    - { group: argoproj.io, version: v1alpha1, kind: Rollout, resource: rollouts }';
@@ -158,5 +158,5 @@ describe.skipIf(!prometheusBin || !kubectlBin)('standalone mode: kinds declared 
     const res = await server.get(`${CUSTOM}/v1beta2/namespaces/demo/rollouts.argoproj.io/web/rollout_requests`);
     expect(res.status).toBe(200);
     expect(server.alive()).toBe(true);
-  });
+  }, 60_000);
 });
