@@ -2,7 +2,8 @@
 // - external metrics are namespaced by default (a security property): the scrape backend over a
 //   real loopback exporter and the InfluxDB backend over a real influxd serve an HPA's namespace
 //   only the series of that namespace (scrape: and series without a namespace label), even when
-//   the rule's query does not filter; `namespaced: false` opts a rule out;
+//   the rule's query does not filter (InfluxQL against influxd, Flux against the Flux double);
+//   `namespaced: false` opts a rule out;
 // - an error table inside a Flux 200 answer (alone, or after partial results), sent by the Flux
 //   double, is a 503 Status with a generic message — the detail is only logged — never data.
 import { execFile } from 'node:child_process';
@@ -75,6 +76,9 @@ describe.skipIf(!influxdBin || !kubectlBin)('external metrics namespaced by defa
       '      cacheTtlMs: 0',
       '      external:',
       '        - { metric: flux_queue, query: \'from(bucket: {{bucket}}) |> range(start: -{{window}}) |> filter(fn: (r) => r._measurement == "q" and {{namespaceFilter}}) |> last()\' }',
+      // No {{namespaceFilter}}: the answer may hold every namespace's rows.
+      '        - { metric: flux_jobs, query: \'from(bucket: {{bucket}}) |> range(start: -{{window}}) |> filter(fn: (r) => r._measurement == "jobs") |> last()\' }',
+      '        - { metric: flux_jobs_everywhere, namespaced: false, query: \'from(bucket: {{bucket}}) |> range(start: -{{window}}) |> filter(fn: (r) => r._measurement == "jobs") |> last()\' }',
     ]);
   }, 120_000);
 
@@ -108,6 +112,14 @@ describe.skipIf(!influxdBin || !kubectlBin)('external metrics namespaced by defa
     expect(await values(`${EXT}/evil/queue_depth`)).toEqual([]);
     expect(await values(`${EXT}/evil/queue_depth?labelSelector=namespace%3Dteam-b`)).toEqual([]);
     expect(await values(`${EXT}/evil/queue_depth_everywhere`)).toEqual(['mail=7', 'orders=42']);
+  }, 60_000);
+
+  it('InfluxDB Flux: a rule without `namespaced` keeps only the asking namespace\'s rows of an unfiltered answer; namespaced: false keeps all', async () => {
+    const row = (ns: string, queue: string, v: string) => ['2026-01-15T10:15:30Z', '2026-01-15T10:20:31Z', '2026-01-15T10:20:30Z', v, 'value', 'jobs', ns, queue];
+    flux.answer(() => ({ csv: annotatedCsv(lastColumns(['namespace', 'queue']), [[row('team-a', 'orders', '4')], [row('team-b', 'mail', '6')]]) }));
+    expect(await values(`${EXT}/team-a/flux_jobs`)).toEqual(['orders=4']);
+    expect(await values(`${EXT}/evil/flux_jobs`)).toEqual([]);
+    expect(await values(`${EXT}/evil/flux_jobs_everywhere`)).toEqual(['mail=6', 'orders=4']);
   }, 60_000);
 
   it('Flux: an error table in a 200 answer, alone or after partial results, is a 503 Status (detail only logged), never data', async () => {
