@@ -115,7 +115,7 @@ export class KubeApiserverDouble {
     readonly port: number,
     resources: DoubleResource[],
   ) {
-    this.#resources = resources;
+    this.#resources = [...resources];
     for (const r of resources) {
       this.#objects.set(grKey(r), new Map());
       this.#events.set(grKey(r), []);
@@ -161,6 +161,14 @@ export class KubeApiserverDouble {
 
   #resource(group: string, resource: string): DoubleResource | undefined {
     return this.#resources.find((r) => r.group === group && r.resource === resource);
+  }
+
+  /** Installs a resource type after start (a CRD applied later): discovery lists it from now on. */
+  install(resource: DoubleResource): void {
+    if (this.#resource(resource.group, resource.resource)) throw new Error(`double: ${resource.resource}.${resource.group} is already installed`);
+    this.#resources.push(resource);
+    this.#objects.set(grKey(resource), new Map());
+    this.#events.set(grKey(resource), []);
   }
 
   /** Creates or replaces an object of `resource` (`pods`, `deployments.apps`, ...) and notifies watchers. */
