@@ -52,11 +52,9 @@ export class MergedQueries {
   readonly #fallback = new Map<string, number>();
   /** Index of each cached answer (the loader returns the same array within its TTL). */
   readonly #indexes = new WeakMap<Sample[], Map<string, Sample>>();
-  readonly #now: () => number;
 
-  constructor(backend: PrometheusBackend, now: () => number = Date.now) {
+  constructor(backend: PrometheusBackend) {
     this.#backend = backend;
-    this.#now = now;
   }
 
   /**
@@ -71,7 +69,7 @@ export class MergedQueries {
     const merged = query.buildMerged(args);
     const until = this.#fallback.get(merged.promql);
     if (until !== undefined) {
-      if (until > this.#now()) return undefined;
+      if (until > this.#backend.now()) return undefined;
       this.#fallback.delete(merged.promql);
     }
     if (queryRequestBytes(merged.promql, cfg.method) > cfg.maxRequestBytes) {
@@ -113,7 +111,7 @@ export class MergedQueries {
   #fallBack(promql: string, reason: string): void {
     const retryMs = this.#backend.config.discoveryIntervalMs;
     this.#fallback.delete(promql);
-    this.#fallback.set(promql, this.#now() + retryMs);
+    this.#fallback.set(promql, this.#backend.now() + retryMs);
     if (this.#fallback.size > MAX_FALLBACKS) this.#fallback.delete(this.#fallback.keys().next().value as string);
     this.#backend.context.metrics.count('coalesce_fallbacks');
     this.#backend.context.logger.warn(

@@ -64,6 +64,11 @@ export class PrometheusBackend {
     return this.#config;
   }
 
+  /** The backend's clock in milliseconds (`options.now`, default `Date.now`). */
+  now(): number {
+    return this.#now();
+  }
+
   /** The backend context (kube lookup, logger, metrics). */
   get context(): BackendContext {
     return this.#ctx;
