@@ -10,18 +10,16 @@ const MAX_FALLBACKS = 10_000;
 /** Finds the sample of one object in a merged answer. */
 export type MergedLookup = (namespace: string, name: string) => Sample | undefined;
 
-/** The key of an object in a merged answer (`namespace` is `""` for cluster-scoped resources). */
-export function objectKey(namespace: string, name: string): string {
-  return `${namespace}\u0000${name}`;
-}
+/** A merged answer's finite samples by namespace (`""` for cluster-scoped resources), then object name. */
+export type MergedIndex = Map<string, Map<string, Sample>>;
 
 /**
  * indexMergedAnswer keys a merged answer's finite samples by (namespace, name), read from the
  * namespace label (absent for cluster-scoped resources) and the resource label. Samples missing
  * the resource label are skipped (no object has an empty name). Pure.
  */
-export function indexMergedAnswer(samples: readonly Sample[], resourceLabel: string, namespaceLabel: string | undefined): { index: Map<string, Sample>; dropped: number } {
-  const index = new Map<string, Sample>();
+export function indexMergedAnswer(samples: readonly Sample[], resourceLabel: string, namespaceLabel: string | undefined): { index: MergedIndex; dropped: number } {
+  const index: MergedIndex = new Map();
   let dropped = 0;
   for (const s of samples) {
     if (!Number.isFinite(s.value)) {
@@ -31,7 +29,9 @@ export function indexMergedAnswer(samples: readonly Sample[], resourceLabel: str
     const name = s.labels[resourceLabel];
     if (name === undefined || name === '') continue;
     const ns = namespaceLabel === undefined ? '' : (s.labels[namespaceLabel] ?? '');
-    index.set(objectKey(ns, name), s);
+    let names = index.get(ns);
+    if (names === undefined) index.set(ns, (names = new Map()));
+    names.set(name, s);
   }
   return { index, dropped };
 }
@@ -51,7 +51,7 @@ export class MergedQueries {
   /** Merged query → until when it is not used (per-request queries instead). */
   readonly #fallback = new Map<string, number>();
   /** Index of each cached answer (the loader returns the same array within its TTL). */
-  readonly #indexes = new WeakMap<Sample[], Map<string, Sample>>();
+  readonly #indexes = new WeakMap<Sample[], MergedIndex>();
 
   constructor(backend: PrometheusBackend) {
     this.#backend = backend;
@@ -105,7 +105,7 @@ export class MergedQueries {
     }
     metrics.count('coalesce_answers');
     const found = index;
-    return (namespace, name) => found.get(objectKey(namespace, name));
+    return (namespace, name) => found.get(namespace)?.get(name);
   }
 
   #fallBack(promql: string, reason: string): void {
