@@ -11,11 +11,13 @@
 //   shared     1,000 HPAs over 10 Deployments (many HPAs asking the same question)
 // with merged per-metric queries (`query.coalesce`, the default) and, as the baseline, without
 // (`query.coalesce: false`: the 5 s cache shares only identical queries). Both with the default
-// 5 s cache. Bounded: 10,000 requests per pass, 4 passes (the distinct baseline, 10,000 different
-// questions, only with COALESCING_FULL=1). Rewrites its section of docs/benchmarks.md.
+// 5 s cache. Bounded: 10,000 requests per pass, 3 passes (4 with COALESCING_FULL=1, which adds
+// the distinct baseline: 10,000 different questions). Rewrites its section of docs/benchmarks.md, except
+// for a partial run: COALESCING_ONLY=distinct|shared runs one workload and prints its figures.
+// COALESCING_SERVER_LOG=FILE keeps the server's log.
 // Run: npm run bench -- coalescing
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -130,7 +132,10 @@ function writeConfig(prom, coalesce) {
 }
 
 async function startServerProcess() {
-  const child = fork(join(here, 'support', 'serve.mjs'), [JSON.stringify({ kind: 'full', dir, noDelay: true })], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // COALESCING_SERVER_LOG=FILE keeps the server's log (JSON lines) for diagnosis.
+  const log = process.env.COALESCING_SERVER_LOG;
+  const child = fork(join(here, 'support', 'serve.mjs'), [JSON.stringify({ kind: 'full', dir, noDelay: true })], { stdio: ['ignore', log ? 'pipe' : 'ignore', 'inherit', 'ipc'] });
+  if (log) child.stdout.pipe(createWriteStream(log, { flags: 'a' }));
   const port = await new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m.port));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -207,7 +212,7 @@ const passes = [
   [true, 'shared'],
   [false, 'shared'],
   ...(process.env.COALESCING_FULL === '1' ? [[false, 'distinct']] : []),
-];
+].filter(([, w]) => !process.env.COALESCING_ONLY || w === process.env.COALESCING_ONLY);
 try {
   for (const coalesce of [true, false]) {
     const mine = passes.filter(([c]) => c === coalesce);
@@ -232,6 +237,11 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+if (process.env.COALESCING_ONLY) {
+  // A partial run (one workload) does not rewrite the docs.
+  console.log(JSON.stringify(results.map(({ firstFailure, ...r }) => ({ ...r, firstFailure: firstFailure?.slice(0, 120) }))));
+  process.exit(0);
+}
 const fmt = (n, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
 const row = (workload, what) => {
   const base = results.find((r) => r.workload === workload && !r.coalesce);

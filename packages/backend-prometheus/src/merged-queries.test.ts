@@ -199,7 +199,7 @@ describe('merged per-metric queries (query.coalesce)', () => {
       expect((await byName(instance, 'a', 'db-1')).value).toBe(2);
       expect(client.queries).toEqual([MERGED, 'sum(requests{namespace="a",pod=~"db-1|web-1|web-2"}) by (pod)', 'sum(requests{namespace="a",pod="db-1"}) by (pod)']);
       expect(ctx.metrics.counters.get('coalesce_fallbacks')).toBe(1);
-      expect(ctx.logger.records.filter((r) => r.msg.startsWith('merged query not used')).length).toBe(1);
+      expect(ctx.logger.records.filter((r) => r.msg?.startsWith('merged query not used')).length).toBe(1);
       advance(60_001);
       client.onQuery = serve;
       await bySelector(instance, 'a', 'app=web');
