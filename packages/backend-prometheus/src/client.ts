@@ -192,7 +192,16 @@ export class HttpPrometheusClient implements PrometheusClient {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
         init.body = params.toString();
       } else url += `?${params.toString()}`;
-      const res = await fetch(url, init);
+      let res: Response;
+      try {
+        res = await fetch(url, init);
+      } catch (e) {
+        // A kept-alive socket the server closed just as it was reused (its idle timeout racing
+        // ours): an instant query is a read, so it is sent once more on a new connection.
+        if (operation !== 'query' || combined.aborted || !isConnectionReset(e)) throw e;
+        this.#logger.debug({ operation, url: this.#base, detail: (e as Error).message }, 'prometheus connection reset; retrying once');
+        res = await fetch(url, init);
+      }
       if (res.status !== 200) {
         let errorType: string | undefined;
         let message = `HTTP ${res.status}`;
@@ -234,6 +243,12 @@ export class HttpPrometheusClient implements PrometheusClient {
     this.#logger.warn({ operation, url: this.#base, detail }, 'prometheus call failed');
     return backendFailure(err instanceof PrometheusApiError && err.status === 429 ? 'throttled' : 'unreachable');
   }
+}
+
+/** Whether a fetch failed because the connection was reset or closed under it (no answer read). */
+function isConnectionReset(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function authorizationFor(auth: AuthConfig): () => string | undefined {
