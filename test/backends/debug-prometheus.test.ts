@@ -84,11 +84,13 @@ describe.skipIf(!prometheusBin)('the debug endpoints over a real Prometheus', ()
     const last = b.queries[0];
     expect(last).toMatchObject({ operation: 'query', ok: true });
     expect(last.query).toContain('dbg_requests');
-    expect(last.query).toContain('namespace="dbg"');
+    // Merged queries (query.coalesce, the default) ask once for the metric's series of every
+    // namespace, grouped by namespace and pod; each request takes its own objects from the answer.
+    expect(last.query).toContain('by (namespace,pod)');
     expect(last.ms).toBeGreaterThan(0);
     expect(Date.parse(last.at)).not.toBeNaN();
     // The recorded text is what Prometheus was asked: asking it again gives the served values.
-    const again = await prom.query(last.query);
+    const again = (await prom.query(last.query)).filter((s) => s.metric.namespace === 'dbg' && ['dbg-1', 'dbg-2'].includes(s.metric.pod!));
     expect(Object.fromEntries(again.map((s) => [s.metric.pod, s.value]))).toEqual({ 'dbg-1': 1.5, 'dbg-2': 250 });
     // Discovery's /series calls are recorded too, with their matchers.
     expect(b.queries.some((q) => q.operation === 'series' && q.query.includes('dbg_requests'))).toBe(true);
