@@ -43,19 +43,19 @@ const track = <T extends { rec: { logs: string[] } }>(b: T): T => {
 };
 
 describe('freshness', () => {
-  it('refuses a value older than the max age with a 503 that says how old it is', async () => {
-    double.setResolver(() => [{ tags: [], points: [[T0, 5]] }]);
+  it('refuses an answer Datadog could not refresh for longer than the max age with a 503 that says for how long', async () => {
     let now = Date.now();
-    const { instance } = track(makeBackend(double, { ...rule, maxAgeSeconds: 120 }, { now: () => now }));
+    double.setResolver(() => [{ tags: [], points: [[now - 5_000, 5]] }]);
+    const { instance } = track(makeBackend(double, { ...rule, maxAgeSeconds: 120, defaults: { lastPointOffset: 0 } }, { now: () => now }));
     expect((await get(instance))[0].value).toBe(5);
-    now += 119_000;
+    now += 100_000;
     expect((await get(instance))[0].value).toBe(5);
-    now += 2_000;
+    now += 21_000;
     const err = await get(instance).catch((e: unknown) => e);
     expect(isMetricsError(err)).toBe(true);
     expect(err).toMatchObject({ code: 503 });
-    expect((err as Error).message).toContain('121s old');
-    expect((err as Error).message).toContain('maximum age of 120s');
+    expect((err as Error).message).toContain('could not be queried for 121s');
+    expect((err as Error).message).toContain('maxAge (120s)');
     expect(double.queryCalls()).toBe(1);
   });
 });

@@ -11,6 +11,7 @@ import { buildQuery, selectorTerms } from '../query/build.js';
 import type { QuerySpec } from '../query/build.js';
 import { clusterAgentMetric, clusterAgentSpec } from '../query/cluster-agent.js';
 import type { QueryRefresher } from '../refresh/refresher.js';
+import { noPointError, stalePointError } from '../refresh/points.js';
 import { tagsToLabels, tagValue } from './tags-to-labels.js';
 
 /** The group-resource named in "metric not found" errors for external metrics (as prometheus-adapter). */
@@ -40,6 +41,7 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
     let spec: QuerySpec;
     let windowSeconds: number;
     let reported: number | undefined;
+    let offset: number;
     // Namespaced by default: rules unless `namespaced: false`, and the convention on kube_namespace.
     const namespaceTag = rule ? rule.namespaceTag : 'kube_namespace';
     if (namespaceTag !== '') checkNamespaceRequirements(req.metricSelector.requirements, namespaceTag, req.namespace, req.info.metric);
@@ -47,6 +49,7 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
       spec = { shape: rule.shape, staticTerms: rule.staticTerms, requestTerms: selectorTerms(req.metricSelector.requirements), groupBy: rule.groupBy };
       windowSeconds = rule.windowSeconds;
       reported = rule.reportedWindowSeconds;
+      offset = rule.lastPointOffset;
     } else {
       const conv = this.config.convention;
       const metric = conv ? clusterAgentMetric(name) : undefined;
@@ -54,13 +57,32 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
       spec = clusterAgentSpec(metric, req.metricSelector.requirements, conv);
       windowSeconds = conv.windowSeconds;
       reported = conv.rollupSeconds > 0 ? conv.rollupSeconds : undefined;
+      offset = conv.lastPointOffset;
     }
     const query = buildQuery(spec);
     const answer = await this.refresher.get(query, windowSeconds, req.signal);
     if (!rule) this.conventionNames.add(name);
     // Security: a series tagged with another namespace is never served to this HPA.
     const own = namespaceTag === '' ? answer.series : answer.series.filter((s) => ofNamespace(tagValue(s.tags, namespaceTag), req.namespace));
-    return own.map((s) => ({
+    const { fresh, staleAgeMs } = this.refresher.freshness({ ...answer, series: own }, offset);
+    if (fresh.length === 0) {
+      // No usable point: the rule's noDataValue, else an error that says why (never an empty list).
+      if (rule?.noDataValue !== undefined) {
+        return [
+          {
+            metricName: req.info.metric,
+            metricLabels: null,
+            timestamp: new Date(answer.fetchedAt),
+            ...(reported !== undefined ? { windowSeconds: reported } : {}),
+            value: rule.noDataValue,
+          },
+        ];
+      }
+      const what = `external metric ${req.info.metric}`;
+      if (staleAgeMs !== undefined) throw stalePointError(what, staleAgeMs, this.refresher.maxAgeMs, this.refresher.retryAfterSeconds());
+      throw noPointError(what, windowSeconds);
+    }
+    return fresh.map((s) => ({
       metricName: req.info.metric,
       metricLabels: s.tags.length > 0 ? tagsToLabels(s.tags) : null,
       timestamp: s.point.timestamp,
