@@ -87,7 +87,7 @@ describe('item 5: the age of a point is measured from its timestamp; the last bu
     const now = Date.now();
     const pods: GroupResource = { group: '', resource: 'pods' };
     const gvk = { group: '', version: 'v1', kind: 'Pod' };
-    const kube = staticKube(['web-1', 'web-2'].map((name) => ({ name, namespace: 'default', labels: {}, gvk, resource: pods })));
+    const kube = staticKube(['web-1', 'web-2'].map((name) => ({ name, namespace: 'default', labels: {}, annotations: {}, gvk, resource: pods })));
     double.setResolver(() => [
       { tags: ['pod_name:web-1'], points: [[now - 20_000, 4]] },
       { tags: ['pod_name:web-2'], points: [[now - 200_000, 8]] },
@@ -230,7 +230,7 @@ describe('item 7: noDataValue, else an answer that says no point was found', () 
     const now = Date.now();
     const pods: GroupResource = { group: '', resource: 'pods' };
     const gvk = { group: '', version: 'v1', kind: 'Pod' };
-    const kube = staticKube(['web-1', 'web-2'].map((name) => ({ name, namespace: 'default', labels: {}, gvk, resource: pods })));
+    const kube = staticKube(['web-1', 'web-2'].map((name) => ({ name, namespace: 'default', labels: {}, annotations: {}, gvk, resource: pods })));
     double.setResolver(() => [{ tags: ['pod_name:web-1'], points: [[now - 20_000, 4]] }]);
     const info = { groupResource: pods, namespaced: true, metric: 'rps' };
     const list = (i: BackendInstance) => i.custom!.getMetricBySelector({ namespace: 'default', selector: Selector.everything(), info, metricSelector: Selector.everything(), signal: neverAborted });
