@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from '../../packages/server/test/sup
 import datadogBackend from '@custom-metrics/backend-datadog';
 import { API_KEY, APP_KEY, startDouble } from '../../packages/backend-datadog/test/support/harness.js';
 import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
+import { MAX_RETRY_AFTER_SECONDS } from '../../packages/backend-datadog/src/refresh/refresher.js';
 
 const DD_ERROR = 'Error parsing query: unknown metric function';
 const path = (metric: string) => `/apis/external.metrics.k8s.io/v1beta1/namespaces/default/${metric}`;
@@ -75,20 +76,30 @@ describe('Datadog fidelity through the server (issue #16, items 5-7)', () => {
     expect((stale.json as { message: string }).message).toMatch(/is 28\ds old, older than maxAge \(120s\)/);
   });
 
-  it('no point: a 404 Status saying so, or the rule\'s noDataValue', async () => {
+  it('no point: a 503 Status saying no point was found (not an empty 200, not a 404), or the rule\'s noDataValue', async () => {
     const empty = await server.getJSON(path('empty'));
-    expect(empty.status, empty.body).toBe(404);
-    expect((empty.json as { message: string }).message).toContain('Datadog has no point of external metric empty in the last 300s');
+    expect(empty.status, empty.body).toBe(503);
+    expect(empty.json).toMatchObject({ kind: 'Status', status: 'Failure', code: 503, reason: 'ServiceUnavailable' });
+    expect((empty.json as { message: string }).message).toContain('no point found: Datadog has no point of external metric empty in the last 300s');
+    expect((empty.json as { message: string }).message).toContain('set noDataValue on the rule');
+    expect(Number(empty.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     const filled = await server.getJSON(path('filled'));
     expect(filled.status, filled.body).toBe(200);
     expect(filled.json).toMatchObject({ items: [{ metricName: 'filled', value: '0' }] });
   });
 
-  it('a rejected query: Datadog\'s error in the Status, counted and gauged on /metrics, logged once', async () => {
+  it('a rejected query: a 503 Status with Datadog\'s error and when it is retried, counted and gauged on /metrics, logged once', async () => {
     for (let i = 0; i < 3; i++) {
+      // The first answer (the query is isolated at once) and the later ones are the same 503.
       const bad = await server.getJSON(path('bad'));
-      expect(bad.status, bad.body).toBe(500);
-      expect((bad.json as { message: string }).message).toContain(DD_ERROR);
+      expect(bad.status, bad.body).toBe(503);
+      expect(bad.json).toMatchObject({ kind: 'Status', status: 'Failure', code: 503, reason: 'ServiceUnavailable' });
+      const { message } = bad.json as { message: string };
+      expect(message).toContain(DD_ERROR);
+      expect(message).toMatch(/retried alone in \d+s/);
+      const retryAfter = Number(bad.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(MAX_RETRY_AFTER_SECONDS);
     }
     expect(double.calls.filter((c) => c.queries.some((q) => q.includes('app.bad')))).toHaveLength(1);
     const metrics = await server.request('/metrics');

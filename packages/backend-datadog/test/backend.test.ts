@@ -157,8 +157,12 @@ describe('custom metrics', () => {
     ]);
     const one = await instance.custom!.getMetricByName({ namespace: 'default', name: 'web-2', info, metricSelector: Selector.everything(), signal: neverAborted });
     expect(one.value).toBe(1234.567);
+    // db-1 exists but Datadog has no point for it: a 503 saying so; a pod that does not exist: 404.
     await expect(
       instance.custom!.getMetricByName({ namespace: 'default', name: 'db-1', info, metricSelector: Selector.everything(), signal: neverAborted }),
+    ).rejects.toMatchObject({ code: 503, message: expect.stringContaining('no point found') as unknown });
+    await expect(
+      instance.custom!.getMetricByName({ namespace: 'default', name: 'no-such-pod', info, metricSelector: Selector.everything(), signal: neverAborted }),
     ).rejects.toMatchObject({ code: 404 });
     expect(double.queryCalls()).toBe(1);
     await expect(

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isMetricsError, Selector, type BackendInstance, type GroupResource } from '@custom-metrics/core';
 import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
 import { waitFor } from '../../../test-support/index.js';
+import { MAX_RETRY_AFTER_SECONDS } from '../src/refresh/refresher.js';
 import { closeAll, makeBackend, neverAborted, startDouble } from './support/harness.js';
 import { staticKube } from './support/context.js';
 
@@ -155,18 +156,27 @@ describe('item 6: one query Datadog rejects does not multiply the calls', () => 
     expect(b.rec.logs.filter((l) => l.startsWith('warn') && l.includes('datadog rejected a query'))).toHaveLength(1);
   });
 
-  it('answers every request for the rejected metric with Datadog\'s error text, without a call', async () => {
+  it('answers every request for the rejected metric with a 503 carrying Datadog\'s error text and when it is retried, without a call', async () => {
     double.setResolver(() => [{ tags: [], points: [[Date.now() - 20_000, 1]] }]);
     double.setRejecter((q) => (isBad(q) ? DD_ERROR : undefined));
     const b = makeBackend(double, { maxQueriesPerCall: 4, external: rules });
-    await Promise.allSettled(rules.map((r) => get(b.instance, r.name)));
+    const first = await Promise.allSettled(rules.map((r) => get(b.instance, r.name)));
+    // The very first rejection answers like the later ones: the query is isolated at once.
+    const firstBad = first[rules.findIndex((r) => r === BAD)];
+    expect(firstBad.status === 'rejected' && firstBad.reason).toMatchObject({ code: 503, reason: 'ServiceUnavailable' });
     const calls = double.queryCalls();
     for (let i = 0; i < 5; i++) {
       const err = await failure(get(b.instance, 'bad'));
-      // A query Datadog refuses is a rule to fix: core's failure table (500), with Datadog's answer.
-      expect(err.code).toBe(500);
+      // Issue #16 item 6: the isolated query's error on the metric's 503 (the HPA keeps its last
+      // decision and retries), with Datadog's answer and when the query is tried again.
+      expect(isMetricsError(err)).toBe(true);
+      expect(err.code).toBe(503);
+      expect((err as unknown as { reason: string }).reason).toBe('ServiceUnavailable');
       expect(err.message).toContain(`Datadog answered 400: queries[0].query: ${DD_ERROR}`);
       expect(err.message).toMatch(/retried alone in \d+s/);
+      // Retry-After: when it is retried, at most MAX_RETRY_AFTER_SECONDS (a client honours it literally).
+      expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(err.retryAfterSeconds).toBeLessThanOrEqual(MAX_RETRY_AFTER_SECONDS);
     }
     expect(double.queryCalls()).toBe(calls);
   });
@@ -188,7 +198,7 @@ describe('item 6: one query Datadog rejects does not multiply the calls', () => 
 });
 
 describe('item 7: noDataValue, else an answer that says no point was found', () => {
-  it('no series: a 404 saying no point was found (not an empty list); with noDataValue, that value', async () => {
+  it('no series: a 503 saying no point was found (not an empty list, not a 404); with noDataValue, that value', async () => {
     double.setResolver(() => []);
     const { instance } = makeBackend(double, {
       external: [
@@ -197,9 +207,10 @@ describe('item 7: noDataValue, else an answer that says no point was found', () 
       ],
     });
     const err = await failure(get(instance, 'depth'));
-    expect(err.code).toBe(404);
-    expect(err.message).toContain('Datadog has no point of external metric depth in the last 300s');
-    expect(err.message).toContain('noDataValue');
+    expect(err.code).toBe(503);
+    expect(err.message).toContain('no point found: Datadog has no point of external metric depth in the last 300s');
+    expect(err.message).toContain('set noDataValue on the rule');
+    expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     const items = await get(instance, 'filled');
     expect(items).toMatchObject([{ metricName: 'filled', metricLabels: null, value: 0 }]);
     expect(Math.abs(items[0].timestamp.getTime() - Date.now())).toBeLessThan(60_000);
@@ -215,7 +226,7 @@ describe('item 7: noDataValue, else an answer that says no point was found', () 
         { name: 'stale-filled', metric: 'q.stale', noDataValue: 2 },
       ],
     });
-    expect(await failure(get(instance, 'nulls'))).toMatchObject({ code: 404 });
+    expect(await failure(get(instance, 'nulls'))).toMatchObject({ code: 503, message: expect.stringContaining('no point found') as unknown });
     expect(await get(instance, 'nulls-filled')).toMatchObject([{ value: 1.5 }]);
     expect(await get(instance, 'stale-filled')).toMatchObject([{ value: 2 }]);
   });
@@ -226,7 +237,7 @@ describe('item 7: noDataValue, else an answer that says no point was found', () 
     expect(await failure(get(instance))).toMatchObject({ code: 503 });
   });
 
-  it('custom metrics: objects without a point get noDataValue; an object that does not exist is still a 404', async () => {
+  it('custom metrics: objects without a point get noDataValue, else a 503 saying no point; an object that does not exist is still a 404', async () => {
     const now = Date.now();
     const pods: GroupResource = { group: '', resource: 'pods' };
     const gvk = { group: '', version: 'v1', kind: 'Pod' };
@@ -244,7 +255,23 @@ describe('item 7: noDataValue, else an answer that says no point was found', () 
     double.setResolver(() => []);
     const plain = makeBackend(double, { custom: [{ name: 'rps', resource: 'pods', objectTag: 'pod_name', metric: 'app.rps' }] }, {}, kube);
     const err = await failure(list(plain.instance));
-    expect(err.code).toBe(404);
-    expect(err.message).toContain('Datadog has no point of rps for any of the 2 pods selected');
+    expect(err.code).toBe(503);
+    expect(err.message).toContain('no point found: Datadog has no point of rps for any of the 2 pods selected');
+    const one = await failure(byName(plain.instance, 'web-2'));
+    expect(one.code).toBe(503);
+    expect(one.message).toContain('Datadog has no point of rps for pods web-2');
+    expect(await failure(byName(plain.instance, 'no-such-pod'))).toMatchObject({ code: 404 });
+  });
+});
+
+describe('item 7 on the Cluster Agent naming convention (no rule, so no noDataValue)', () => {
+  it('no point: a 503 whose advice fits the convention (no rule field to set)', async () => {
+    double.setResolver(() => []);
+    const { instance } = makeBackend(double, { clusterAgentConvention: { enabled: true } });
+    const err = await failure(get(instance, 'nginx.net.request_per_s'));
+    expect(err.code).toBe(503);
+    expect(err.message).toContain('no point found: Datadog has no point of external metric nginx.net.request_per_s');
+    expect(err.message).toContain('the Cluster Agent naming convention serves no fallback value');
+    expect(err.message).not.toContain('noDataValue on the rule');
   });
 });

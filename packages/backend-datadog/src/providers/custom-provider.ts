@@ -50,12 +50,16 @@ export class DatadogCustomProvider implements CustomMetricsProvider {
     const values = await this.values(rule, req.info, req.namespace, req.metricSelector, req.signal);
     const key = req.name.toLowerCase();
     let point = values.points.get(key);
-    // The fallback stands for an existing object's missing point, never for an object that does not exist.
-    if (!point && rule.noDataValue !== undefined && (await this.kube.getObject(gr, req.namespace, req.name))) point = this.fallback(rule, values.fetchedAt);
     if (!point) {
+      // An object that does not exist is a 404; the fallback and the "no point" 503 are for an existing object.
+      if (!(await this.kube.getObject(gr, req.namespace, req.name))) throw metricNotFoundFor(gr, req.info.metric, req.name);
+      point = this.fallback(rule, values.fetchedAt);
+    }
+    if (!point) {
+      const what = `${req.info.metric} for ${groupResourceString(gr)} ${req.name}`;
       const stale = values.staleAges.get(key);
-      if (stale !== undefined) throw stalePointError(`${req.info.metric} for ${groupResourceString(gr)} ${req.name}`, stale, this.refresher.maxAgeMs, this.refresher.retryAfterSeconds());
-      throw metricNotFoundFor(gr, req.info.metric, req.name);
+      if (stale !== undefined) throw stalePointError(what, stale, this.refresher.maxAgeMs, this.refresher.retryAfterSeconds());
+      throw noPointError(what, rule.windowSeconds, this.refresher.retryAfterSeconds());
     }
     const gvk = await this.kube.kindFor(gr);
     return this.metricValue(rule, req.info, gvk, req.name, req.namespace, req.metricSelector, point);
@@ -79,7 +83,7 @@ export class DatadogCustomProvider implements CustomMetricsProvider {
       // Objects but not one usable point: say why instead of an empty list the HPA cannot explain.
       const what = `${req.info.metric} for any of the ${objects.length} ${groupResourceString(gr)} selected`;
       if (staleAge !== undefined) throw stalePointError(what, staleAge, this.refresher.maxAgeMs, this.refresher.retryAfterSeconds());
-      throw noPointError(what, rule.windowSeconds);
+      throw noPointError(what, rule.windowSeconds, this.refresher.retryAfterSeconds());
     }
     return out;
   }

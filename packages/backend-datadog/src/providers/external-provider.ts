@@ -79,8 +79,9 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
         ];
       }
       const what = `external metric ${req.info.metric}`;
-      if (staleAgeMs !== undefined) throw stalePointError(what, staleAgeMs, this.refresher.maxAgeMs, this.refresher.retryAfterSeconds());
-      throw noPointError(what, windowSeconds);
+      const source = rule ? 'rule' : 'convention';
+      if (staleAgeMs !== undefined) throw stalePointError(what, staleAgeMs, this.refresher.maxAgeMs, this.refresher.retryAfterSeconds(), source);
+      throw noPointError(what, windowSeconds, this.refresher.retryAfterSeconds(), source);
     }
     return fresh.map((s) => ({
       metricName: req.info.metric,

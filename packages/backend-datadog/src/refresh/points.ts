@@ -9,7 +9,7 @@
  * - A point is stale when `now - point.timestamp > maxAge`: its age is measured from Datadog's
  *   timestamp of the point, not from when it was fetched.
  */
-import { NotFoundError, ServiceUnavailableError } from '@custom-metrics/core';
+import { ServiceUnavailableError } from '@custom-metrics/core';
 import type { MetricsError } from '@custom-metrics/core';
 import type { SeriesPoint, SeriesValue } from '../client/datadog-client.js';
 
@@ -46,19 +46,36 @@ export function freshSeries(series: readonly SeriesValue[], offset: number, nowM
   return staleAgeMs === undefined ? { fresh } : { fresh, staleAgeMs };
 }
 
+/**
+ * Where a metric's fallback value would come from, for the advice of {@link stalePointError} and
+ * {@link noPointError}: a rule's `noDataValue`, or the Cluster Agent naming convention, which has
+ * no rule and so no fallback of its own.
+ */
+export type FallbackSource = 'rule' | 'convention';
+
+function fallbackAdvice(source: FallbackSource): string {
+  return source === 'rule'
+    ? 'set noDataValue on the rule to serve a value instead'
+    : 'the Cluster Agent naming convention serves no fallback value: declare an external rule for this metric with noDataValue to serve one';
+}
+
 /** The 503 for a metric whose latest point is older than `maxAgeMs`. */
-export function stalePointError(what: string, ageMs: number, maxAgeMs: number, retryAfterSeconds: number): MetricsError {
+export function stalePointError(what: string, ageMs: number, maxAgeMs: number, retryAfterSeconds: number, source: FallbackSource = 'rule'): MetricsError {
   return new ServiceUnavailableError(
     `the latest Datadog point of ${what} is ${Math.round(ageMs / 1000)}s old, older than maxAge (${Math.round(maxAgeMs / 1000)}s): ` +
-      'the metric has stopped reporting or reports less often than maxAge; raise maxAge, or set noDataValue on the rule to serve a value instead',
+      `the metric has stopped reporting or reports less often than maxAge; raise maxAge, or ${fallbackAdvice(source)}`,
     retryAfterSeconds,
   );
 }
 
-/** The 404 for a metric with no valid point in its window (never an empty list the HPA cannot explain). */
-export function noPointError(what: string, windowSeconds: number): MetricsError {
-  return new NotFoundError(
-    `Datadog has no point of ${what} in the last ${windowSeconds}s (the query matched no series, or only null points): ` +
-      'check that the metric is reported with these tags, or set noDataValue on the rule to serve a value instead',
+/**
+ * The 503 for a metric with no valid point in its window: never an empty list, which the HPA can
+ * only report as "no metrics returned", and not a 404 (the metric exists; Datadog has no point now).
+ */
+export function noPointError(what: string, windowSeconds: number, retryAfterSeconds: number, source: FallbackSource = 'rule'): MetricsError {
+  return new ServiceUnavailableError(
+    `no point found: Datadog has no point of ${what} in the last ${windowSeconds}s (the query matched no series, or only null points); ` +
+      `check that the metric is reported with these tags, or ${fallbackAdvice(source)}`,
+    retryAfterSeconds,
   );
 }

@@ -15,9 +15,10 @@
  * - A 400 on a batch is bisected once to find the query Datadog rejects. That query is then
  *   isolated: it leaves the batches and is retried alone, with its own exponential backoff (from
  *   `refreshMs`, doubling, at most `rejectedMaxBackoffMs`), until Datadog accepts it again; requests
- *   for it get Datadog's error text without causing a call. A warning is logged when a query is
- *   isolated and when it is accepted again; `query_rejected` counts rejections and the
- *   `rejected_queries` gauge is the number of isolated queries.
+ *   for it get a 503 with Datadog's error text and when it is retried, without causing a call
+ *   (the first rejection already answers so: the query is isolated as soon as it is found). A
+ *   warning is logged when a query is isolated and when it is accepted again; `query_rejected`
+ *   counts rejections and the `rejected_queries` gauge is the number of isolated queries.
  * - Every timer is cleared and every in-flight call aborted by {@link close}.
  */
 import { backendFailure, ResponseTooLargeError, ServiceUnavailableError, type BackendFailureKind, type MetricsError } from '@custom-metrics/core';
@@ -129,8 +130,9 @@ export class QueryRefresher {
 
   /**
    * get returns the cached answer to `query` over a `windowSeconds` window, fetching it first when
-   * it is new. Throws per core's failure table: 500 when Datadog rejected the query, 503 when the value is too old, Datadog failed, the
-   * API is rate limited before a first value exists, or `signal` aborts while waiting.
+   * it is new. Throws per core's failure table: 503 when Datadog rejected the query (isolated, with
+   * Datadog's error text and when it is retried), the value is too old, Datadog failed, the API is
+   * rate limited before a first value exists, or `signal` aborts while waiting.
    */
   async get(query: string, windowSeconds: number, signal: AbortSignal): Promise<CachedAnswer> {
     if (this.closed) throw new ServiceUnavailableError('the Datadog backend is shutting down');
@@ -175,13 +177,15 @@ export class QueryRefresher {
   private failure(entry: Entry): MetricsError {
     switch (entry.failureKind) {
       case 'rejected': {
+        // 503, not core's 500 for `rejected`: the query is isolated and retried, the HPA keeps its
+        // last decision meanwhile, and the Status says what Datadog objected to and when it is retried.
         const r = entry.rejection;
         const text = r ? r.message.slice(0, MAX_REJECTION_TEXT) : 'no detail';
         const inS = r ? Math.max(1, Math.ceil((r.nextRetryAt - this.now()) / 1000)) : Math.ceil(this.opts.refreshMs / 1000);
-        return backendFailure(
-          'rejected',
+        return new ServiceUnavailableError(
           `Datadog rejected this metric's query (${text}); fix the rule's query or the metric selector. ` +
             `The query is kept out of batched calls and retried alone in ${inS}s`,
+          Math.min(MAX_RETRY_AFTER_SECONDS, inS),
         );
       }
       case 'credentials':
