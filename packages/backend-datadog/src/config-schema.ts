@@ -32,6 +32,8 @@ const ruleQueryProperties = {
   rollup,
   windowSeconds: { type: 'integer', minimum: 1 },
   tags: { type: 'array', items: { type: 'string', minLength: 1 } },
+  lastPointOffset: { type: 'integer', minimum: 0, maximum: 100 },
+  noDataValue: { type: 'number' },
 } as const;
 
 const metricOrQuery = { oneOf: [{ required: ['metric'] }, { required: ['query'] }] } as const;
@@ -57,6 +59,7 @@ export const configSchema: Readonly<Record<string, unknown>> = {
     maxQueriesPerCall: { type: 'integer', minimum: 1, maximum: 100 },
     requestTimeoutSeconds: { ...positive, deprecated: true, description: 'deprecated: use requestTimeout' },
     maxResponseBytes: { type: 'integer', minimum: 1024 },
+    rejectedQueryMaxBackoff: DURATION_SCHEMA,
     retry: {
       type: 'object',
       additionalProperties: false,
@@ -69,7 +72,7 @@ export const configSchema: Readonly<Record<string, unknown>> = {
     defaults: {
       type: 'object',
       additionalProperties: false,
-      properties: { aggregator, rollup, windowSeconds: { type: 'integer', minimum: 1 } },
+      properties: { aggregator, rollup, windowSeconds: { type: 'integer', minimum: 1 }, lastPointOffset: { type: 'integer', minimum: 0, maximum: 100 } },
     },
     external: {
       type: 'array',

@@ -15,6 +15,7 @@ describe('resolveConfig', () => {
       batchSize: 35,
       timeoutMs: 10_000,
       retry: { maxAttempts: 4, initialDelayMs: 500, maxDelayMs: 30_000 },
+      rejectedMaxBackoffMs: 600_000,
     });
     expect(r.convention).toBeUndefined();
   });
@@ -28,7 +29,21 @@ describe('resolveConfig', () => {
     });
     expect(r.external[0]).toMatchObject({ name: 'Depth', windowSeconds: 120, reportedWindowSeconds: 60, shape: { kind: 'metric', aggregator: 'max', rollup: { seconds: 60 } } });
     expect(r.custom[0]).toMatchObject({ groupResource: { group: 'apps', resource: 'deployments' }, namespaceTag: '' });
-    expect(r.convention).toEqual({ aggregator: 'avg', rollupSeconds: 30, windowSeconds: 300 });
+    expect(r.convention).toEqual({ aggregator: 'avg', rollupSeconds: 30, windowSeconds: 300, lastPointOffset: 1 });
+  });
+
+  it('resolves lastPointOffset (rule, else defaults, else 1) and noDataValue (rule only, unset by default)', () => {
+    const r = resolveConfig({
+      defaults: { lastPointOffset: 2 },
+      external: [{ name: 'a', metric: 'm' }, { name: 'b', metric: 'm', lastPointOffset: 0, noDataValue: 0 }],
+      custom: [{ name: 'c', resource: 'pods', objectTag: 'pod_name', metric: 'm', noDataValue: -1.5 }],
+      clusterAgentConvention: { enabled: true },
+    });
+    expect(r.external.map((e) => [e.lastPointOffset, e.noDataValue])).toEqual([[2, undefined], [0, 0]]);
+    expect(r.custom[0]).toMatchObject({ lastPointOffset: 2, noDataValue: -1.5 });
+    expect(r.convention?.lastPointOffset).toBe(2);
+    expect(resolveConfig({ external: [{ name: 'a', metric: 'm' }] }).external[0]).toMatchObject({ lastPointOffset: 1 });
+    expect('noDataValue' in resolveConfig({ external: [{ name: 'a', metric: 'm' }] }).external[0]).toBe(false);
   });
 
   const bad: Array<[string, DatadogBackendConfig, string]> = [
@@ -63,6 +78,11 @@ describe('durations', () => {
     const r = resolveConfig({ maxAgeSeconds: 120, requestTimeoutSeconds: 5 }, (m) => warnings.push(m));
     expect([r.maxAgeMs, r.timeoutMs]).toEqual([120_000, 5_000]);
     expect(warnings).toEqual(['maxAgeSeconds is deprecated; write maxAge: 120s instead', 'requestTimeoutSeconds is deprecated; write requestTimeout: 5s instead']);
+  });
+
+  it('reads rejectedQueryMaxBackoff and names it when malformed', () => {
+    expect(resolveConfig({ rejectedQueryMaxBackoff: '2m' }).rejectedMaxBackoffMs).toBe(120_000);
+    expect(() => resolveConfig({ rejectedQueryMaxBackoff: 'soon' })).toThrow('rejectedQueryMaxBackoff: "soon" is not a duration');
   });
 
   it('names the field of a malformed duration', () => {

@@ -46,6 +46,17 @@ export interface RuleQueryConfig {
   windowSeconds?: number;
   /** Fixed Datadog filter terms from the config (trusted), e.g. `env:prod`. */
   tags?: string[];
+  /**
+   * How many of a series' most recent valid points to skip (default from `defaults`, itself 1):
+   * the last bucket is often incomplete. 0 serves the last point. KEDA's `lastAvailablePointOffset`.
+   */
+  lastPointOffset?: number;
+  /**
+   * The value served when Datadog has no usable point for the metric (no series, only null points,
+   * or only points older than `maxAge` while Datadog answers). Unset (default): a 404 saying no point
+   * was found, or a 503 saying how old the point is. KEDA's `metricUnavailableValue`.
+   */
+  noDataValue?: number;
 }
 
 /** Exposes a Datadog query as an external metric. */
@@ -104,8 +115,10 @@ export interface DatadogBackendConfig {
   requestTimeoutSeconds?: number;
   /** Largest answer read from Datadog, in bytes (default 32 MiB); past it the call fails (503). */
   maxResponseBytes?: number;
+  /** Longest wait between two retries of a query Datadog rejects (400), a Go-style duration. Default `10m`. */
+  rejectedQueryMaxBackoff?: string;
   retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
-  defaults?: { aggregator?: Aggregator; rollup?: RollupConfig; windowSeconds?: number };
+  defaults?: { aggregator?: Aggregator; rollup?: RollupConfig; windowSeconds?: number; lastPointOffset?: number };
   external?: ExternalRuleConfig[];
   custom?: CustomRuleConfig[];
   clusterAgentConvention?: { enabled?: boolean; aggregator?: Aggregator; rollupSeconds?: number; windowSeconds?: number };
@@ -132,6 +145,10 @@ export interface ResolvedRule {
   readonly staticTerms: readonly string[];
   /** Window reported to the HPA (the rollup interval when there is one). */
   readonly reportedWindowSeconds?: number;
+  /** Most recent valid points skipped per series. */
+  readonly lastPointOffset: number;
+  /** Served when there is no usable point; unset: an error. */
+  readonly noDataValue?: number;
 }
 
 /** A resolved external rule. */
@@ -160,12 +177,13 @@ export interface ResolvedConfig {
   readonly batchSize: number;
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
+  readonly rejectedMaxBackoffMs: number;
   readonly retry: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
   readonly external: readonly ResolvedExternalRule[];
   readonly custom: readonly ResolvedCustomRule[];
-  readonly convention?: { readonly aggregator: Aggregator; readonly rollupSeconds: number; readonly windowSeconds: number };
+  readonly convention?: { readonly aggregator: Aggregator; readonly rollupSeconds: number; readonly windowSeconds: number; readonly lastPointOffset: number };
   /** DatadogMetric references (`datadogMetrics`); `enabled: false` when switched off. */
-  readonly datadogMetrics: { readonly enabled: boolean; readonly allowCrossNamespace: boolean; readonly windowSeconds: number };
+  readonly datadogMetrics: { readonly enabled: boolean; readonly allowCrossNamespace: boolean; readonly windowSeconds: number; readonly lastPointOffset: number };
 }
 
 /** Thrown for a config the schema accepts but that cannot work: core's path-carrying `ConfigError`. */
@@ -173,7 +191,7 @@ export const DatadogConfigError = ConfigError;
 /** See {@link DatadogConfigError}. */
 export type DatadogConfigError = ConfigError;
 
-function resolveShape(path: string, r: RuleQueryConfig, d: Required<NonNullable<DatadogBackendConfig['defaults']>>, needsBy: boolean): QueryShape {
+function resolveShape(path: string, r: RuleQueryConfig, d: Omit<Required<NonNullable<DatadogBackendConfig['defaults']>>, 'lastPointOffset'>, needsBy: boolean): QueryShape {
   if ((r.metric === undefined) === (r.query === undefined)) throw new ConfigError(path, 'give exactly one of metric or query');
   if (r.query !== undefined) {
     if (!r.query.includes(TAGS_PLACEHOLDER)) throw new ConfigError(`${path}.query`, `must contain ${TAGS_PLACEHOLDER}`);
@@ -209,7 +227,12 @@ export function resolveConfig(c: DatadogBackendConfig, warn?: (message: string) 
     aggregator: c.defaults?.aggregator ?? 'avg',
     rollup: c.defaults?.rollup as RollupConfig,
     windowSeconds: c.defaults?.windowSeconds ?? 300,
+    lastPointOffset: c.defaults?.lastPointOffset ?? 1,
   };
+  const fidelity = (r: RuleQueryConfig) => ({
+    lastPointOffset: r.lastPointOffset ?? d.lastPointOffset,
+    ...(r.noDataValue !== undefined ? { noDataValue: r.noDataValue } : {}),
+  });
   const externalNames = new Set<string>();
   const external = (c.external ?? []).map((r, i): ResolvedExternalRule => {
     const path = `external[${i}]`;
@@ -224,7 +247,16 @@ export function resolveConfig(c: DatadogBackendConfig, warn?: (message: string) 
     const shape = resolveShape(path, r, d, false);
     const namespaceTag = r.namespaced === false ? '' : (r.namespaceTag ?? 'kube_namespace');
     if (namespaceTag !== '' && !isValidTagKey(namespaceTag)) throw new DatadogConfigError(`${path}.namespaceTag`, `${JSON.stringify(namespaceTag)} is not a valid Datadog tag key`);
-    return { name: r.name, shape, windowSeconds: r.windowSeconds ?? d.windowSeconds, staticTerms: r.tags ?? [], groupBy, namespaceTag, reportedWindowSeconds: reportedWindow(shape) };
+    return {
+      name: r.name,
+      shape,
+      windowSeconds: r.windowSeconds ?? d.windowSeconds,
+      staticTerms: r.tags ?? [],
+      groupBy,
+      namespaceTag,
+      reportedWindowSeconds: reportedWindow(shape),
+      ...fidelity(r),
+    };
   });
   const customKeys = new Set<string>();
   const custom = (c.custom ?? []).map((r, i): ResolvedCustomRule => {
@@ -245,6 +277,7 @@ export function resolveConfig(c: DatadogBackendConfig, warn?: (message: string) 
       objectTag: r.objectTag,
       namespaceTag,
       reportedWindowSeconds: reportedWindow(shape),
+      ...fidelity(r),
     };
   });
   const conv = c.clusterAgentConvention;
@@ -259,6 +292,7 @@ export function resolveConfig(c: DatadogBackendConfig, warn?: (message: string) 
     batchSize: c.maxQueriesPerCall ?? 35,
     timeoutMs: seconds('requestTimeout', 'requestTimeoutSeconds', 10_000),
     maxResponseBytes: c.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    rejectedMaxBackoffMs: readDuration(section, 'rejectedQueryMaxBackoff', { warn, minMs: 1 }) ?? 600_000,
     retry: {
       maxAttempts: c.retry?.maxAttempts ?? 4,
       initialDelayMs: c.retry?.initialDelayMs ?? 500,
@@ -266,9 +300,16 @@ export function resolveConfig(c: DatadogBackendConfig, warn?: (message: string) 
     },
     external,
     custom,
-    datadogMetrics: { enabled: c.datadogMetrics?.enabled ?? true, allowCrossNamespace: c.datadogMetrics?.allowCrossNamespace ?? false, windowSeconds: d.windowSeconds },
+    datadogMetrics: { enabled: c.datadogMetrics?.enabled ?? true, allowCrossNamespace: c.datadogMetrics?.allowCrossNamespace ?? false, windowSeconds: d.windowSeconds, lastPointOffset: d.lastPointOffset },
     ...(conv?.enabled
-      ? { convention: { aggregator: conv.aggregator ?? 'avg', rollupSeconds: conv.rollupSeconds ?? 30, windowSeconds: conv.windowSeconds ?? 300 } }
+      ? {
+          convention: {
+            aggregator: conv.aggregator ?? 'avg',
+            rollupSeconds: conv.rollupSeconds ?? 30,
+            windowSeconds: conv.windowSeconds ?? 300,
+            lastPointOffset: d.lastPointOffset,
+          },
+        }
       : {}),
   };
 }

@@ -53,6 +53,7 @@ export function createDatadogBackend(ctx: BackendContext, config: DatadogBackend
       batchSize: resolved.batchSize,
       timeoutMs: resolved.timeoutMs,
       retry: resolved.retry,
+      rejectedMaxBackoffMs: resolved.rejectedMaxBackoffMs,
     },
     { client, logger: ctx.logger, metrics: ctx.metrics, ...(deps.now ? { now: deps.now } : {}), ...(deps.random ? { random: deps.random } : {}) },
   );

@@ -3,7 +3,7 @@
 // needs anything outside the repository (Datadog is SaaS: there is no binary to run).
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { customProviderConformance, externalProviderConformance } from '@custom-metrics/core/testing';
-import type { ConformanceData } from '@custom-metrics/core/testing';
+import type { ConformanceData, CustomConformanceOptions, ExternalConformanceOptions } from '@custom-metrics/core/testing';
 import { createDatadogBackend } from '../src/index.js';
 import type { DatadogBackendConfig } from '../src/index.js';
 import { freePort } from '../../../test-support/index.js';
@@ -79,6 +79,21 @@ function failingFor(context: Parameters<typeof createDatadogBackend>[0], data: C
   };
 }
 
+/**
+ * The two answers this backend documents differently from the kit's general rule (README, "No
+ * data" and "A query Datadog rejects"; issue #16 items 6 and 7).
+ */
+const DECLARED: CustomConformanceOptions & ExternalConformanceOptions = {
+  noPoint: {
+    code: 503,
+    reason: 'ServiceUnavailable',
+    because: 'Datadog has no point in the window: a 503 saying so (or the rule\'s noDataValue), never an empty list the HPA cannot explain',
+  },
+  failureStatus: {
+    rejected: { code: 503, reason: 'ServiceUnavailable', because: 'a query Datadog rejects is isolated and retried alone; its 503 carries Datadog\'s error' },
+  },
+};
+
 describe('custom metrics conformance (Datadog double)', () => {
   const cases = customProviderConformance(async ({ context, data }) => {
     const instance = createDatadogBackend(context, { baseUrl: double.url, refreshIntervalSeconds: 3600, ...configFor(data) }, { env: ENV });
@@ -92,7 +107,7 @@ describe('custom metrics conformance (Datadog double)', () => {
       },
       failing: { unreachable: async () => (await f.unreachable()).custom!, rejected: () => f.rejected().custom! },
     };
-  });
+  }, DECLARED);
   for (const c of cases) it(c.name, c.run);
 });
 
@@ -109,7 +124,7 @@ describe('external metrics conformance (Datadog double)', () => {
       },
       failing: { unreachable: async () => (await f.unreachable()).external!, rejected: () => f.rejected().external! },
     };
-  });
+  }, DECLARED);
   for (const c of cases) it(c.name, c.run);
 });
 
@@ -118,7 +133,7 @@ describe('custom metrics conformance (FakeDatadogClient)', () => {
     const client = new FakeDatadogClient();
     const instance = createDatadogBackend(context, { refreshIntervalSeconds: 3600, ...configFor(data) }, { client });
     return { provider: instance.custom!, seed: (d) => client.serve(toStore(d)), cleanup: () => instance.close?.() };
-  });
+  }, DECLARED);
   for (const c of cases) it(c.name, c.run);
 });
 
@@ -127,6 +142,6 @@ describe('external metrics conformance (FakeDatadogClient)', () => {
     const client = new FakeDatadogClient();
     const instance = createDatadogBackend(context, { refreshIntervalSeconds: 3600, ...configFor(data) }, { client });
     return { provider: instance.external!, seed: (d) => client.serve(toStore(d)), cleanup: () => instance.close?.() };
-  });
+  }, DECLARED);
   for (const c of cases) it(c.name, c.run);
 });

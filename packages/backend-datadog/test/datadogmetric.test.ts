@@ -48,7 +48,7 @@ describe('DatadogMetric references', () => {
     expect((await get(instance, 'apps', 'datadogmetric@apps:lenient')).map((i) => i.value)).toEqual([12]);
     expect(double.calls).toHaveLength(1);
     clock += 2 * 60_000; // no refresh happens (refreshInterval is 1h in the harness)
-    await expect(get(instance, 'apps', 'datadogmetric@apps:strict')).rejects.toMatchObject({ code: 503, message: expect.stringContaining('older than the maximum age of 60s') });
+    await expect(get(instance, 'apps', 'datadogmetric@apps:strict')).rejects.toMatchObject({ code: 503, message: expect.stringContaining('longer than maxAge (60s)') });
     expect((await get(instance, 'apps', 'datadogmetric@apps:lenient')).map((i) => i.value)).toEqual([12]);
   });
 
@@ -72,12 +72,13 @@ describe('DatadogMetric references', () => {
     expect(instance.external!.listAllExternalMetrics().map((m) => m.metric)).toEqual(['datadogmetric@a:x', 'datadogmetric@b:y']);
   });
 
-  it('Datadog rejecting spec.query is a 500 naming the object, not the Datadog answer', async () => {
+  it("Datadog rejecting spec.query is a 503 naming the object, with Datadog's error text (the query is isolated and retried alone)", async () => {
     const kube = new FakeKubeLookup({ resources: [CRD], objects: [ddm('apps', 'broken', { query: 'not a query' })] });
     const { instance } = makeBackend(double, {}, {}, kube);
     const err = await get(instance, 'apps', 'datadogmetric@apps:broken').catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 500, message: expect.stringContaining('Datadog rejected spec.query of DatadogMetric apps/broken') });
-    expect((err as Error).message).not.toContain('Error parsing query');
+    expect(err).toMatchObject({ code: 503, message: expect.stringContaining('spec.query of DatadogMetric apps/broken: ') });
+    expect((err as Error).message).toContain('Error parsing query');
+    expect((err as Error).message).toMatch(/retried alone in \d+s/);
   });
 });
 

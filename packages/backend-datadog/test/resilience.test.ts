@@ -43,19 +43,19 @@ const track = <T extends { rec: { logs: string[] } }>(b: T): T => {
 };
 
 describe('freshness', () => {
-  it('refuses a value older than the max age with a 503 that says how old it is', async () => {
-    double.setResolver(() => [{ tags: [], points: [[T0, 5]] }]);
+  it('refuses an answer Datadog could not refresh for longer than the max age with a 503 that says for how long', async () => {
     let now = Date.now();
-    const { instance } = track(makeBackend(double, { ...rule, maxAgeSeconds: 120 }, { now: () => now }));
+    double.setResolver(() => [{ tags: [], points: [[now - 5_000, 5]] }]);
+    const { instance } = track(makeBackend(double, { ...rule, maxAgeSeconds: 120, defaults: { lastPointOffset: 0 } }, { now: () => now }));
     expect((await get(instance))[0].value).toBe(5);
-    now += 119_000;
+    now += 100_000;
     expect((await get(instance))[0].value).toBe(5);
-    now += 2_000;
+    now += 21_000;
     const err = await get(instance).catch((e: unknown) => e);
     expect(isMetricsError(err)).toBe(true);
     expect(err).toMatchObject({ code: 503 });
-    expect((err as Error).message).toContain('121s old');
-    expect((err as Error).message).toContain('maximum age of 120s');
+    expect((err as Error).message).toContain('could not be queried for 121s');
+    expect((err as Error).message).toContain('maxAge (120s)');
     expect(double.queryCalls()).toBe(1);
   });
 });
@@ -115,8 +115,8 @@ describe('rate limits and retries', () => {
     );
     const results = await Promise.allSettled(['good1', 'bad', 'good2'].map((m) => get(b.instance, m)));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    // A query Datadog rejects is a rule to fix: 500, as in every backend (core's failure table).
-    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 500, reason: 'InternalError' });
+    // A query Datadog rejects is isolated and retried alone: its metric answers 503 with Datadog's error.
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 503, reason: 'ServiceUnavailable', message: expect.stringContaining('Datadog rejected this metric\'s query') as unknown });
     expect(double.calls[0].status).toBe(400);
     expect(b.rec.logs.some((l) => l.includes('datadog rejected a query'))).toBe(true);
   });
@@ -140,8 +140,10 @@ describe('authentication', () => {
     double.script({ status: 400, body: { errors: [`invalid key ${API_KEY} / ${APP_KEY}`] } });
     const b = track(makeBackend(double, rule));
     const err = await get(b.instance).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 500 });
+    expect(err).toMatchObject({ code: 503 });
+    expect((err as Error).message).toContain('[REDACTED]');
     expect((err as Error).message).not.toContain(API_KEY);
+    expect((err as Error).message).not.toContain(APP_KEY);
     expect(b.rec.logs.some((l) => l.includes('[REDACTED]'))).toBe(true);
   });
 

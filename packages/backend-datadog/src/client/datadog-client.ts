@@ -19,10 +19,17 @@ export interface SeriesPoint {
   readonly timestamp: Date;
 }
 
-/** One series of a query's answer: its group tags (`key:value`) and last valid point. */
+/**
+ * One series of a query's answer: its group tags (`key:value`), its valid (non-null, finite)
+ * points oldest first, and the last of them. Which point is served is the providers' choice
+ * (`lastPointOffset`, see `refresh/points.ts`).
+ */
 export interface SeriesValue {
   readonly tags: readonly string[];
+  /** The last valid point (`points[points.length - 1]`). */
   readonly point: SeriesPoint;
+  /** Every valid point of the window, oldest first (never empty). */
+  readonly points: readonly SeriesPoint[];
 }
 
 /** The answer to a batch: one array of series per query, in query order. */
@@ -198,16 +205,20 @@ export function createTimeseriesClient(opts: TimeseriesClientOptions): Timeserie
     (attrs.series ?? []).forEach((s, i) => {
       const qi = s.queryIndex ?? 0;
       const values = attrs.values?.[i] ?? [];
-      let point: SeriesPoint | undefined;
-      for (let j = values.length - 1; j >= 0; j--) {
+      const points: SeriesPoint[] = [];
+      let trailing = 0;
+      for (let j = 0; j < values.length; j++) {
         const v = values[j] as number | null;
         if (typeof v === 'number' && Number.isFinite(v) && Number.isFinite(times[j])) {
-          point = { value: v, timestamp: new Date(times[j]) };
-          break;
+          points.push({ value: v, timestamp: new Date(times[j]) });
+          trailing = 0;
+        } else {
+          trailing++;
         }
-        skipped++;
       }
-      if (point && qi >= 0 && qi < results.length) results[qi].push({ tags: s.groupTags ?? [], point });
+      // Null buckets after the last valid point (late or missing data) are the ones counted as skipped.
+      skipped += trailing;
+      if (points.length > 0 && qi >= 0 && qi < results.length) results[qi].push({ tags: s.groupTags ?? [], point: points[points.length - 1], points });
     });
     return { results, rateLimit, skippedPoints: skipped };
   }

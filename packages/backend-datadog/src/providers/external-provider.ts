@@ -4,7 +4,7 @@
  * `datadogmetric@<namespace>:<name>` takes the query of that DatadogMetric object; values come from
  * the refresher's cache.
  */
-import { BadRequestError, ForbiddenError, InternalError, Selector, isMetricsError, metricNotFound } from '@custom-metrics/core';
+import { BadRequestError, ForbiddenError, Selector, ServiceUnavailableError, isMetricsError, metricNotFound } from '@custom-metrics/core';
 import type { KubeLookup, Logger, Requirement } from '@custom-metrics/core';
 import type { ExternalMetricInfo, ExternalMetricValue, ExternalMetricsProvider, GetExternalMetricRequest } from '@custom-metrics/core';
 import type { ResolvedConfig, ResolvedExternalRule } from '../config.js';
@@ -13,6 +13,7 @@ import type { QuerySpec } from '../query/build.js';
 import { clusterAgentMetric, clusterAgentSpec } from '../query/cluster-agent.js';
 import { isReference, listReferences, lookupDatadogMetric, parseReference, readSpec } from '../datadogmetric/reference.js';
 import type { QueryRefresher } from '../refresh/refresher.js';
+import { noPointError, stalePointError } from '../refresh/points.js';
 import { tagsToLabels, tagValue } from './tags-to-labels.js';
 
 /** The group-resource named in "metric not found" errors for external metrics (as prometheus-adapter). */
@@ -83,6 +84,7 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
     let spec: QuerySpec;
     let windowSeconds: number;
     let reported: number | undefined;
+    let offset: number;
     // Namespaced by default: rules unless `namespaced: false`, and the convention on kube_namespace.
     const namespaceTag = rule ? rule.namespaceTag : 'kube_namespace';
     if (namespaceTag !== '') checkNamespaceRequirements(req.metricSelector.requirements, namespaceTag, req.namespace, req.info.metric);
@@ -90,6 +92,7 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
       spec = { shape: rule.shape, staticTerms: rule.staticTerms, requestTerms: selectorTerms(req.metricSelector.requirements), groupBy: rule.groupBy };
       windowSeconds = rule.windowSeconds;
       reported = rule.reportedWindowSeconds;
+      offset = rule.lastPointOffset;
     } else {
       const conv = this.config.convention;
       const metric = conv ? clusterAgentMetric(name) : undefined;
@@ -97,13 +100,33 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
       spec = clusterAgentSpec(metric, req.metricSelector.requirements, conv);
       windowSeconds = conv.windowSeconds;
       reported = conv.rollupSeconds > 0 ? conv.rollupSeconds : undefined;
+      offset = conv.lastPointOffset;
     }
     const query = buildQuery(spec);
     const answer = await this.refresher.get(query, windowSeconds, req.signal);
     if (!rule) this.conventionNames.add(name);
     // Security: a series tagged with another namespace is never served to this HPA.
     const own = namespaceTag === '' ? answer.series : answer.series.filter((s) => ofNamespace(tagValue(s.tags, namespaceTag), req.namespace));
-    return own.map((s) => ({
+    const { fresh, staleAgeMs } = this.refresher.freshness({ ...answer, series: own }, offset);
+    if (fresh.length === 0) {
+      // No usable point: the rule's noDataValue, else an error that says why (never an empty list).
+      if (rule?.noDataValue !== undefined) {
+        return [
+          {
+            metricName: req.info.metric,
+            metricLabels: null,
+            timestamp: new Date(answer.fetchedAt),
+            ...(reported !== undefined ? { windowSeconds: reported } : {}),
+            value: rule.noDataValue,
+          },
+        ];
+      }
+      const what = `external metric ${req.info.metric}`;
+      const source = rule ? 'rule' : 'convention';
+      if (staleAgeMs !== undefined) throw stalePointError(what, staleAgeMs, this.refresher.maxAgeMs, this.refresher.retryAfterSeconds(), source);
+      throw noPointError(what, windowSeconds, this.refresher.retryAfterSeconds(), source);
+    }
+    return fresh.map((s) => ({
       metricName: req.info.metric,
       metricLabels: s.tags.length > 0 ? tagsToLabels(s.tags) : null,
       timestamp: s.point.timestamp,
@@ -132,14 +155,25 @@ export class DatadogExternalProvider implements ExternalMetricsProvider {
     try {
       answer = await this.refresher.get(spec.query, spec.windowSeconds, req.signal, spec.maxAgeMs);
     } catch (e) {
-      if (isMetricsError(e) && e.code === 500) {
-        throw new InternalError(`Datadog rejected spec.query of DatadogMetric ${ref.namespace}/${ref.name}; fix the query (the server log has Datadog's answer)`, { cause: e });
+      // A query Datadog rejects is isolated by the refresher (a 503 with Datadog's text and when it
+      // is retried): say which object holds it.
+      if (isMetricsError(e) && this.refresher.rejectedQueries().includes(spec.query)) {
+        throw new ServiceUnavailableError(`spec.query of DatadogMetric ${ref.namespace}/${ref.name}: ${e.message}`, e.retryAfterSeconds);
       }
       throw e;
     }
     const metricName = req.info.metric.toLowerCase();
     if (!this.references.includes(metricName)) this.references = [...this.references, metricName];
-    return answer.series.map((s) => ({
+    // The same point selection as rules: lastPointOffset (defaults), age from the point's timestamp
+    // against spec.maxAge (else the backend's maxAge); no usable point is a 503, never an empty list.
+    const maxAgeMs = spec.maxAgeMs ?? this.refresher.maxAgeMs;
+    const { fresh, staleAgeMs } = this.refresher.freshness(answer, this.config.datadogMetrics.lastPointOffset, maxAgeMs);
+    if (fresh.length === 0) {
+      const what = `external metric ${metricName} (DatadogMetric ${ref.namespace}/${ref.name})`;
+      if (staleAgeMs !== undefined) throw stalePointError(what, staleAgeMs, maxAgeMs, this.refresher.retryAfterSeconds(), 'datadogmetric');
+      throw noPointError(what, spec.windowSeconds, this.refresher.retryAfterSeconds(), 'datadogmetric');
+    }
+    return fresh.map((s) => ({
       metricName,
       metricLabels: s.tags.length > 0 ? tagsToLabels(s.tags) : null,
       timestamp: s.point.timestamp,

@@ -12,7 +12,8 @@ class FakeClient implements TimeseriesClient {
   async queryBatch(queries: readonly string[], fromMs: number, toMs: number, _signal?: AbortSignal): Promise<BatchResult> {
     this.batches.push({ queries, windowMs: toMs - fromMs });
     if (this.failWith) throw this.failWith;
-    return { results: queries.map((q) => [{ tags: [], point: { value: q.length, timestamp: new Date(toMs) } }]), rateLimit: {}, skippedPoints: 0 };
+    const point = (q: string) => ({ value: q.length, timestamp: new Date(toMs) });
+    return { results: queries.map((q) => [{ tags: [], point: point(q), points: [point(q)] }]), rateLimit: {}, skippedPoints: 0 };
   }
 }
 

@@ -7,10 +7,18 @@
  *   batched `batchSize` per call, so N queries cost ceil(N / batchSize) calls per interval.
  * - The first request for a new query triggers a fetch; new queries arriving in the same tick share
  *   one batched call, and concurrent requests for one query share its fetch.
- * - A value older than `maxAgeMs` is refused with a 503 that says how old it is.
+ * - An answer not refreshed for `maxAgeMs` (Datadog could not be queried) is refused with a 503;
+ *   the age of each point (from Datadog's timestamp) is judged by the providers ({@link freshness}).
  * - `X-RateLimit-Remaining: 0` or a 429 pauses all calls until `X-RateLimit-Reset`; 429, 5xx and
  *   network errors are retried with exponential backoff and jitter, at most `maxAttempts` times and
- *   never waiting longer than `maxDelayMs`; a 400 on a batch is bisected to isolate the bad query.
+ *   never waiting longer than `maxDelayMs`.
+ * - A 400 on a batch is bisected once to find the query Datadog rejects. That query is then
+ *   isolated: it leaves the batches and is retried alone, with its own exponential backoff (from
+ *   `refreshMs`, doubling, at most `rejectedMaxBackoffMs`), until Datadog accepts it again; requests
+ *   for it get a 503 with Datadog's error text and when it is retried, without causing a call
+ *   (the first rejection already answers so: the query is isolated as soon as it is found). A
+ *   warning is logged when a query is isolated and when it is accepted again; `query_rejected`
+ *   counts rejections and the `rejected_queries` gauge is the number of isolated queries.
  * - Every timer is cleared and every in-flight call aborted by {@link close}.
  */
 import { backendFailure, ResponseTooLargeError, ServiceUnavailableError, type BackendFailureKind, type MetricsError } from '@custom-metrics/core';
@@ -20,6 +28,8 @@ import { DatadogApiError } from '../client/datadog-client.js';
 import type { SeriesValue, TimeseriesClient } from '../client/datadog-client.js';
 import { pauseMs } from '../client/rate-limit.js';
 import type { RateLimitInfo } from '../client/rate-limit.js';
+import { freshSeries } from './points.js';
+import type { Freshness } from './points.js';
 import { raceAbort, sleep } from './sleep.js';
 
 /** The largest `Retry-After` a Datadog 503 carries: a few seconds, well below the HPA's 15 s sync. */
@@ -33,7 +43,15 @@ export interface RefresherOptions {
   readonly batchSize: number;
   readonly timeoutMs: number;
   readonly retry: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  /** Longest wait between two retries of a query Datadog rejected (default 10 minutes). */
+  readonly rejectedMaxBackoffMs?: number;
 }
+
+/** Default of {@link RefresherOptions.rejectedMaxBackoffMs}. */
+export const DEFAULT_REJECTED_MAX_BACKOFF_MS = 600_000;
+
+/** The longest Datadog error text put in a client's error message. */
+const MAX_REJECTION_TEXT = 500;
 
 /** Collaborators of the refresher. */
 export interface RefresherDeps {
@@ -63,6 +81,18 @@ interface Entry {
   tooLargeLimit?: number;
   /** How this query's last fetch failed (core's failure table), until a success. */
   failureKind?: BackendFailureKind;
+  /** Set while Datadog rejects this query (400): it is out of the batches and retried alone. */
+  rejection?: Rejection;
+}
+
+/** The state of an isolated query. */
+interface Rejection {
+  /** Datadog's answer (redacted by the client). */
+  readonly message: string;
+  /** Consecutive rejections. */
+  readonly failures: number;
+  /** When it is retried alone next (ms since the epoch). */
+  readonly nextRetryAt: number;
 }
 
 /** See the module comment. */
@@ -100,8 +130,9 @@ export class QueryRefresher {
 
   /**
    * get returns the cached answer to `query` over a `windowSeconds` window, fetching it first when
-   * it is new. Throws per core's failure table: 500 when Datadog rejected the query, 503 when the value is too old, Datadog failed, the
-   * API is rate limited before a first value exists, or `signal` aborts while waiting.
+   * it is new. Throws per core's failure table: 503 when Datadog rejected the query (isolated, with
+   * Datadog's error text and when it is retried), the value is too old, Datadog failed, the API is
+   * rate limited before a first value exists, or `signal` aborts while waiting.
    * `maxAgeMs` replaces the configured maximum age for this request (a DatadogMetric's `spec.maxAge`).
    */
   async get(query: string, windowSeconds: number, signal: AbortSignal, maxAgeMs?: number): Promise<CachedAnswer> {
@@ -117,6 +148,8 @@ export class QueryRefresher {
     }
     const now = this.now();
     entry.lastRequested = now;
+    // An isolated query never causes a call here: it is retried by the loop at its own pace.
+    if (entry.rejection && (!entry.answer || now - entry.answer.fetchedAt > (maxAgeMs ?? this.opts.maxAgeMs))) throw this.failure(entry);
     if (entry.answer) return this.fresh(entry.answer, maxAgeMs);
     this.deps.metrics.cache('miss');
     if (!entry.pending) {
@@ -144,8 +177,18 @@ export class QueryRefresher {
   /** The error for a query whose last fetch failed, per core's failure table (`FAILURE_STATUS`). */
   private failure(entry: Entry): MetricsError {
     switch (entry.failureKind) {
-      case 'rejected':
-        return backendFailure('rejected', 'Datadog rejected the metric query; check the rule\'s query (the server log has Datadog\'s answer)');
+      case 'rejected': {
+        // 503, not core's 500 for `rejected`: the query is isolated and retried, the HPA keeps its
+        // last decision meanwhile, and the Status says what Datadog objected to and when it is retried.
+        const r = entry.rejection;
+        const text = r ? r.message.slice(0, MAX_REJECTION_TEXT) : 'no detail';
+        const inS = r ? Math.max(1, Math.ceil((r.nextRetryAt - this.now()) / 1000)) : Math.ceil(this.opts.refreshMs / 1000);
+        return new ServiceUnavailableError(
+          `Datadog rejected this metric's query (${text}); fix the rule's query or the metric selector. ` +
+            `The query is kept out of batched calls and retried alone in ${inS}s`,
+          Math.min(MAX_RETRY_AFTER_SECONDS, inS),
+        );
+      }
       case 'credentials':
         return backendFailure('credentials', 'Datadog refused the API or application key; check apiKey and appKey', { retryAfterSeconds: this.retryAfterSeconds() });
       case 'throttled':
@@ -158,6 +201,24 @@ export class QueryRefresher {
   /** activeQueries lists the queries currently refreshed. */
   activeQueries(): string[] {
     return [...this.entries.values()].map((e) => e.query);
+  }
+
+  /** rejectedQueries lists the queries Datadog rejects, isolated from the batches. */
+  rejectedQueries(): string[] {
+    return [...this.entries.values()].filter((e) => e.rejection).map((e) => e.query);
+  }
+
+  /**
+   * freshness picks each series' point `offset` points before the last (see `points.ts`) and keeps
+   * those whose Datadog timestamp is within `maxAgeMs` (default: the configured maxAge) of now.
+   */
+  freshness(answer: CachedAnswer, offset: number, maxAgeMs = this.opts.maxAgeMs): Freshness {
+    return freshSeries(answer.series, offset, this.now(), maxAgeMs);
+  }
+
+  /** The configured maximum age of a point, in ms. */
+  get maxAgeMs(): number {
+    return this.opts.maxAgeMs;
   }
 
   /** health reports the last call's failure, if any. */
@@ -191,7 +252,7 @@ export class QueryRefresher {
    * {@link MAX_RETRY_AFTER_SECONDS}. A client (kubectl, the HPA's) honours it literally, so an
    * uncapped reset (604 s seen) would stall it for minutes past the HPA's 15 s sync period.
    */
-  private retryAfterSeconds(): number {
+  retryAfterSeconds(): number {
     const due = Math.ceil(Math.max(this.opts.refreshMs, this.pausedUntil - this.now()) / 1000);
     return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, due));
   }
@@ -201,8 +262,8 @@ export class QueryRefresher {
     if (age > maxAgeMs) {
       this.deps.metrics.cache('stale');
       throw new ServiceUnavailableError(
-        `the latest Datadog value is ${Math.round(age / 1000)}s old, older than the maximum age of ${Math.round(maxAgeMs / 1000)}s ` +
-          '(Datadog could not be queried since)',
+        `Datadog could not be queried for ${Math.round(age / 1000)}s, longer than maxAge (${Math.round(maxAgeMs / 1000)}s): ` +
+          'the cached value is too old to serve; the server log says why the refreshes fail',
         this.retryAfterSeconds(),
       );
     }
@@ -239,11 +300,45 @@ export class QueryRefresher {
       if (now - e.lastRequested > this.opts.activeMs && !e.pending) this.entries.delete(key);
     }
     this.deps.metrics.gauge('active_queries', this.entries.size);
+    this.deps.metrics.gauge('rejected_queries', this.rejectedQueries().length);
     if (now < this.pausedUntil) {
       this.deps.logger.debug({ resumeInMs: this.pausedUntil - now }, 'datadog refresh skipped: rate limited');
       return;
     }
-    await this.fetchEntries([...this.entries.values()].filter((e) => !e.pending));
+    const idle = [...this.entries.values()].filter((e) => !e.pending);
+    await this.fetchEntries(idle.filter((e) => !e.rejection));
+    // Isolated queries: each alone, only when its backoff has run out.
+    for (const e of idle) {
+      if (this.closed) return;
+      if (e.rejection && this.now() >= e.rejection.nextRetryAt) await this.fetchChunk([e]);
+    }
+  }
+
+  /** reject isolates `entry` after Datadog refused it on its own (see the module comment). */
+  private reject(entry: Entry, message: string): void {
+    const previous = entry.rejection;
+    const failures = (previous?.failures ?? 0) + 1;
+    // The first retry comes after about one refresh interval, then the wait doubles.
+    const delay = backoffDelay(failures + 1, { initialDelayMs: this.opts.refreshMs, maxDelayMs: this.opts.rejectedMaxBackoffMs ?? DEFAULT_REJECTED_MAX_BACKOFF_MS }, this.random);
+    entry.rejection = { message, failures, nextRetryAt: this.now() + delay };
+    entry.failureKind = 'rejected';
+    this.deps.metrics.count('query_rejected');
+    this.deps.metrics.gauge('rejected_queries', this.rejectedQueries().length);
+    const fields = { query: entry.query, error: message, retryInMs: delay, rejections: failures };
+    if (!previous || previous.message !== message) {
+      this.deps.logger.warn(fields, 'datadog rejected a query: it is kept out of batched calls and retried alone with backoff');
+    } else {
+      this.deps.logger.debug(fields, 'datadog still rejects an isolated query');
+    }
+  }
+
+  /** accept ends the isolation of `entry` after Datadog answered it. */
+  private accept(entry: Entry): void {
+    if (!entry.rejection) return;
+    const { failures } = entry.rejection;
+    entry.rejection = undefined;
+    this.deps.metrics.gauge('rejected_queries', this.rejectedQueries().length);
+    this.deps.logger.warn({ query: entry.query, rejections: failures }, 'datadog accepts a previously rejected query again: it is back in batched calls');
   }
 
   private async fetchEntries(list: readonly Entry[]): Promise<void> {
@@ -295,6 +390,7 @@ export class QueryRefresher {
           e.answer = { series: res.results[i] ?? [], fetchedAt };
           e.tooLargeLimit = undefined;
           e.failureKind = undefined;
+          this.accept(e);
         });
         if (res.skippedPoints > 0) this.deps.metrics.count('samples_dropped_nan', res.skippedPoints);
         this.lastFailure = undefined;
@@ -322,11 +418,7 @@ export class QueryRefresher {
           await this.fetchChunk(chunk.slice(half));
           return;
         }
-        if (err.status === 400) {
-          chunk[0].failureKind = 'rejected';
-          this.deps.logger.error({ query: chunk[0].query, error: err.message }, 'datadog rejected a query');
-          return;
-        }
+        if (err.status === 400) return this.reject(chunk[0], err.message);
         const kind: BackendFailureKind = err.status === 401 || err.status === 403 ? 'credentials' : err.status === 429 ? 'throttled' : 'unreachable';
         for (const c of chunk) c.failureKind = kind;
         if (!err.retryable || attempt >= retry.maxAttempts) return this.giveUp(chunk, err.message, err.status);

@@ -9,8 +9,11 @@
  * `formulas[].formula`), and each query must parse as a metric query
  * (`<agg>:<metric>{<filter>}[ by {<keys>}][.fn(...)]`); failures are 400 with `{"errors":[...]}`.
  * Answers have the `TimeseriesFormulaQueryResponse` shape (`data.type` `timeseries_response`,
- * `attributes.series[].group_tags/query_index/unit`, `times` in ms, `values` per series).
- * Every answer carries `X-RateLimit-Limit/Period/Remaining/Reset/Name`; the budget is enforced
+ * `attributes.series[].group_tags/query_index/unit`, `times` in ms, `values` per series). Only
+ * points inside the request's [from, to] are answered (a point has the timestamp it was stored
+ * with; a null value is a bucket without data, sent as JSON null; a query matching nothing has no
+ * series). Like Datadog, one query it cannot run fails the whole call with a 400 whose `errors`
+ * name it (`rejectQuery`). Every answer carries `X-RateLimit-Limit/Period/Remaining/Reset/Name`; the budget is enforced
  * (429 when exhausted) and tests can script 400/403/429/5xx answers.
  */
 import { createServer } from 'node:http';
@@ -49,6 +52,8 @@ export interface DatadogDoubleOptions {
   resolve?: (query: string) => DoubleSeries[];
   /** Rate-limit budget (default 10000 per 3600 s). */
   rateLimit?: { limit: number; periodSeconds: number; name?: string };
+  /** Returns an error text for a query Datadog would refuse (then the whole call is a 400), else undefined. */
+  reject?: (query: string) => string | undefined;
 }
 
 /** A running double. */
@@ -58,7 +63,9 @@ export interface DatadogDouble {
   /** Queue answers returned (in order) instead of evaluating the next calls. */
   script(...answers: ScriptedAnswer[]): void;
   setResolver(fn: (query: string) => DoubleSeries[]): void;
-  /** Forgets recorded calls and scripted answers and resets the resolver. */
+  /** Refuses (400, the whole call) every call carrying a query for which `fn` returns an error text. */
+  setRejecter(fn: (query: string) => string | undefined): void;
+  /** Forgets recorded calls and scripted answers and resets the resolver and rejecter. */
   reset(): void;
   /** Number of calls to the timeseries endpoint. */
   queryCalls(): number;
@@ -120,6 +127,7 @@ export async function startDatadogDouble(opts: DatadogDoubleOptions): Promise<Da
   const calls: RecordedCall[] = [];
   const scripted: ScriptedAnswer[] = [];
   let resolve = opts.resolve ?? (() => []);
+  let reject = opts.reject ?? (() => undefined);
   const limit = opts.rateLimit ?? { limit: 10_000, periodSeconds: 3600 };
   let periodStart = Math.floor(Date.now() / 1000 / limit.periodSeconds) * limit.periodSeconds;
   let used = 0;
@@ -174,6 +182,13 @@ export async function startDatadogDouble(opts: DatadogDoubleOptions): Promise<Da
     const headers = rateHeaders();
     if (Number(headers['x-ratelimit-remaining']) <= 0) return reply(429, { errors: ['Too many requests'] }, headers);
     const errs = validateRequest(body);
+    if (errs.length === 0) {
+      const qs = (body as { data: { attributes: { queries: Array<{ query: string }> } } }).data.attributes.queries;
+      qs.forEach((q, i) => {
+        const why = reject(q.query);
+        if (why !== undefined) errs.push(`queries[${i}].query: ${why}`);
+      });
+    }
     used++;
     const after = rateHeaders();
     if (errs.length > 0) return reply(400, { errors: errs }, after);
@@ -181,7 +196,10 @@ export async function startDatadogDouble(opts: DatadogDoubleOptions): Promise<Da
     const attrs = (body as { data: { attributes: { from: number; to: number; queries: Array<{ query: string; name?: string }>; formulas?: Array<{ formula: string }> } } }).data
       .attributes;
     const outputs = attrs.formulas ? attrs.formulas.map((f) => attrs.queries.findIndex((q) => q.name === f.formula)) : attrs.queries.map((_, i) => i);
-    const perOutput = outputs.map((qi) => resolve(attrs.queries[qi].query));
+    // Only the points inside the requested window, as Datadog answers.
+    const inWindow = (list: DoubleSeries[]) =>
+      list.map((s) => ({ tags: s.tags, points: s.points.filter(([t]) => t >= attrs.from && t <= attrs.to) })).filter((s) => s.points.length > 0);
+    const perOutput = outputs.map((qi) => inWindow(resolve(attrs.queries[qi].query)));
     const times = [...new Set(perOutput.flat().flatMap((s) => s.points.map(([t]) => t)))].sort((a, b) => a - b);
     const series: unknown[] = [];
     const values: Array<Array<number | null>> = [];
@@ -207,10 +225,12 @@ export async function startDatadogDouble(opts: DatadogDoubleOptions): Promise<Da
     calls,
     script: (...answers) => void scripted.push(...answers),
     setResolver: (fn) => void (resolve = fn),
+    setRejecter: (fn) => void (reject = fn),
     reset: () => {
       calls.length = 0;
       scripted.length = 0;
       resolve = () => [];
+      reject = () => undefined;
     },
     queryCalls: () => calls.filter((c) => c.path === '/api/v2/query/timeseries').length,
     stop: () =>

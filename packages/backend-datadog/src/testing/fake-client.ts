@@ -6,7 +6,7 @@ import { storeResolver, type StoredSeries } from './series-store.js';
 /**
  * FakeDatadogClient implements {@link TimeseriesClient} over `series` (see {@link storeResolver}
  * for the query subset: `<agg>:<metric>{<tag filter>} by {<keys>}`). Each series' answer is its
- * last non-null point, as the real client keeps; calls are recorded in `calls`; `failWith` makes
+ * valid (non-null) points inside [from, to], as the real client keeps; calls are recorded in `calls`; `failWith` makes
  * every call reject.
  */
 export class FakeDatadogClient implements TimeseriesClient {
@@ -32,16 +32,17 @@ export class FakeDatadogClient implements TimeseriesClient {
     const results = queries.map((q): SeriesValue[] => {
       const out: SeriesValue[] = [];
       for (const s of this.#resolve(q)) {
-        let point: SeriesPoint | undefined;
-        for (let j = s.points.length - 1; j >= 0; j--) {
-          const [t, v] = s.points[j];
+        const points: SeriesPoint[] = [];
+        let trailing = 0;
+        for (const [t, v] of s.points) {
+          if (t < fromMs || t > toMs) continue;
           if (typeof v === 'number' && Number.isFinite(v)) {
-            point = { value: v, timestamp: new Date(t) };
-            break;
-          }
-          skippedPoints++;
+            points.push({ value: v, timestamp: new Date(t) });
+            trailing = 0;
+          } else trailing++;
         }
-        if (point) out.push({ tags: s.tags, point });
+        skippedPoints += trailing;
+        if (points.length > 0) out.push({ tags: s.tags, point: points[points.length - 1], points });
       }
       return out;
     });

@@ -6,6 +6,8 @@ export interface Recorded {
   /** Every log call, serialised (fields and message). */
   logs: string[];
   counts: Map<string, number>;
+  /** The last value of each gauge. */
+  gauges: Map<string, number>;
   cache: string[];
   calls: Array<{ operation: string; outcome: string; query?: string }>;
 }
@@ -50,7 +52,7 @@ export function staticKube(objects: Array<KubeObject & { resource: GroupResource
 
 /** recordingContext builds a context; `abort()` simulates server shutdown. */
 export function recordingContext(kube: KubeLookup = staticKube([])): { ctx: BackendContext; rec: Recorded; abort(): void } {
-  const rec: Recorded = { logs: [], counts: new Map(), cache: [], calls: [] };
+  const rec: Recorded = { logs: [], counts: new Map(), gauges: new Map(), cache: [], calls: [] };
   const log = (level: string) => (obj: object | string, msg?: string) => void rec.logs.push(`${level} ${JSON.stringify(obj)} ${msg ?? ''}`);
   const controller = new AbortController();
   return {
@@ -65,7 +67,7 @@ export function recordingContext(kube: KubeLookup = staticKube([])): { ctx: Back
         observeCall: (operation, _s, outcome, query) => void rec.calls.push({ operation, outcome, ...(query !== undefined ? { query } : {}) }),
         cache: (r) => void rec.cache.push(r),
         count: (event, n = 1) => void rec.counts.set(event, (rec.counts.get(event) ?? 0) + n),
-        gauge: () => undefined,
+        gauge: (name, value) => void rec.gauges.set(name, value),
       },
     },
   };

@@ -85,6 +85,11 @@ export async function assertRejectsWith(p: Promise<unknown>, code: number, needl
 /** Asserts that `p` fails as core's failure table says a failure of `kind` must (code and reason). */
 export async function assertFailureKind(p: Promise<unknown>, kind: BackendFailureKind, ms: number, what: string): Promise<void> {
   const want = FAILURE_STATUS[kind];
+  return assertStatus(p, want, ms, what, `a ${kind} backend must answer ${want.code} ${want.reason}`);
+}
+
+/** Asserts that `p` rejects with a MetricsError whose Status has `want`'s code and reason. */
+export async function assertStatus(p: Promise<unknown>, want: { code: number; reason: string }, ms: number, what: string, rule = `must answer ${want.code} ${want.reason}`): Promise<void> {
   let error: unknown;
   try {
     await settleWithin(p, ms, what);
@@ -92,9 +97,18 @@ export async function assertFailureKind(p: Promise<unknown>, kind: BackendFailur
     if (e instanceof assert.AssertionError) throw e;
     error = e;
   }
-  assert.ok(error !== undefined, `${what}: a ${kind} backend must make the call fail`);
+  assert.ok(error !== undefined, `${what}: the call must fail (${rule})`);
   assert.ok(isMetricsError(error), `${what}: expected a MetricsError, got ${String(error)}`);
   const status = error.toStatus();
-  assert.equal(status.code, want.code, `${what}: a ${kind} backend must answer ${want.code} ${want.reason}, got ${status.code} (${status.message ?? ''})`);
+  assert.equal(status.code, want.code, `${what}: ${rule}, got ${status.code} (${status.message ?? ''})`);
   assert.equal(status.reason, want.reason, `${what}: reason`);
+}
+
+/** Checks a declared deviation is complete (a code, a reason and why) and returns it. */
+export function declared<T extends { code: number; reason: string; because: string } | undefined>(d: T, option: string): T {
+  if (d === undefined) return d;
+  assert.ok(Number.isInteger(d.code) && d.code >= 400 && d.code <= 599, `${option}.code must be an HTTP error code, got ${String(d.code)}`);
+  assert.ok(typeof d.reason === 'string' && d.reason !== '', `${option}.reason must name the Status reason`);
+  assert.ok(typeof d.because === 'string' && d.because.trim() !== '', `${option}.because must say why the backend answers so`);
+  return d;
 }

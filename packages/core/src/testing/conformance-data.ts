@@ -45,6 +45,37 @@ export interface ConformanceEnv {
   readonly data: ConformanceData;
 }
 
+/**
+ * A Status a backend declares it answers where the kit's general rule does not fit it, with the
+ * reason: see `noPoint` and `failureStatus` of the kit options. Declare one only for a documented
+ * behaviour of the backend (its README says it), never to get a failing check to pass.
+ */
+export interface DeclaredStatus {
+  /** The HTTP code of the Status (e.g. 503). */
+  readonly code: number;
+  /** The Status reason (e.g. `ServiceUnavailable`). */
+  readonly reason: string;
+  /** Why the backend answers so; must be non-empty (it is part of the case's name). */
+  readonly because: string;
+}
+
+/** Options the two kits share: how a backend answers where it documents a different Status. */
+export interface DeclaredStatusOptions {
+  /**
+   * How the backend answers when the request names data that exists but the backend has no point
+   * for it in its window: objects that exist without a value (`getMetricBySelector` over them, a
+   * metric selector matching no series, `getMetricByName` of an existing object without data), or
+   * an external metric selector matching no series. Default: an empty list or a 404. An object or
+   * a metric that does not exist stays a 404 whatever this says.
+   */
+  noPoint?: DeclaredStatus;
+  /**
+   * The Status a `failing` provider of a kind answers instead of the one `FAILURE_STATUS` gives
+   * that kind (e.g. a backend that isolates a rejected query and answers 503 while retrying it).
+   */
+  failureStatus?: Partial<Record<BackendFailureKind, DeclaredStatus>>;
+}
+
 /** What a setup function returns: the provider under test and how to load data into its backend. */
 export interface ConformanceTarget<P> {
   readonly provider: P;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomMetricsProvider, ExternalMetricsProvider } from '../provider.js';
 import { backendFailure } from '../backend-failure.js';
-import { InternalError } from '../errors.js';
+import { InternalError, ServiceUnavailableError } from '../errors.js';
 import { parseSelector, Selector } from '../selector.js';
 import {
   customProviderConformance,
@@ -10,6 +10,7 @@ import {
   FakeExternalMetricsProvider,
   type ConformanceData,
   type CustomConformanceSetup,
+  type DeclaredStatus,
   type ExternalConformanceSetup,
 } from './index.js';
 
@@ -187,6 +188,98 @@ describe('the kit options', () => {
   it('uses the configured metric names', async () => {
     const kit = customProviderConformance(customSetup, { plainMetric: 'other_metric', resources: ['pods'] });
     for (const c of kit) await c.run();
+  });
+});
+
+describe('declared statuses (noPoint, failureStatus)', () => {
+  const noPoint: DeclaredStatus = { code: 503, reason: 'ServiceUnavailable', because: 'the backend has no point in its window' };
+  const noPointError = () => new ServiceUnavailableError('no point found');
+
+  /** A custom backend that answers 503 when objects exist but have no point (404 only for objects that do not exist). */
+  const noPoint503: CustomConformanceSetup = async (env) => {
+    const t = await customSetup(env);
+    const inner = t.provider;
+    const provider: CustomMetricsProvider = {
+      listAllMetrics: () => inner.listAllMetrics(),
+      getMetricByName: async (r) => {
+        try {
+          return await inner.getMetricByName(r);
+        } catch (e) {
+          const known = inner.listAllMetrics().some((m) => m.metric === r.info.metric);
+          if (known && (await env.kube.getObject(r.info.groupResource, r.namespace, r.name))) throw noPointError();
+          throw e;
+        }
+      },
+      getMetricBySelector: async (r) => {
+        const values = await inner.getMetricBySelector(r);
+        if (values.length === 0 && (await env.kube.listObjects(r.info.groupResource, r.namespace, r.selector)).length > 0) throw noPointError();
+        return values;
+      },
+    };
+    return { ...t, provider };
+  };
+
+  it('a backend answering 503 for "no point" passes when it declares noPoint, and fails when it does not', async () => {
+    const declaredKit = customProviderConformance(noPoint503, { noPoint });
+    for (const c of declaredKit) await c.run();
+    expect(declaredKit.map((c) => c.name)).toContain(
+      'getMetricByName is 503 for an existing object without the metric (the backend has no point in its window), 404 for an object that does not exist',
+    );
+    expect(String(await failureOf(customProviderConformance(noPoint503), /404 MetricsError for an object without the metric/))).toMatch(/expected code 404, got 503/);
+  });
+
+  it('noPoint never excuses a 503 for an object that does not exist', async () => {
+    const kit = customProviderConformance(
+      brokenCustom(() => ({ getMetricByName: () => Promise.reject(noPointError()) })),
+      { noPoint, resources: ['pods'] },
+    );
+    expect(String(await failureOf(kit, /for an object that does not exist/))).toMatch(/no-such-pod.*expected code 404, got 503/);
+  });
+
+  it('a backend that declares noPoint must answer it: an empty list no longer passes', async () => {
+    const kit = customProviderConformance(customSetup, { noPoint, resources: ['pods'] });
+    expect(String(await failureOf(kit, /respects the metric selector/))).toMatch(/the call must fail \(noPoint: must answer 503 ServiceUnavailable/);
+  });
+
+  it('an external backend answering 503 for a selector matching no series passes with noPoint', async () => {
+    const setup: ExternalConformanceSetup = async (env) => {
+      const t = await externalSetup(env);
+      const inner = t.provider;
+      const provider: ExternalMetricsProvider = {
+        listAllExternalMetrics: () => inner.listAllExternalMetrics(),
+        getExternalMetric: async (r) => {
+          const values = await inner.getExternalMetric(r);
+          if (values.length === 0) throw noPointError();
+          return values;
+        },
+      };
+      return { ...t, provider };
+    };
+    for (const c of externalProviderConformance(setup, { noPoint })) await c.run();
+    expect(String(await failureOf(externalProviderConformance(setup), /filters series/))).toMatch(/expected code 404, got 503/);
+  });
+
+  it('failureStatus replaces the failure table\'s Status for one kind only', async () => {
+    const setup: CustomConformanceSetup = async (env) => {
+      const t = await customSetup(env);
+      const failingWith = (e: () => Error): CustomMetricsProvider => ({
+        listAllMetrics: () => [],
+        getMetricByName: () => Promise.reject(e()),
+        getMetricBySelector: () => Promise.reject(e()),
+      });
+      return {
+        ...t,
+        failing: { rejected: () => failingWith(() => new ServiceUnavailableError('rejected, isolated, retried in 30s')), unreachable: () => failingWith(() => backendFailure('unreachable')) },
+      };
+    };
+    const rejected: DeclaredStatus = { code: 503, reason: 'ServiceUnavailable', because: 'a rejected query is isolated and retried' };
+    expect(await failureOf(customProviderConformance(setup, { failureStatus: { rejected } }), /failure table/)).toBeUndefined();
+    expect(String(await failureOf(customProviderConformance(setup), /failure table/))).toMatch(/a rejected backend must answer 500 InternalError, got 503/);
+  });
+
+  it('a declaration without a reason why is refused', () => {
+    expect(() => customProviderConformance(customSetup, { noPoint: { ...noPoint, because: ' ' } })).toThrow(/noPoint.because must say why/);
+    expect(() => externalProviderConformance(externalSetup, { failureStatus: { rejected: { code: 503, reason: '', because: 'x' } } })).toThrow(/failureStatus.rejected.reason/);
   });
 });
 

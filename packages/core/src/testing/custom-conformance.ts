@@ -13,7 +13,9 @@ import {
   assertNotFound,
   assertRejectsForAbort,
   assertRejectsWith,
+  assertStatus,
   assertTimestamp,
+  declared,
   assertWindow,
   settleWithin,
 } from './conformance-assert.js';
@@ -25,10 +27,11 @@ import {
   type ConformanceDataOptions,
   type ConformanceTarget,
   type CustomConformanceSetup,
+  type DeclaredStatusOptions,
 } from './conformance-data.js';
 
 /** Options of {@link customProviderConformance}. */
-export interface CustomConformanceOptions extends ConformanceDataOptions {
+export interface CustomConformanceOptions extends ConformanceDataOptions, DeclaredStatusOptions {
   /** Require `listAllMetrics` to list the seeded metrics. Default true. */
   expectListed?: boolean;
   /** Relative tolerance when comparing values. Default 1e-9. */
@@ -59,7 +62,8 @@ const [NS_A, NS_B, NS_C] = CONFORMANCE_NAMESPACES;
  * getMetricBySelector returns exactly the objects matching the selector in the namespace (objects
  * without data omitted), honours the metric selector and returns finite, correct values;
  * getMetricByName returns one object's value; unknown metrics and objects without the metric are
- * 404 MetricsErrors; an already-aborted signal rejects.
+ * 404 MetricsErrors; an already-aborted signal rejects. A backend that documents another answer
+ * for "no point" or for a failure kind declares it with `noPoint` / `failureStatus` (and why).
  */
 export function customProviderConformance(setup: CustomConformanceSetup, options: CustomConformanceOptions = {}): ConformanceCase[] {
   const data = conformanceData(options);
@@ -68,6 +72,8 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
   const tolerance = options.tolerance ?? 1e-9;
   const ms = options.callTimeoutMs ?? 10_000;
   const resources = new Set(options.resources ?? ['pods', 'deployments.apps', 'nodes']);
+  const noPoint = declared(options.noPoint, 'noPoint');
+  for (const [kind, d] of Object.entries(options.failureStatus ?? {})) declared(d, `failureStatus.${kind}`);
   const info = (groupResource: GroupResource, metric: string, namespaced = true): CustomMetricInfo => ({ groupResource, namespaced, metric });
 
   const withProvider = (fn: (p: CustomMetricsProvider, target: ConformanceTarget<CustomMetricsProvider>) => Promise<void>) => withTarget(setup, data, fn);
@@ -126,7 +132,9 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
     }
   };
 
-  const expectEmptyOrNotFound = async (p: Promise<MetricValue[]>, what: string) => {
+  /** Data that exists without a point: `[]` or a 404, or the Status the backend declared (`noPoint`). */
+  const expectNoPoint = async (p: Promise<MetricValue[]>, what: string) => {
+    if (noPoint) return assertStatus(p, noPoint, ms, what, `noPoint: must answer ${noPoint.code} ${noPoint.reason} (${noPoint.because})`);
     try {
       const values = await settleWithin(p, ms, what);
       assert.deepEqual(values, [], `${what}: expected no values`);
@@ -138,6 +146,10 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
 
   const byName = (p: CustomMetricsProvider, i: CustomMetricInfo, namespace: string, name: string, metricSelector = '', signal = new AbortController().signal) =>
     p.getMetricByName({ namespace, name, info: i, metricSelector: parseSelector(metricSelector), signal });
+
+  /** An existing object without a point, by name: a 404, or the Status the backend declared (`noPoint`). */
+  const byNameNoPoint = (p: Promise<MetricValue>, what: string) =>
+    noPoint ? assertStatus(p, noPoint, ms, what, `noPoint: must answer ${noPoint.code} ${noPoint.reason} (${noPoint.because})`) : assertNotFound(p, ms, what);
 
   const cases: ConformanceCase[] = [
     {
@@ -202,7 +214,7 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
           const a = (n: string) => `${NS_A}/${n}`;
           expectValues(await bySelector(p, pl, NS_A, 'app=web', 'verb=GET'), pl, 'verb=GET', { [a('web-1')]: 1, [a('web-2')]: 3 }, 'verb=GET');
           expectValues(await bySelector(p, pl, NS_A, '', 'verb in (POST)'), pl, 'verb in (POST)', { [a('web-1')]: 2, [a('web-2')]: 4 }, 'verb in (POST)');
-          await expectEmptyOrNotFound(
+          await expectNoPoint(
             p.getMetricBySelector({ namespace: NS_A, selector: Selector.everything(), info: pl, metricSelector: parseSelector('verb=DELETE'), signal: new AbortController().signal }),
             'a metric selector matching no series',
           );
@@ -230,11 +242,13 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
         }),
       },
       {
-        name: 'getMetricByName is a 404 MetricsError for an object without the metric',
+        name: noPoint
+          ? `getMetricByName is ${noPoint.code} for an existing object without the metric (${noPoint.because}), 404 for an object that does not exist`
+          : 'getMetricByName is a 404 MetricsError for an object without the metric',
         run: withProvider(async (p) => {
-          await assertNotFound(byName(p, pp, NS_A, 'web-3'), ms, 'getMetricByName(web-3) (no data)');
+          await byNameNoPoint(byName(p, pp, NS_A, 'web-3'), 'getMetricByName(web-3) (no data)');
           await assertNotFound(byName(p, pp, NS_A, 'no-such-pod'), ms, 'getMetricByName(no-such-pod)');
-          await assertNotFound(byName(p, pl, NS_A, 'db-1', 'verb=POST'), ms, 'getMetricByName(db-1, verb=POST) (no matching series)');
+          await byNameNoPoint(byName(p, pl, NS_A, 'db-1', 'verb=POST'), 'getMetricByName(db-1, verb=POST) (no matching series)');
         }),
       },
       {
@@ -281,7 +295,10 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
       for (const [kind, make] of Object.entries(target.failing ?? {}) as [BackendFailureKind, () => CustomMetricsProvider | Promise<CustomMetricsProvider>][]) {
         assert.ok(kind in FAILURE_STATUS, `failing.${kind}: not a BackendFailureKind`);
         const broken = await make();
-        await assertFailureKind(bySelector(broken, i, ns, ''), kind, ms, `getMetricBySelector on a ${kind} backend`);
+        const d = options.failureStatus?.[kind];
+        const what = `getMetricBySelector on a ${kind} backend`;
+        if (d) await assertStatus(bySelector(broken, i, ns, ''), d, ms, what, `failureStatus.${kind}: must answer ${d.code} ${d.reason} (${d.because})`);
+        else await assertFailureKind(bySelector(broken, i, ns, ''), kind, ms, what);
       }
     }),
   });
@@ -305,7 +322,7 @@ export function customProviderConformance(setup: CustomConformanceSetup, options
         expectValues(await bySelector(p, n, '', ''), n, '', { 'node-a': 1000, 'node-b': 2000 }, 'all nodes');
         const v = await settleWithin(byName(p, n, '', 'node-b'), ms, 'getMetricByName(node-b)');
         expectValues([v], n, '', { 'node-b': 2000 }, 'getMetricByName(node-b)');
-        await assertNotFound(byName(p, n, '', 'node-c'), ms, 'getMetricByName(node-c) (no data)');
+        await byNameNoPoint(byName(p, n, '', 'node-c'), 'getMetricByName(node-c) (no data)');
       }),
     });
   }

@@ -4,7 +4,7 @@ import type { ExternalMetricValue } from '../model.js';
 import type { ExternalMetricsProvider } from '../provider.js';
 import { parseSelector } from '../selector.js';
 import { FAILURE_STATUS, type BackendFailureKind } from '../backend-failure.js';
-import { assertClose, assertFailureKind, assertNotFound, assertRejectsForAbort, assertTimestamp, assertWindow, settleWithin } from './conformance-assert.js';
+import { assertClose, assertFailureKind, assertNotFound, assertRejectsForAbort, assertStatus, assertTimestamp, assertWindow, declared, settleWithin } from './conformance-assert.js';
 import {
   CONFORMANCE_NAMESPACES,
   conformanceData,
@@ -12,11 +12,12 @@ import {
   type ConformanceDataOptions,
   type ConformanceExternalSeries,
   type ConformanceTarget,
+  type DeclaredStatusOptions,
   type ExternalConformanceSetup,
 } from './conformance-data.js';
 
 /** Options of {@link externalProviderConformance}. */
-export interface ExternalConformanceOptions extends Pick<ConformanceDataOptions, 'externalMetric'> {
+export interface ExternalConformanceOptions extends Pick<ConformanceDataOptions, 'externalMetric'>, DeclaredStatusOptions {
   /** Require `listAllExternalMetrics` to list the seeded metric. Default true. */
   expectListed?: boolean;
   /** Relative tolerance when comparing values. Default 1e-9. */
@@ -32,7 +33,8 @@ export interface ExternalConformanceOptions extends Pick<ConformanceDataOptions,
  * series labels — including `namespace` — and value). Checks: listAllExternalMetrics is
  * synchronous and lists the metric; every series matching the metric selector is returned (and no
  * other); metric names match case-insensitively (the HPA lower-cases them); an unknown metric is a
- * 404 MetricsError; an already-aborted signal rejects.
+ * 404 MetricsError; an already-aborted signal rejects. A selector matching no series answers an
+ * empty list or a 404, or the Status the backend declares with `noPoint`; `failureStatus` likewise.
  */
 export function externalProviderConformance(setup: ExternalConformanceSetup, options: ExternalConformanceOptions = {}): ConformanceCase[] {
   const data = conformanceData({ externalMetric: options.externalMetric, resources: [] });
@@ -40,6 +42,8 @@ export function externalProviderConformance(setup: ExternalConformanceSetup, opt
   const tolerance = options.tolerance ?? 1e-9;
   const ms = options.callTimeoutMs ?? 10_000;
   const [NS] = CONFORMANCE_NAMESPACES;
+  const noPoint = declared(options.noPoint, 'noPoint');
+  for (const [kind, d] of Object.entries(options.failureStatus ?? {})) declared(d, `failureStatus.${kind}`);
 
   const withProvider = (fn: (p: ExternalMetricsProvider, target: ConformanceTarget<ExternalMetricsProvider>) => Promise<void>) => withTarget(setup, data, fn);
 
@@ -51,6 +55,9 @@ export function externalProviderConformance(setup: ExternalConformanceSetup, opt
     const what = `getExternalMetric(${name}, metricSelector ${JSON.stringify(metricSelector)})`;
     const sel = parseSelector(metricSelector);
     const expected = data.external.filter((s) => sel.matches(s.labels));
+    if (expected.length === 0 && noPoint) {
+      return assertStatus(get(p, name, metricSelector), noPoint, ms, what, `noPoint: must answer ${noPoint.code} ${noPoint.reason} (${noPoint.because})`);
+    }
     let values: ExternalMetricValue[];
     try {
       values = await settleWithin(get(p, name, metricSelector), ms, what);
@@ -133,7 +140,10 @@ export function externalProviderConformance(setup: ExternalConformanceSetup, opt
         for (const [kind, make] of Object.entries(target.failing ?? {}) as [BackendFailureKind, () => ExternalMetricsProvider | Promise<ExternalMetricsProvider>][]) {
           assert.ok(kind in FAILURE_STATUS, `failing.${kind}: not a BackendFailureKind`);
           const broken = await make();
-          await assertFailureKind(get(broken, metric, ''), kind, ms, `getExternalMetric on a ${kind} backend`);
+          const d = options.failureStatus?.[kind];
+          const what = `getExternalMetric on a ${kind} backend`;
+          if (d) await assertStatus(get(broken, metric, ''), d, ms, what, `failureStatus.${kind}: must answer ${d.code} ${d.reason} (${d.because})`);
+          else await assertFailureKind(get(broken, metric, ''), kind, ms, what);
         }
       }),
     },

@@ -27,5 +27,7 @@ export type {
   ConformanceResource,
   ConformanceTarget,
   CustomConformanceSetup,
+  DeclaredStatus,
+  DeclaredStatusOptions,
   ExternalConformanceSetup,
 } from './conformance-data.js';

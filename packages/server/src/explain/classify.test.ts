@@ -29,6 +29,9 @@ describe('classifyAnswer', () => {
     { name: '400', answer: status(400, 'unable to parse requirement'), c: {}, code: 'bad-request' },
     { name: '503', answer: status(503, 'unable to fetch metrics'), c: {}, code: 'backend-error' },
     { name: '503 about age', answer: status(503, 'the value of "q" is 900s old (max age 120s)'), c: {}, code: 'stale' },
+    { name: '503 no point found, objects exist', answer: status(503, 'no point found: Datadog has no point of rps for any of the 2 pods selected in the last 300s'), c: {}, code: 'no-values' },
+    { name: '503 no point found, no objects', answer: status(503, 'no point found: Datadog has no point of external metric q in the last 300s'), c: { matchingObjects: 0 }, code: 'no-matching-objects' },
+    { name: '503 rejected query', answer: status(503, 'Datadog rejected this metric\'s query (Datadog answered 400: …); fix the rule\'s query'), c: {}, code: 'backend-error' },
     { name: 'old timestamp', answer: { status: 200, body: { items: [item('web-1', '3', '2026-01-01T00:00:00Z')] } }, c: {}, code: 'stale' },
   ])('$name → $code', ({ answer, c, code }) => {
     const r = classifyAnswer(answer, { ...ctx, ...c });
@@ -37,6 +40,12 @@ describe('classifyAnswer', () => {
       expect(r.reason.message).not.toBe('');
       expect(r.reason.fix).not.toBe('');
     }
+  });
+
+  it('a rejected query\'s 503 says to fix the rule, not to check connectivity', () => {
+    const r = classifyAnswer(status(503, 'Datadog rejected this metric\'s query (Datadog answered 400: bad); fix the rule\'s query'), ctx);
+    expect(r.reason?.fix).toContain('fix the rule\'s query');
+    expect(r.reason?.message).toContain('Datadog answered 400: bad');
   });
 
   it('names the closest listed metrics', () => {

@@ -57,8 +57,8 @@ export function metricItems(body: unknown): MetricItemValue[] {
 /**
  * classifyAnswer returns the values of a 200 answer, or the reason the HPA controller would get
  * none: 401/403 (forbidden), 404 (metric not listed, selector matching nothing, no value), 400,
- * 5xx (backend error; a message about age is a stale value), an empty list, or values older
- * than `maxAgeMs`.
+ * 5xx (backend error; a message about age is a stale value, one starting "no point found" is no
+ * value), an empty list, or values older than `maxAgeMs`.
  */
 export function classifyAnswer(answer: ApiAnswer, ctx: ClassifyContext): { values: MetricItemValue[]; reason?: Reason } {
   const msg = statusMessage(answer.body);
@@ -104,8 +104,20 @@ export function classifyAnswer(answer: ApiAnswer, ctx: ClassifyContext): { value
     return { values: [], reason: { code: 'bad-request', message: `${ctx.groupVersion} rejected the request: ${msg}`, fix: 'fix the metric name or selector in the HPA as the message says' } };
   }
   if (answer.status >= 500 || answer.status < 200 || answer.status >= 300) {
+    // A backend that answers "no point found" with a 503 (Datadog): the metric exists, values do not.
+    if (/^no point found\b/i.test(msg)) return { values: [], reason: noObjects() ?? noValues(`the backend has no value for "${ctx.metric}": ${msg}`) };
     if (/\b(stale|old|max ?age)\b/i.test(msg)) {
       return { values: [], reason: { code: 'stale', message: `the backend refused a stale value: ${msg}`, fix: 'the backend cannot refresh this metric: check its connectivity and rate limits (the debug page shows its last error), or raise its max age' } };
+    }
+    if (/\brejected this metric's query\b/i.test(msg)) {
+      return {
+        values: [],
+        reason: {
+          code: 'backend-error',
+          message: `${ctx.groupVersion} answered ${answer.status}: ${msg}`,
+          fix: 'the backend rejects the query the rule builds: fix the rule\'s query or the metric selector as the message says (the backend retries it alone meanwhile)',
+        },
+      };
     }
     return {
       values: [],
