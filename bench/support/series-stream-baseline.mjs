@@ -1,3 +1,4 @@
+/* global TextDecoder */
 // BASELINE ONLY — not used by the server. A verbatim JavaScript copy of
 // packages/backend-prometheus/src/series-stream.ts as it was before the allocation-light parser
 // (main at 959ffdb): it scans every character, collects each series' text into an array of chunk
