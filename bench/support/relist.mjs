@@ -6,7 +6,7 @@
 // parser, discovery) against the series double at `url`; only "parser": a plain HTTP GET of the
 // same answer through parseSeriesStream with a consumer that only reads __name__ (the parser's
 // share). Prints one JSON line:
-// {parser, only, seconds, rssGrowthBytes, heapPeakGrowthBytes, heapRetainedBytes, listed, seen}.
+// {parser, only, seconds, cpuSeconds (user + system of this process), rssGrowthBytes, heapPeakGrowthBytes, heapRetainedBytes, listed, seen}.
 // parser "baseline" swaps in the pre-change parser (bench/support/series-stream-baseline.mjs).
 import { get } from 'node:http';
 import { register } from 'node:module';
@@ -45,9 +45,12 @@ const sampler = setInterval(() => {
   peakHeap = Math.max(peakHeap, m.heapUsed);
   peakRss = Math.max(peakRss, m.rss);
 }, 10);
+const cpu = process.cpuUsage();
 const t = performance.now();
 const parsed = only === 'parser' ? await parseOnly() : (await inst.start(), undefined);
 const seconds = (performance.now() - t) / 1000;
+const used = process.cpuUsage(cpu);
+const cpuSeconds = (used.user + used.system) / 1e6;
 clearInterval(sampler);
 // The kernel's high-water mark catches a peak between two samples (when it rose during the relist).
 const maxRssAfter = process.resourceUsage().maxRSS * 1024;
@@ -58,4 +61,4 @@ const after = process.memoryUsage();
 const listed = only === 'parser' ? names.size : inst.custom.listAllMetrics().length;
 const seen = only === 'parser' ? parsed : ctx.metrics.gauges.get('discovery_series');
 await inst.close();
-console.log(JSON.stringify({ parser, only, seconds, rssGrowthBytes: peakRss - before.rss, heapPeakGrowthBytes: peakHeap - before.heapUsed, heapRetainedBytes: after.heapUsed - before.heapUsed, listed, seen }));
+console.log(JSON.stringify({ parser, only, seconds, cpuSeconds, rssGrowthBytes: peakRss - before.rss, heapPeakGrowthBytes: peakHeap - before.heapUsed, heapRetainedBytes: after.heapUsed - before.heapUsed, listed, seen }));
