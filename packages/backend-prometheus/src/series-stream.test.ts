@@ -64,7 +64,7 @@ describe('parseSeriesStream', () => {
         const top: Record<string, unknown> = {};
         for (const [k, v] of d.before) top[k] = v;
         top.data = d.data;
-        for (const [k, v] of d.after) if (k !== 'data') top[k] = v;
+        for (const [k, v] of d.after) top[k] = v;
         const json = JSON.stringify(top, null, d.indent);
         const bytes = new TextEncoder().encode(json);
         // What JSON.parse reads from the same bytes (lone surrogates become U+FFFD on the wire).
