@@ -1,16 +1,25 @@
 #!/usr/bin/env node
-/* global Buffer, setImmediate, URLSearchParams */
+/* global Buffer, performance, setImmediate, URLSearchParams */
 // A loopback double of the Prometheus HTTP API for bench/prometheus.bench.mjs, run as a child
 // process so its memory is not counted against the backend under test.
 //   /api/v1/series  streams SERIES synthetic series over METRICS metric names (generated on the fly)
-//   /api/v1/query   answers a vector with one sample per name in the query's pod matcher
-//   /stats          {queries, maxRequestBytes, totalRequestBytes, maxRegexBytes}
+//   /api/v1/query   answers a vector with one sample per name in the query's pod matcher; a query
+//                   without one (a merged query, `pod!=""`) gets one sample per pod of POD_FILE
+//                   (JSON [[namespace, pod], …]), within its `namespace="…"` matcher if any,
+//                   labelled with namespace and pod
+//   /stats          {queries, maxRequestBytes, totalRequestBytes, maxRegexBytes, queryTimesMs}
+//                   (queryTimesMs: when each instant query arrived, ms since the double started)
 // Prints the port on stdout once listening. Loopback only.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 const SERIES = Number(process.env.SERIES ?? 1_000_000);
 const METRICS = Number(process.env.METRICS ?? 2_000);
-const stats = { queries: 0, maxRequestBytes: 0, totalRequestBytes: 0, maxRegexBytes: 0 };
+const stats = { queries: 0, maxRequestBytes: 0, totalRequestBytes: 0, maxRegexBytes: 0, queryTimesMs: [] };
+const started = performance.now();
+/** The pods a merged query answers for: [namespace, pod] pairs. */
+const knownPods = process.env.POD_FILE ? JSON.parse(readFileSync(process.env.POD_FILE, 'utf8')) : [];
+const podIndex = new Map(knownPods.map(([ns, pod], i) => [`${ns}/${pod}`, i]));
 
 function unescapeRegexAlternation(s) {
   return s.split(/(?<!\\)\|/).map((n) => n.replace(/\\(.)/g, '$1'));
@@ -54,14 +63,20 @@ const server = createServer((req, res) => {
     }
     if (url.pathname === '/api/v1/query') {
       stats.queries++;
+      stats.queryTimesMs.push(Math.round(performance.now() - started));
       stats.totalRequestBytes += size;
       stats.maxRequestBytes = Math.max(stats.maxRequestBytes, size);
       const query = new URLSearchParams(body).get('query') ?? url.searchParams.get('query') ?? '';
       const m = /pod=~"((?:[^"\\]|\\.)*)"|pod="((?:[^"\\]|\\.)*)"/.exec(query);
       if (m?.[1] !== undefined) stats.maxRegexBytes = Math.max(stats.maxRegexBytes, Buffer.byteLength(m[1]));
       const names = m ? (m[1] !== undefined ? unescapeRegexAlternation(m[1].replace(/\\\\/g, '\\')) : [m[2]]) : [];
+      const ns = /namespace="((?:[^"\\]|\\.)*)"/.exec(query)?.[1];
       const now = Date.now() / 1000;
-      const result = names.map((n, i) => ({ metric: { pod: n }, value: [now, String(i % 100)] }));
+      // A sample's value depends only on its pod, so merged and per-request answers agree.
+      const value = (namespace, pod, i) => String((podIndex.get(`${namespace}/${pod}`) ?? i) % 100);
+      const result = m
+        ? names.map((n, i) => ({ metric: ns === undefined ? { pod: n } : { namespace: ns, pod: n }, value: [now, value(ns, n, i)] }))
+        : knownPods.filter(([podNs]) => ns === undefined || podNs === ns).map(([podNs, pod], i) => ({ metric: { namespace: podNs, pod }, value: [now, value(podNs, pod, i)] }));
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
       return;

@@ -83,6 +83,8 @@ async function overhead() {
       createPrometheusBackend(fakeBackendContext({ kube: new FakeKubeLookup({ objects }) }), {
         url,
         cache: { ttl },
+        // The same PromQL as the direct call (per request): this measures the provider's overhead.
+        query: { coalesce: false },
         rules: [{ seriesQuery: '{__name__="bench_requests"}', resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } }, metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)' }],
       });
     const req = () => ({ namespace: 'bench', selector: parseSelector('app=bench'), info: { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'bench_requests' }, metricSelector: Selector.everything(), signal: new AbortController().signal });
@@ -208,6 +210,8 @@ async function bigStar() {
     const inst = createPrometheusBackend(ctx, {
       url: dbl.url,
       cache: { ttl: '0s' },
+      // The batching of a big per-request query (P4); merged queries are measured by the coalescing bench.
+      query: { coalesce: false },
       discovery: { onDemand: true },
       rules: [{ seriesQuery: '{__name__=~"bench_metric_.*"}', resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } }, name: { matches: '^(.*)_total$' }, metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)' }],
     });

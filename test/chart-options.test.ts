@@ -36,6 +36,8 @@ const everyOption = {
   env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=384' }, { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'other', key: 'token' } } }],
   envFrom: [{ configMapRef: { name: 'cms-env' } }],
   logLevel: 'debug',
+  shutdown: { delaySeconds: 10, timeoutSeconds: 50 },
+  terminationGracePeriodSeconds: 70,
   extraArgs: ['--request-timeout=20s', '--max-requests-inflight=100'],
   extraVolumes: [{ name: 'ca-certs', configMap: { name: 'corporate-ca' } }],
   extraVolumeMounts: [{ name: 'ca-certs', mountPath: '/etc/ssl/corporate', readOnly: true }],
@@ -84,7 +86,8 @@ describe('Helm chart options', () => {
     expect(pod.imagePullSecrets).toEqual([{ name: 'registry-creds' }]);
     expect(pod.serviceAccountName).toBe('cms-sa');
     expect(byKind(objs, 'ServiceAccount')[0].metadata.annotations).toEqual(everyOption.serviceAccount.annotations);
-    expect(c.args).toEqual(expect.arrayContaining(['--log-level=debug', '--request-timeout=20s', '--max-requests-inflight=100']));
+    expect(c.args).toEqual(expect.arrayContaining(['--log-level=debug', '--request-timeout=20s', '--max-requests-inflight=100', '--shutdown-delay-duration=10s', '--shutdown-timeout=50s']));
+    expect(pod.terminationGracePeriodSeconds).toBe(70);
     expect(c.env).toEqual(everyOption.env);
     expect(c.envFrom).toEqual([{ configMapRef: { name: 'cms-env' } }, { secretRef: { name: 'cms-credentials' } }]);
     expect(c.volumeMounts).toEqual(expect.arrayContaining([
@@ -113,6 +116,14 @@ describe('Helm chart options', () => {
     const [sm] = byKind(objs, 'ServiceMonitor');
     expect(sm.metadata.labels.release).toBe('kube-prometheus-stack');
     expect(sm.spec.endpoints[0]).toMatchObject({ port: 'https', scheme: 'https', path: '/metrics', interval: '1m', scrapeTimeout: '20s' });
+  });
+
+  it('refuses a grace period that would let the kubelet kill the server mid-drain', () => {
+    expect(() => render({ shutdown: { delaySeconds: 5, timeoutSeconds: 60 } })).toThrow(
+      'terminationGracePeriodSeconds (45) must be greater than shutdown.delaySeconds + shutdown.timeoutSeconds (65), or the kubelet kills the server before it has drained',
+    );
+    expect(() => render({ shutdown: { delaySeconds: '5s', timeoutSeconds: 30 } })).toThrow("at '/shutdown/delaySeconds': must be integer");
+    expect(podSpec(validateAll(render({ shutdown: { delaySeconds: 0, timeoutSeconds: 60 }, terminationGracePeriodSeconds: 61 }))).terminationGracePeriodSeconds).toBe(61);
   });
 
   it('lets OpenShift unset the user and group ids (null deletes a default, as in Helm)', () => {

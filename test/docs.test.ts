@@ -25,7 +25,7 @@ const PAGES = [
   'examples/custom-adapter/README.md',
 ];
 /** Pages whose quoted messages are checked too; their shell blocks deploy to a cluster, build an image or run Helm. */
-const MESSAGE_ONLY_PAGES = ['docs/deploy.md', 'docs/migrating-from-prometheus-adapter.md', 'docs/architecture.md'];
+const MESSAGE_ONLY_PAGES = ['docs/deploy.md', 'docs/migrating-from-prometheus-adapter.md', 'docs/migrating-from-datadog.md', 'docs/architecture.md'];
 const IN_REPO_ROOT = new Set(['README.md']);
 const BIN = join(root, 'packages/server/bin/custom-metrics-server.js');
 

@@ -415,6 +415,16 @@ Object.assign(FNS, {
   lower: (s: Value) => str(s).toLowerCase(),
   toString: (s: Value) => str(s),
   int: (s: Value) => Math.trunc(Number(s)),
+  // Sprig's add converts its arguments to int64; text/template's comparisons of numbers.
+  add: (...a: Value[]) => a.reduce<number>((sum, x) => sum + Math.trunc(Number(x)), 0),
+  lt: (a: Value, b: Value) => Number(a) < Number(b),
+  le: (a: Value, b: Value) => Number(a) <= Number(b),
+  gt: (a: Value, b: Value) => Number(a) > Number(b),
+  ge: (a: Value, b: Value) => Number(a) >= Number(b),
+  // Helm's fail stops the rendering with the message.
+  fail: (msg: Value) => {
+    throw new Error(str(msg));
+  },
   hasKey: (m: Value, k: Value) => !!m && typeof m === 'object' && str(k) in (m as object),
   list: (...a: Value[]) => a,
   b64enc: (s: Value) => Buffer.from(str(s)).toString('base64'),

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { SERVE_FLAGS } from '../../packages/server/src/cli/flags.js';
+import { parseSeconds, SERVE_FLAGS } from '../../packages/server/src/cli/flags.js';
 import { tempDir } from '../../test-support/index.js';
 import { parseManifests, type K8sObject } from './k8s-validate.js';
 
@@ -43,6 +43,11 @@ export function checkConsistency(objs: K8sObject[]): void {
   expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
   expect(pod.securityContext.runAsNonRoot).toBe(true);
   expect(pod.affinity.podAntiAffinity).toBeDefined();
+  // SIGTERM: the kubelet's grace period outlasts the delay before closing plus the drain bound,
+  // so a drain is never cut short by SIGKILL (server defaults: delay 0s, timeout 30s; pod 30s).
+  const flagValue = (name: string, dflt: string) => (c.args as string[]).find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1) ?? dflt;
+  const drainSeconds = parseSeconds(flagValue('--shutdown-delay-duration', '0')) + parseSeconds(flagValue('--shutdown-timeout', '30'));
+  expect(pod.terminationGracePeriodSeconds ?? 30, 'terminationGracePeriodSeconds > shutdown delay + timeout').toBeGreaterThan(drainSeconds);
   // Every flag the container passes is one the server knows.
   const known = new Set(['--config', ...SERVE_FLAGS.map((f) => f.flag.split(' ')[0]!)]);
   for (const arg of c.args.slice(1) as string[]) expect(known, `unknown flag ${arg}`).toContain(arg.split('=')[0]);

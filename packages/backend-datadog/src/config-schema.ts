@@ -103,6 +103,14 @@ export const configSchema: Readonly<Record<string, unknown>> = {
         ...metricOrQuery,
       },
     },
+    datadogMetrics: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        allowCrossNamespace: { type: 'boolean' },
+      },
+    },
     clusterAgentConvention: {
       type: 'object',
       additionalProperties: false,

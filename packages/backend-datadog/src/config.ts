@@ -109,6 +109,19 @@ export interface DatadogBackendConfig {
   external?: ExternalRuleConfig[];
   custom?: CustomRuleConfig[];
   clusterAgentConvention?: { enabled?: boolean; aggregator?: Aggregator; rollupSeconds?: number; windowSeconds?: number };
+  /**
+   * External metrics named `datadogmetric@<namespace>:<name>` read their query from that
+   * `DatadogMetric` object (datadoghq.com/v1alpha1), as the Datadog Cluster Agent does.
+   */
+  datadogMetrics?: {
+    /** Default true. */
+    enabled?: boolean;
+    /**
+     * Default false: an HPA may only reference a DatadogMetric in its own namespace. true lets it
+     * reference one in any namespace, as the Cluster Agent does.
+     */
+    allowCrossNamespace?: boolean;
+  };
 }
 
 /** A rule ready to build queries. */
@@ -151,6 +164,8 @@ export interface ResolvedConfig {
   readonly external: readonly ResolvedExternalRule[];
   readonly custom: readonly ResolvedCustomRule[];
   readonly convention?: { readonly aggregator: Aggregator; readonly rollupSeconds: number; readonly windowSeconds: number };
+  /** DatadogMetric references (`datadogMetrics`); `enabled: false` when switched off. */
+  readonly datadogMetrics: { readonly enabled: boolean; readonly allowCrossNamespace: boolean; readonly windowSeconds: number };
 }
 
 /** Thrown for a config the schema accepts but that cannot work: core's path-carrying `ConfigError`. */
@@ -199,6 +214,9 @@ export function resolveConfig(c: DatadogBackendConfig, warn?: (message: string) 
   const external = (c.external ?? []).map((r, i): ResolvedExternalRule => {
     const path = `external[${i}]`;
     const lower = r.name.toLowerCase();
+    if (lower.startsWith('datadogmetric@')) {
+      throw new ConfigError(`${path}.name`, `${JSON.stringify(r.name)} starts with datadogmetric@, which names a DatadogMetric object (see datadogMetrics); choose another name`);
+    }
     if (externalNames.has(lower)) throw new ConfigError(`${path}.name`, `duplicate external metric ${JSON.stringify(r.name)}`);
     externalNames.add(lower);
     const groupBy = r.groupBy ?? [];
@@ -248,6 +266,7 @@ export function resolveConfig(c: DatadogBackendConfig, warn?: (message: string) 
     },
     external,
     custom,
+    datadogMetrics: { enabled: c.datadogMetrics?.enabled ?? true, allowCrossNamespace: c.datadogMetrics?.allowCrossNamespace ?? false, windowSeconds: d.windowSeconds },
     ...(conv?.enabled
       ? { convention: { aggregator: conv.aggregator ?? 'avg', rollupSeconds: conv.rollupSeconds ?? 30, windowSeconds: conv.windowSeconds ?? 300 } }
       : {}),

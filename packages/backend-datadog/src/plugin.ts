@@ -62,10 +62,14 @@ export function createDatadogBackend(ctx: BackendContext, config: DatadogBackend
     { site: resolved.baseUrl ?? resolved.site, external: resolved.external.length, custom: resolved.custom.length, clusterAgentConvention: !!resolved.convention },
     'datadog backend configured',
   );
+  const external = new DatadogExternalProvider(resolved, refresher, ctx.kube, ctx.logger);
   return {
-    external: new DatadogExternalProvider(resolved, refresher),
+    external,
     ...(resolved.custom.length > 0 ? { custom: new DatadogCustomProvider(resolved, ctx.kube, refresher) } : {}),
-    start: async () => refresher.start(),
+    start: async () => {
+      refresher.start();
+      await external.refreshReferences();
+    },
     close: async () => {
       ctx.signal.removeEventListener('abort', onShutdown);
       await refresher.close();

@@ -43,6 +43,8 @@ describe('external metrics through the real Datadog client', () => {
     expect(call.headers['dd-api-key']).toBe(API_KEY);
     expect(call.headers['dd-application-key']).toBe(APP_KEY);
     expect(call.queries).toEqual(['sum:aws.sqs.messages_visible{env:prod,queuename:orders}.rollup(max, 60)']);
+    // The batch's queries go with the call's latency to the server's debug page.
+    expect(rec.calls).toEqual([{ operation: 'query', outcome: 'success', query: 'sum:aws.sqs.messages_visible{env:prod,queuename:orders}.rollup(max, 60)' }]);
     expect(rec.counts.get('samples_dropped_nan')).toBe(1);
     expect(instance.external!.listAllExternalMetrics()).toEqual([{ metric: 'queue_depth' }]);
   });

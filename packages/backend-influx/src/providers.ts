@@ -68,11 +68,11 @@ export class InfluxQueryRunner {
           const started = performance.now();
           try {
             const rows = await this.#client.query(text, { signal: s, ...(valueColumn !== undefined ? { valueColumn } : {}) });
-            this.#ctx.metrics.observeCall('query', (performance.now() - started) / 1000, 'success');
+            this.#ctx.metrics.observeCall('query', (performance.now() - started) / 1000, 'success', text);
             this.#lastFailure = undefined;
             return rows;
           } catch (e) {
-            if (!s.aborted) this.#ctx.metrics.observeCall('query', (performance.now() - started) / 1000, 'error');
+            if (!s.aborted) this.#ctx.metrics.observeCall('query', (performance.now() - started) / 1000, 'error', text);
             throw e;
           }
         },

@@ -90,9 +90,11 @@ describe.skipIf(!bin)('InfluxQL against a real influxd', () => {
   const summary = (values: Array<{ describedObject: { name: string }; value: number }>) => values.map((v) => [v.describedObject.name, v.value]).sort();
 
   it('reads the latest value per object of the selected pods, with the row time as timestamp', async () => {
-    const { instance, sent } = backend();
+    const { instance, sent, ctx } = backend();
     const values = await bySelector(instance, NS, 'app=web');
     expect(summary(values)).toEqual([['web-1', 10], ['web-2', 20.5]]);
+    // The query text goes with the call's latency to the server's debug page.
+    expect(ctx.metrics.calls).toEqual([{ operation: 'query', seconds: expect.any(Number), outcome: 'success', query: sent[0] }]);
     expect(values.find((v) => v.describedObject.name === 'web-2')!.timestamp.getTime()).toBe(at(-5_000));
     expect(sent[0]).toBe(
       `SELECT last("value") FROM "http_requests" WHERE ("pod" = 'web-1' OR "pod" = 'web-2' OR "pod" = 'web-9') AND "namespace" = 'default' AND true AND time > now() - 5m GROUP BY "pod"`,

@@ -65,7 +65,7 @@ export interface HttpClientOptions {
   tls?: TlsConfig;
   logger: Logger;
   /** Called after every call with its duration, for self-metrics. */
-  observe?: (operation: 'query' | 'series', seconds: number, outcome: 'success' | 'error') => void;
+  observe?: (operation: 'query' | 'series', seconds: number, outcome: 'success' | 'error', query?: string) => void;
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -192,7 +192,16 @@ export class HttpPrometheusClient implements PrometheusClient {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
         init.body = params.toString();
       } else url += `?${params.toString()}`;
-      const res = await fetch(url, init);
+      let res: Response;
+      try {
+        res = await fetch(url, init);
+      } catch (e) {
+        // A kept-alive socket the server closed just as it was reused (its idle timeout racing
+        // ours): an instant query is a read, so it is sent once more on a new connection.
+        if (operation !== 'query' || combined.aborted || !isConnectionReset(e)) throw e;
+        this.#logger.debug({ operation, url: this.#base, detail: (e as Error).message }, 'prometheus connection reset; retrying once');
+        res = await fetch(url, init);
+      }
       if (res.status !== 200) {
         let errorType: string | undefined;
         let message = `HTTP ${res.status}`;
@@ -207,10 +216,10 @@ export class HttpPrometheusClient implements PrometheusClient {
         throw new PrometheusApiError(message, res.status, errorType);
       }
       const out = await read(res);
-      this.#observe?.(operation, (performance.now() - started) / 1000, 'success');
+      this.#observe?.(operation, (performance.now() - started) / 1000, 'success', queryText(params));
       return out;
     } catch (err) {
-      this.#observe?.(operation, (performance.now() - started) / 1000, 'error');
+      this.#observe?.(operation, (performance.now() - started) / 1000, 'error', queryText(params));
       if (signal.aborted) throw signal.reason;
       if (isResponseTooLargeError(err)) {
         this.#logger.warn({ operation, url: this.#base, limitBytes: this.#maxBytes }, 'prometheus answer exceeds maxResponseBytes');
@@ -234,6 +243,12 @@ export class HttpPrometheusClient implements PrometheusClient {
     this.#logger.warn({ operation, url: this.#base, detail }, 'prometheus call failed');
     return backendFailure(err instanceof PrometheusApiError && err.status === 429 ? 'throttled' : 'unreachable');
   }
+}
+
+/** Whether a fetch failed because the connection was reset or closed under it (no answer read). */
+function isConnectionReset(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function authorizationFor(auth: AuthConfig): () => string | undefined {
@@ -290,4 +305,9 @@ function samplesOf(body: unknown): Sample[] {
     value: parseSampleValue(String(r.value?.[1])),
     timestampMs: Math.round(Number(r.value?.[0]) * 1000),
   }));
+}
+
+/** The query text of a request, for the debug page: the PromQL of /query, the matchers of /series. */
+function queryText(params: URLSearchParams): string {
+  return params.get('query') ?? params.getAll('match[]').join(' ');
 }

@@ -110,6 +110,8 @@ export const configSchema = {
         maxRegexBytes: { type: 'integer', minimum: 64 },
         maxRequestBytes: { type: 'integer', minimum: 256 },
         maxConcurrency: { type: 'integer', minimum: 1 },
+        coalesce: { type: 'boolean' },
+        coalesceMaxSeries: { type: 'integer', minimum: 1 },
       },
     },
     rules: { type: 'array', items: discoveryRule },

@@ -27,9 +27,12 @@ describe('resolveConfig', () => {
       cacheTtlMs: 5_000,
       serveStaleMs: 0,
       maxRegexBytes: 8192,
+      coalesce: true,
+      coalesceMaxSeries: 20_000,
       rules: [],
       externalRules: [],
     });
+    expect(resolveConfig({ url, query: { coalesce: false, coalesceMaxSeries: 5 } })).toMatchObject({ coalesce: false, coalesceMaxSeries: 5 });
   });
 
   it.each([
@@ -38,6 +41,8 @@ describe('resolveConfig', () => {
     [{ url, rules: [{ seriesQuery: 'x', resources: { overrides: { pod: { resource: 'pod', grp: 'x' } } } }] }, '/rules/0/resources/overrides/pod additionalProperties {"additionalProperty":"grp"}'],
     [{ url, resourceRules: { cpu: {} } }, '/resourceRules required {"missingProperty":"memory"}'],
     [{ url, method: 'PUT' }, '/method enum'],
+    [{ url, query: { coalesce: 'yes' } }, '/query/coalesce type {"type":"boolean"}'],
+    [{ url, query: { coalesceMaxSeries: 0 } }, '/query/coalesceMaxSeries minimum {"comparison":">=","limit":1}'],
     [{ url, discovery: { interval: 'soon' } }, '/discovery/interval pattern'],
     [{}, ' required {"missingProperty":"url"}'],
   ])('the schema rejects %j at its path', (raw, error) => {

@@ -119,6 +119,14 @@ export interface PrometheusBackendConfig {
     maxRequestBytes?: number;
     /** Concurrent batch queries for one request (default 4). */
     maxConcurrency?: number;
+    /**
+     * Answer requests for the same custom metric from one merged query per cache window (default
+     * true): the rule's query for every object of the metric, grouped by namespace and object,
+     * cached for `cache.ttl` and filtered per request.
+     */
+    coalesce?: boolean;
+    /** Most series a merged answer may hold; past it that metric is queried per request for a while (default 20000). */
+    coalesceMaxSeries?: number;
   };
   rules?: DiscoveryRuleConfig[];
   externalRules?: DiscoveryRuleConfig[];
@@ -145,6 +153,8 @@ export interface ResolvedConfig {
   maxRegexBytes: number;
   maxRequestBytes: number;
   maxConcurrency: number;
+  coalesce: boolean;
+  coalesceMaxSeries: number;
   rules: DiscoveryRuleConfig[];
   externalRules: DiscoveryRuleConfig[];
   resourceRules?: ResourceRulesConfig;
@@ -205,6 +215,8 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     maxRegexBytes: c.query?.maxRegexBytes ?? 8192,
     maxRequestBytes: c.query?.maxRequestBytes ?? 8000,
     maxConcurrency: c.query?.maxConcurrency ?? 4,
+    coalesce: c.query?.coalesce ?? true,
+    coalesceMaxSeries: c.query?.coalesceMaxSeries ?? 20_000,
     rules: c.rules ?? [],
     externalRules: c.externalRules ?? [],
     ...(rr ? { resourceRules: rr } : {}),

@@ -32,7 +32,7 @@ export function createPrometheusBackend(ctx: BackendContext, config: unknown, de
       auth: resolved.auth,
       tls: resolved.tls,
       logger: ctx.logger,
-      observe: (op, seconds, outcome) => ctx.metrics.observeCall(op, seconds, outcome),
+      observe: (op, seconds, outcome, query) => ctx.metrics.observeCall(op, seconds, outcome, query),
     });
   let backend: PrometheusBackend;
   try {

@@ -64,7 +64,10 @@ function setup(extra: Record<string, unknown> = {}, objects: KubeObject[] = []) 
   client.seriesMatches = (m, s) => (m.includes('queue_length') ? s.__name__ === 'queue_length' : m.includes('Queue_Depth') ? s.__name__ === 'Queue_Depth' : s.pod !== undefined && s.__name__ !== 'queue_length');
   const kube = new FakeKubeLookup({ objects });
   const ctx = fakeBackendContext({ kube });
-  const instance = createPrometheusBackend(ctx, { url: 'http://127.0.0.1:1', ...RULES, ...extra }, { client, now: () => now });
+  // These cases are about the per-request queries (their PromQL is asserted), so coalescing is off
+  // unless a case turns it on; merged queries have their own tests in merged-queries.test.ts.
+  const query = { coalesce: false, ...(extra.query as Record<string, unknown> | undefined) };
+  const instance = createPrometheusBackend(ctx, { url: 'http://127.0.0.1:1', ...RULES, ...extra, query }, { client, now: () => now });
   return {
     client,
     ctx,

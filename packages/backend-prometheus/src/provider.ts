@@ -64,6 +64,11 @@ export class PrometheusBackend {
     return this.#config;
   }
 
+  /** The backend's clock in milliseconds (`options.now`, default `Date.now`). */
+  now(): number {
+    return this.#now();
+  }
+
   /** The backend context (kube lookup, logger, metrics). */
   get context(): BackendContext {
     return this.#ctx;
@@ -74,6 +79,17 @@ export class PrometheusBackend {
    * call; optional serve-stale on 503) and returns only finite samples, counting the rest.
    */
   async query(promql: string, signal: AbortSignal): Promise<Sample[]> {
+    const { value } = await this.load(promql, signal);
+    const finite = value.filter((s) => Number.isFinite(s.value));
+    if (finite.length !== value.length) this.#ctx.metrics.count('samples_dropped_nonfinite', value.length - finite.length);
+    return finite;
+  }
+
+  /**
+   * load is {@link query} without the finite filter: the cached answer itself (the same array for
+   * every caller within the TTL) and whether this call queried Prometheus.
+   */
+  async load(promql: string, signal: AbortSignal): Promise<{ value: Sample[]; called: boolean }> {
     let called = false;
     const { value, stale } = await this.#loader.load(
       promql,
@@ -85,9 +101,7 @@ export class PrometheusBackend {
     );
     this.#ctx.metrics.cache(stale ? 'stale' : called ? 'miss' : 'hit');
     if (stale) this.#ctx.logger.warn({ query: promql }, 'prometheus unavailable; serving a stale value');
-    const finite = value.filter((s) => Number.isFinite(s.value));
-    if (finite.length !== value.length) this.#ctx.metrics.count('samples_dropped_nonfinite', value.length - finite.length);
-    return finite;
+    return { value, called };
   }
 
   /**

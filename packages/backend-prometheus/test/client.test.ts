@@ -160,4 +160,42 @@ describe('HttpPrometheusClient against a local HTTP double', () => {
     await expect(p).rejects.toThrow('client went away');
     c.close();
   });
+
+  it('sends an instant query once more when the connection is reset under it (a kept-alive socket closed by the server); a series call is not retried', async () => {
+    let resets = 1;
+    let requests = 0;
+    const flaky = createServer((req, res) => {
+      requests++;
+      req.resume();
+      req.on('end', () => {
+        if (resets > 0) {
+          resets--;
+          req.socket.destroy(); // no answer: the client sees ECONNRESET / socket hang up
+          return;
+        }
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { pod: 'p1' }, value: [1700000000.5, '2'] }] } }));
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((r) => flaky.listen(port, '127.0.0.1', r));
+    const c = new HttpPrometheusClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 2_000, logger: fakeBackendContext().logger });
+    try {
+      expect((await c.query('x', signal())).map((s) => s.value)).toEqual([2]);
+      expect(requests).toBe(2);
+      // Reset twice in a row: one retry only, then the 503 of an unreachable backend.
+      resets = 2;
+      requests = 0;
+      await expect(c.query('x', signal())).rejects.toMatchObject({ code: 503 });
+      expect(requests).toBe(2);
+      resets = 1;
+      requests = 0;
+      await expect(c.series(['x'], { start: new Date(0), end: new Date(1) }, () => undefined, signal())).rejects.toMatchObject({ code: 503 });
+      expect(requests).toBe(1);
+    } finally {
+      c.close();
+      flaky.closeAllConnections();
+      await new Promise<void>((r) => flaky.close(() => r()));
+    }
+  });
 });

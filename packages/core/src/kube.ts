@@ -17,6 +17,12 @@ export interface KubeObject {
   readonly phase?: string;
   /** Pods only: `spec.nodeName`. */
   readonly nodeName?: string;
+  /**
+   * The object's `spec` as the cluster serves it, for resources other than pods (whose useful
+   * fields are above); `undefined` when the object has none. Read-only: it may be the cache's own
+   * copy. E.g. the Datadog backend reads a `DatadogMetric`'s `spec.query` from here.
+   */
+  readonly spec?: Readonly<Record<string, unknown>>;
 }
 
 /** One resource type the cluster serves, as discovery reports it (a RESTMapper's entry). */

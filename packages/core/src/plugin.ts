@@ -14,8 +14,13 @@ export interface Logger {
  * labelled with the instance name.
  */
 export interface BackendMetrics {
-  /** observeCall records one call to the backend system (`operation` e.g. `query`, `series`). */
-  observeCall(operation: string, seconds: number, outcome: 'success' | 'error'): void;
+  /**
+   * observeCall records one call to the backend system (`operation` e.g. `query`, `series`).
+   * `query` is the query text actually sent (PromQL, Flux/InfluxQL, a Datadog query): optional,
+   * never exported as a metric label; the server keeps the last few per instance for its debug
+   * page. Pass it from the one place the backend issues its requests.
+   */
+  observeCall(operation: string, seconds: number, outcome: 'success' | 'error', query?: string): void;
   /** cache records a cache lookup. */
   cache(result: 'hit' | 'miss' | 'stale'): void;
   /** count increments a named event counter (e.g. `samples_dropped_nan`, `series_limit_exceeded`). */

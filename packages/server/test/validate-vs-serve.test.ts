@@ -47,6 +47,12 @@ const BAD: Array<[string, string[], string]> = [
   ['an unknown backend type', ['backends:', '  - name: x', '    type: ./nope.mjs'], 'backends[0].type'],
   ['two instances serving the same metric', ['backends:', ...mem(), ...mem().map((l) => l.replace('name: mem', 'name: mem2'))], 'backends: '],
   ['bad YAML', ['server: [unclosed'], '(root): valid YAML'],
+  [
+    'a standalone resource declared twice',
+    ['standalone:', '  resources:', '    - { group: argoproj.io, version: v1alpha1, kind: Rollout, resource: rollouts }', '    - { group: argoproj.io, version: v1, kind: Rollout, resource: rollouts }'],
+    'standalone.resources[1].resource: a resource declared once ("rollouts.argoproj.io" is already declared by standalone.resources[0])',
+  ],
+  ['a standalone object of an undeclared kind', ['standalone:', '  objects:', '    - { resource: rollouts.argoproj.io, namespace: demo, name: web }'], 'standalone.objects[0].resource: a known resource ('],
 ];
 
 async function run(argv: string[]): Promise<{ code: number; err: string; started: boolean }> {

@@ -102,8 +102,9 @@ export class QueryRefresher {
    * get returns the cached answer to `query` over a `windowSeconds` window, fetching it first when
    * it is new. Throws per core's failure table: 500 when Datadog rejected the query, 503 when the value is too old, Datadog failed, the
    * API is rate limited before a first value exists, or `signal` aborts while waiting.
+   * `maxAgeMs` replaces the configured maximum age for this request (a DatadogMetric's `spec.maxAge`).
    */
-  async get(query: string, windowSeconds: number, signal: AbortSignal): Promise<CachedAnswer> {
+  async get(query: string, windowSeconds: number, signal: AbortSignal, maxAgeMs?: number): Promise<CachedAnswer> {
     if (this.closed) throw new ServiceUnavailableError('the Datadog backend is shutting down');
     if (signal.aborted) throw new ServiceUnavailableError('the request was cancelled');
     this.start();
@@ -116,7 +117,7 @@ export class QueryRefresher {
     }
     const now = this.now();
     entry.lastRequested = now;
-    if (entry.answer) return this.fresh(entry.answer);
+    if (entry.answer) return this.fresh(entry.answer, maxAgeMs);
     this.deps.metrics.cache('miss');
     if (!entry.pending) {
       if (now < this.pausedUntil) {
@@ -135,7 +136,7 @@ export class QueryRefresher {
       });
     }
     await raceAbort(entry.pending as Promise<void>, signal, () => backendFailure('timeout', 'timed out waiting for Datadog'));
-    if (entry.answer) return this.fresh(entry.answer);
+    if (entry.answer) return this.fresh(entry.answer, maxAgeMs);
     if (entry.tooLargeLimit !== undefined) throw new ResponseTooLargeError(entry.tooLargeLimit);
     throw this.failure(entry);
   }
@@ -195,12 +196,12 @@ export class QueryRefresher {
     return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, due));
   }
 
-  private fresh(answer: CachedAnswer): CachedAnswer {
+  private fresh(answer: CachedAnswer, maxAgeMs = this.opts.maxAgeMs): CachedAnswer {
     const age = this.now() - answer.fetchedAt;
-    if (age > this.opts.maxAgeMs) {
+    if (age > maxAgeMs) {
       this.deps.metrics.cache('stale');
       throw new ServiceUnavailableError(
-        `the latest Datadog value is ${Math.round(age / 1000)}s old, older than the maximum age of ${Math.round(this.opts.maxAgeMs / 1000)}s ` +
+        `the latest Datadog value is ${Math.round(age / 1000)}s old, older than the maximum age of ${Math.round(maxAgeMs / 1000)}s ` +
           '(Datadog could not be queried since)',
         this.retryAfterSeconds(),
       );
@@ -287,7 +288,7 @@ export class QueryRefresher {
       try {
         const windowMs = chunk[0].windowSeconds * 1000;
         const res = await this.deps.client.queryBatch(queries, started - windowMs, started, signal);
-        this.deps.metrics.observeCall('query', (this.now() - started) / 1000, 'success');
+        this.deps.metrics.observeCall('query', (this.now() - started) / 1000, 'success', queries.join('\n'));
         this.applyRateLimit(res.rateLimit, 200);
         const fetchedAt = this.now();
         chunk.forEach((e, i) => {
@@ -300,7 +301,7 @@ export class QueryRefresher {
         return;
       } catch (e) {
         const err = e instanceof DatadogApiError ? e : new DatadogApiError('Datadog call failed', 0, {}, true);
-        this.deps.metrics.observeCall('query', (this.now() - started) / 1000, 'error');
+        this.deps.metrics.observeCall('query', (this.now() - started) / 1000, 'error', queries.join('\n'));
         this.applyRateLimit(err.rateLimit, err.status);
         this.lastFailure = { status: err.status, message: err.message };
         if (this.closed) return;

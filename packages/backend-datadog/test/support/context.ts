@@ -7,7 +7,7 @@ export interface Recorded {
   logs: string[];
   counts: Map<string, number>;
   cache: string[];
-  calls: Array<{ operation: string; outcome: string }>;
+  calls: Array<{ operation: string; outcome: string; query?: string }>;
 }
 
 const grKey = (gr: GroupResource) => `${gr.resource}.${gr.group}`;
@@ -62,7 +62,7 @@ export function recordingContext(kube: KubeLookup = staticKube([])): { ctx: Back
       signal: controller.signal,
       logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
       metrics: {
-        observeCall: (operation, _s, outcome) => void rec.calls.push({ operation, outcome }),
+        observeCall: (operation, _s, outcome, query) => void rec.calls.push({ operation, outcome, ...(query !== undefined ? { query } : {}) }),
         cache: (r) => void rec.cache.push(r),
         count: (event, n = 1) => void rec.counts.set(event, (rec.counts.get(event) ?? 0) + n),
         gauge: () => undefined,

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { escapePromString, escapeRegex, labelMatcher, requirementToMatcher } from './promql.js';
 import { NAMESPACES } from './resource-names.js';
 import type { ResourceConverter } from './resource-converter.js';
+import { isCoalescibleTemplate } from './coalesce.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
 
 /** The fields a `metricsQuery` / `containerQuery` / `nodeQuery` template sees. */
@@ -30,6 +31,24 @@ export interface BuildArgs {
   extraGroupBy?: readonly string[];
 }
 
+/** Arguments of {@link MetricsQuery.buildMerged}. */
+export interface MergedBuildArgs {
+  series: string;
+  resource: GroupResource;
+  /** Whether the resource is namespaced: the answer is then grouped by the namespace label too. */
+  namespaced: boolean;
+  metricSelector: Selector;
+}
+
+/** A merged query and the labels its answer is keyed by. */
+export interface MergedQuery {
+  promql: string;
+  /** The namespace label (namespaced resources), else `undefined`. */
+  namespaceLabel?: string;
+  /** The label holding the object's name. */
+  resourceLabel: string;
+}
+
 /**
  * MetricsQuery is a compiled `metricsQuery` template plus the logic of prometheus-adapter's
  * `metricsQuery.Build` / `BuildExternal`: the metric selector's matchers first (sorted by key),
@@ -41,6 +60,11 @@ export class MetricsQuery {
   readonly #template: CompiledTemplate;
   readonly #resources: ResourceConverter;
   readonly #replacements: ReadonlyArray<{ find?: string; replace?: string }>;
+  /**
+   * Whether requests may be answered from one merged query per metric ({@link buildMerged});
+   * see `isCoalescibleTemplate` for the templates that qualify.
+   */
+  readonly coalescible: boolean;
 
   constructor(
     source: string,
@@ -50,6 +74,7 @@ export class MetricsQuery {
   ) {
     this.#resources = resources;
     this.#replacements = options.external ? (options.labelValueReplacements ?? []) : [];
+    this.coalescible = !options.external && isCoalescibleTemplate(source);
     try {
       this.#template = compileTemplate(source);
       // A dry run catches unknown fields and bad function calls at start-up.
@@ -101,6 +126,34 @@ export class MetricsQuery {
       GroupBy: groupBy.join(','),
       GroupBySlice: groupBy,
     });
+  }
+
+  /**
+   * buildMerged renders the query that answers every object of a metric at once: the metric
+   * selector's matchers as in {@link build}, then `namespace!=""` (namespaced resources) and
+   * `<resource label>!=""` instead of the namespace and name matchers, grouped by the namespace
+   * label and the resource label. Only meaningful for a {@link coalescible} template, whose value
+   * for each (namespace, name) group then equals the per-request query's value for that object.
+   * @throws {BadRequestError} (core) for a metric selector PromQL cannot express.
+   */
+  buildMerged(a: MergedBuildArgs): MergedQuery {
+    const exprs: string[] = [];
+    const values: Record<string, string> = {};
+    this.#selectorParts(a.metricSelector, exprs, values);
+    const resourceLabel = this.#resources.labelForResource(a.resource);
+    if (resourceLabel === undefined) throw new Error(`no label is mapped to resource ${a.resource.resource}`);
+    const namespaceLabel = a.namespaced ? (this.#resources.labelForResource(NAMESPACES) ?? 'namespace') : undefined;
+    if (namespaceLabel !== undefined) exprs.push(labelMatcher(namespaceLabel, '!=', ''));
+    exprs.push(labelMatcher(resourceLabel, '!=', ''));
+    const groupBy = namespaceLabel !== undefined ? [namespaceLabel, resourceLabel] : [resourceLabel];
+    const promql = this.render({
+      Series: a.series,
+      LabelMatchers: exprs.join(','),
+      LabelValuesByName: values,
+      GroupBy: groupBy.join(','),
+      GroupBySlice: groupBy,
+    });
+    return { promql, resourceLabel, ...(namespaceLabel !== undefined ? { namespaceLabel } : {}) };
   }
 
   /** buildExternal renders the query for an external metric; `namespace` `""` adds no namespace matcher. */

@@ -38,6 +38,8 @@ export interface RecordedCall {
   operation: string;
   seconds: number;
   outcome: 'success' | 'error';
+  /** The query text, when the backend passed one. */
+  query?: string;
 }
 
 /** A {@link BackendMetrics} that records calls, cache results, counters and gauges. */
@@ -46,8 +48,8 @@ export class RecordingMetrics implements BackendMetrics {
   readonly cacheResults = { hit: 0, miss: 0, stale: 0 };
   readonly counters = new Map<string, number>();
   readonly gauges = new Map<string, number>();
-  observeCall(operation: string, seconds: number, outcome: 'success' | 'error'): void {
-    this.calls.push({ operation, seconds, outcome });
+  observeCall(operation: string, seconds: number, outcome: 'success' | 'error', query?: string): void {
+    this.calls.push({ operation, seconds, outcome, ...(query !== undefined ? { query } : {}) });
     if (this.calls.length > MAX_RECORDS) this.calls.shift();
   }
   cache(result: 'hit' | 'miss' | 'stale'): void {

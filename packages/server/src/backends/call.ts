@@ -23,12 +23,17 @@ export async function callBackend<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const started = performance.now();
-  const observe = (outcome: 'success' | 'error') =>
-    observers.metrics.backendCallDuration.observe({ instance: backend.name, operation: `provider.${operation}`, outcome }, (performance.now() - started) / 1000);
+  const observe = (outcome: 'success' | 'error') => {
+    const ms = performance.now() - started;
+    observers.metrics.backendCallDuration.observe({ instance: backend.name, operation: `provider.${operation}`, outcome }, ms / 1000);
+    observers.metrics.recent.call(backend.name, `provider.${operation}`, ms, outcome === 'success');
+  };
   try {
     signal.throwIfAborted();
     const result = await fn();
     observe('success');
+    // The debug page's last values: the answer is kept by reference, read when the page asks.
+    observers.metrics.recent.answer(backend.name, operation, result);
     return result;
   } catch (e) {
     observe('error');

@@ -35,14 +35,16 @@ export interface RunningServer {
 export { mergeFlags } from './merge-flags.js';
 
 /** Chooses the cluster view: informers over kube-apiserver, or the standalone lookup; logs which and why. */
-function clusterView(config: ServerConfig, logger: PinoLogger): { kube: KubeLookup & { close?(): Promise<void> }; clients?: KubeClients } {
+function clusterView(config: ServerConfig, logger: PinoLogger, source: string): { kube: KubeLookup & { close?(): Promise<void> }; clients?: KubeClients } {
   const s = config.server;
   const choice = s.standalone
     ? { clients: undefined, source: undefined, files: [], reason: '--standalone' }
     : chooseCluster({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });
+  // The `standalone:` section is checked in either mode (after the kubeconfigs, as validate-config does).
+  const standalone = new StandaloneKubeLookup(config.standalone.objects, config.standalone.resources, { source });
   if (!choice.clients) {
-    logger.info({ mode: 'standalone', objects: config.standalone.objects.length }, `standalone mode: ${choice.reason}`);
-    return { kube: new StandaloneKubeLookup(config.standalone.objects) };
+    logger.info({ mode: 'standalone', objects: config.standalone.objects.length, resources: config.standalone.resources.length }, `standalone mode: ${choice.reason}`);
+    return { kube: standalone };
   }
   logger.info(
     {
@@ -72,7 +74,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
   checkDebugAddress(config.server.debugAddress);
   const s = config.server;
   const logger = createLogger(s.logLevel);
-  const { kube, clients } = clusterView(config, logger);
+  const { kube, clients } = clusterView(config, logger, configFile ?? 'config');
   const security = await createSecurity(
     {
       clientCAFile: s.clientCaFile,
@@ -130,7 +132,8 @@ export async function startServer(configFile: string | undefined, flags: Partial
     );
     const { port } = await server.listen(s.securePort, s.bindAddress);
     logger.info({ port, bindAddress: s.bindAddress, backends: config.backends.map((b) => b.name) }, 'serving');
-    const debug = await startDebugListener(sc, config, logger, clients?.main);
+    // In cluster mode the debug page reads the HPAs through the informers (KubeLookup's cache).
+    const debug = await startDebugListener(sc, config, logger, clients ? { rest: clients.main, ...(kube instanceof InformerKubeLookup ? { hpas: kube } : {}) } : undefined);
     let stopping: Promise<void> | undefined;
     return {
       port,

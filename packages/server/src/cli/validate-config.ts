@@ -41,7 +41,7 @@ export async function checkConfigFile(
   if (!s.standalone) chooseCluster({ kubeconfig: s.kubeconfig, authenticationKubeconfig: s.authenticationKubeconfig, authorizationKubeconfig: s.authorizationKubeconfig });
   const sc = await buildContainer({
     config,
-    kube: new StandaloneKubeLookup(config.standalone.objects),
+    kube: new StandaloneKubeLookup(config.standalone.objects, config.standalone.resources, { source }),
     logger: createLogger('silent'),
     authentication: refuse,
     authorization: refuse,

@@ -51,11 +51,13 @@ interface Live {
   readonly backend: RegisteredBackend;
 }
 
-/** The fields of `a` and `b` (server options, standalone objects) that differ, as JSON paths. */
+/** The fields of `a` and `b` (server options, standalone kinds and objects) that differ, as JSON paths. */
 function restartOnlyChanges(a: ServerConfig, b: ServerConfig): string[] {
   const keys = new Set([...Object.keys(a.server), ...Object.keys(b.server)]) as Set<keyof ServerOptions>;
   const out = [...keys].filter((k) => !isDeepStrictEqual(a.server[k], b.server[k])).map((k) => `server.${k}`);
-  if (!isDeepStrictEqual(a.standalone, b.standalone)) out.push('standalone');
+  // The standalone lookup (its kinds and objects) is built once at start-up, before the backends
+  // that read it (the Prometheus backend maps template labels through its kinds): restart-only.
+  for (const k of ['resources', 'objects'] as const) if (!isDeepStrictEqual(a.standalone[k], b.standalone[k])) out.push(`standalone.${k}`);
   return out.sort();
 }
 

@@ -69,6 +69,23 @@ export const serverConfigSchema = {
       additionalProperties: false,
       default: {},
       properties: {
+        resources: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['version', 'kind', 'resource'],
+            properties: {
+              group: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$', maxLength: 253, default: '' },
+              version: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 },
+              kind: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*$', maxLength: 63 },
+              resource: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 },
+              singular: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 },
+              namespaced: { type: 'boolean', default: true },
+            },
+          },
+        },
         objects: {
           type: 'array',
           default: [],

@@ -66,6 +66,25 @@ export interface BackendConfig {
   lookupOnDemand?: boolean;
 }
 
+/**
+ * One kind of `standalone.resources`: a resource type (a CRD's, typically) the standalone lookup
+ * knows besides the built-in ones, as a cluster's discovery would report it.
+ */
+export interface StandaloneResourceConfig {
+  /** API group, `""` (the default) for the core group, e.g. `argoproj.io`. */
+  group: string;
+  /** The served version the kind is described with, e.g. `v1alpha1`. */
+  version: string;
+  /** Kind, e.g. `Rollout`. */
+  kind: string;
+  /** Plural resource name, e.g. `rollouts`. */
+  resource: string;
+  /** Singular name (default: the lower-cased kind), e.g. `rollout`. */
+  singular?: string;
+  /** Whether objects of this kind live in a namespace (default true). */
+  namespaced: boolean;
+}
+
 /** One object of `standalone.objects` (what the static KubeLookup knows). */
 export interface StandaloneObjectConfig {
   /** Group-resource, e.g. `pods`, `deployments.apps`. */
@@ -84,5 +103,5 @@ export interface StandaloneObjectConfig {
 export interface ServerConfig {
   server: ServerOptions;
   backends: BackendConfig[];
-  standalone: { objects: StandaloneObjectConfig[] };
+  standalone: { resources: StandaloneResourceConfig[]; objects: StandaloneObjectConfig[] };
 }

@@ -4,10 +4,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ServerContainer } from '../container.js';
 import type { ServerConfig } from '../config/types.js';
-import type { KubeRest } from '../kube/rest.js';
-import { explainFromDebug, MAX_MANIFEST_BYTES } from './explain-endpoint.js';
-import { DEBUG_PAGE } from './page.js';
-import { backendsSnapshot, configSnapshot, metricsSnapshot } from './snapshot.js';
+import { explainFromDebug, MAX_MANIFEST_BYTES, type ExplainCluster } from './explain-endpoint.js';
+import { debugPage } from './page.js';
+import { backendsSnapshot, configSnapshot, metricsSnapshot, valuesSnapshot } from './snapshot.js';
+
+/** What the debug listener reads besides the container and the config. */
+export interface DebugServerOptions {
+  /** Cluster mode: the server's kubeconfig and its informers (for /debug/explain). */
+  readonly cluster?: ExplainCluster;
+  /** Values to redact wherever they appear (e.g. read from secret files). */
+  readonly secrets?: ReadonlySet<string>;
+}
 
 /** A running debug listener. */
 export interface DebugServer {
@@ -47,12 +54,14 @@ const json = (res: ServerResponse, code: number, obj: unknown) => send(res, code
 
 /**
  * startDebugServer serves the debug page on `address` (loopback): `/debug/` (HTML),
- * `/debug/backends`, `/debug/metrics`, `/debug/config` (JSON, secrets redacted), `/debug/explain`
- * (GET: every HPA of `cluster`; POST a manifest: that one).
- * `secrets` are values to redact wherever they appear (e.g. read from secret files).
+ * `/debug/backends`, `/debug/metrics`, `/debug/values`, `/debug/config` (JSON, secrets
+ * redacted), `/debug/explain` (GET: every HPA of the cluster, from its informers; POST a
+ * manifest: that one).
  */
-export async function startDebugServer(address: string, sc: ServerContainer, config: ServerConfig, cluster?: KubeRest, secrets?: ReadonlySet<string>): Promise<DebugServer> {
+export async function startDebugServer(address: string, sc: ServerContainer, config: ServerConfig, options: DebugServerOptions = {}): Promise<DebugServer> {
   const { host, port } = parseDebugAddress(address);
+  const { cluster, secrets } = options;
+  const page = debugPage({ cluster: cluster !== undefined });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://debug').pathname;
     if (path === '/debug/explain' && req.method === 'POST') {
@@ -71,11 +80,13 @@ export async function startDebugServer(address: string, sc: ServerContainer, con
       case '/':
       case '/debug':
       case '/debug/':
-        return send(res, 200, 'text/html; charset=utf-8', DEBUG_PAGE);
+        return send(res, 200, 'text/html; charset=utf-8', page);
       case '/debug/backends':
         return json(res, 200, { backends: await backendsSnapshot(sc) });
       case '/debug/metrics':
         return json(res, 200, { metrics: metricsSnapshot(sc) });
+      case '/debug/values':
+        return json(res, 200, { values: valuesSnapshot(sc) });
       case '/debug/explain': {
         const answer = await explainFromDebug(cluster, undefined);
         return json(res, answer.status, answer.body);
@@ -83,7 +94,7 @@ export async function startDebugServer(address: string, sc: ServerContainer, con
       case '/debug/config':
         return json(res, 200, { config: configSnapshot(config, secrets) });
       default:
-        return json(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound', message: `no debug endpoint ${path}: try /debug/, /debug/backends, /debug/metrics or /debug/config` });
+        return json(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound', message: `no debug endpoint ${path}: try /debug/, /debug/backends, /debug/metrics, /debug/values, /debug/explain or /debug/config` });
     }
   };
   const server: Server = createServer((req, res) => {

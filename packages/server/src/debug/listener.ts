@@ -4,7 +4,7 @@ import type { Logger } from '@custom-metrics/core';
 import { ConfigError } from '../config/config-error.js';
 import type { ServerConfig } from '../config/types.js';
 import type { ServerContainer } from '../container.js';
-import type { KubeRest } from '../kube/rest.js';
+import type { ExplainCluster } from './explain-endpoint.js';
 import { DebugAddressError, parseDebugAddress, startDebugServer, type DebugServer } from './debug-server.js';
 
 /**
@@ -22,11 +22,11 @@ export function checkDebugAddress(address: string): void {
 }
 
 /** startDebugListener starts the debug page unless disabled; resolves undefined when disabled or the port is taken (logged). */
-export async function startDebugListener(sc: ServerContainer, config: ServerConfig, logger: Logger, cluster?: KubeRest): Promise<DebugServer | undefined> {
+export async function startDebugListener(sc: ServerContainer, config: ServerConfig, logger: Logger, cluster?: ExplainCluster): Promise<DebugServer | undefined> {
   const address = config.server.debugAddress;
   if (!address) return undefined;
   try {
-    const server = await startDebugServer(address, sc, config, cluster);
+    const server = await startDebugServer(address, sc, config, cluster ? { cluster } : {});
     logger.info({ url: `${server.url}/debug/` }, 'debug page listening');
     return server;
   } catch (e) {

@@ -1,7 +1,9 @@
 // What the debug page shows, read from the running server's container: backends (type, health,
-// calls, latency, cache), served metrics and the redacted configuration.
+// calls, latency, last queries, cache), served metrics, the last values served and the redacted
+// configuration.
 import type { ServerContainer } from '../container.js';
 import type { ServerConfig } from '../config/types.js';
+import type { RecentLatency, RecentMetricValues, RecentQuery } from '../observability/recent.js';
 import { redactConfig } from './redact.js';
 
 /** One backend as the debug page shows it. */
@@ -15,6 +17,10 @@ export interface BackendSnapshot {
   errors: number;
   /** Mean call latency (ms) over the process lifetime, per operation. */
   operations: Array<{ operation: string; calls: number; errors: number; meanMs: number }>;
+  /** Recent latency per operation: the last call, p50 and p99 over the last 128 calls. */
+  latency: RecentLatency[];
+  /** The last 5 queries the backend sent to its system (PromQL, InfluxQL/Flux, Datadog), newest first. */
+  queries: RecentQuery[];
   cache: Record<string, number>;
 }
 
@@ -56,6 +62,8 @@ export async function backendsSnapshot(sc: ServerContainer): Promise<BackendSnap
       calls: operations.reduce((a, o) => a + o.calls, 0),
       errors: operations.reduce((a, o) => a + o.errors, 0),
       operations,
+      latency: sc.metrics.recent.latency(b.name),
+      queries: sc.metrics.recent.queries(b.name),
       cache: cacheCounts,
     };
   });
@@ -73,6 +81,11 @@ export function metricsSnapshot(sc: ServerContainer): MetricSnapshot[] {
     out.push({ api: 'external', name: info.metric, namespaced: true, backend: sc.registry.externalFor(info.metric)?.backend.name ?? '(none)' });
   }
   return out;
+}
+
+/** valuesSnapshot is the last value served per metric and object (the last 50 objects per metric). */
+export function valuesSnapshot(sc: ServerContainer): RecentMetricValues[] {
+  return sc.metrics.recent.values();
 }
 
 /** configSnapshot is the server's effective configuration with every secret redacted. */

@@ -4,10 +4,10 @@ import type { GroupResource, GroupVersionKind, KubeLookup, KubeObject, Logger, R
 import { KubeDiscovery, type DiscoveredResource, type KubeDiscoveryOptions } from './discovery.js';
 import type { KubeRest } from './rest.js';
 
-/** The object fields the lookup reads (metadata, and a pod's status/spec). */
+/** The object fields the lookup reads (metadata, a pod's status/spec, any other object's spec). */
 interface RawObject extends KubernetesObject {
   status?: { podIP?: string; phase?: string };
-  spec?: { nodeName?: string };
+  spec?: { nodeName?: string } & Record<string, unknown>;
 }
 
 /** Options of {@link InformerKubeLookup}. */
@@ -43,6 +43,8 @@ function toKubeObject(o: RawObject, gvk: GroupVersionKind, namespaced: boolean, 
     if (o.status?.podIP) obj.podIP = o.status.podIP;
     if (o.status?.phase) obj.phase = o.status.phase;
     if (o.spec?.nodeName) obj.nodeName = o.spec.nodeName;
+  } else if (o.spec !== null && typeof o.spec === 'object' && !Array.isArray(o.spec)) {
+    obj.spec = o.spec;
   }
   return obj;
 }
@@ -166,6 +168,17 @@ export class InformerKubeLookup implements KubeLookup {
     const { gvk, namespaced } = e.resource;
     const o = e.informer.get(name, namespaced ? namespace : undefined);
     return o ? toKubeObject(o, gvk, namespaced, gvk.group === '' && gvk.kind === 'Pod') : undefined;
+  }
+
+  /**
+   * objects lists the full objects of `resource` in every namespace from its informer's cache (the
+   * first call starts the informer), with the apiVersion and kind they are served as: for what a
+   * KubeObject does not carry, e.g. the HPAs' specs the debug page explains.
+   */
+  async objects(resource: GroupResource): Promise<{ apiVersion: string; kind: string; items: readonly KubernetesObject[] }> {
+    const e = await this.#synced(resource);
+    const { group, version, kind } = e.resource.gvk;
+    return { apiVersion: group === '' ? version : `${group}/${version}`, kind, items: e.informer.list() };
   }
 
   async kindFor(resource: GroupResource): Promise<GroupVersionKind> {

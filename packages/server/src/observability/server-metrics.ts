@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackendMetrics } from '@custom-metrics/core';
+import { RecentActivity } from './recent.js';
 
 /**
  * ServerMetrics holds the server's self-metrics (prom-client) exported on `/metrics`: request
@@ -18,6 +19,8 @@ export class ServerMetrics {
   readonly backendEvents: Counter<'instance' | 'event'>;
   readonly backendGauges: Gauge<'instance' | 'name'>;
   readonly backendHealthy: Gauge<'instance'>;
+  /** Recent activity for the debug page: last values served, per-call latency, last backend queries. */
+  readonly recent = new RecentActivity();
   #health: (() => Promise<Array<{ instance: string; healthy: boolean }>>) | undefined;
   #discovered: (() => Array<{ instance: string; api: 'custom' | 'external'; count: number }>) | undefined;
 
@@ -104,10 +107,12 @@ export class ServerMetrics {
   /** A {@link BackendMetrics} recorder that labels everything with `instance`. */
   forBackend(instance: string): BackendMetrics {
     return {
-      observeCall: (operation, seconds, outcome) => {
+      observeCall: (operation, seconds, outcome, query) => {
         if (!Number.isFinite(seconds) || seconds < 0) return;
         this.backendCallDuration.observe({ instance, operation, outcome }, seconds);
         if (outcome === 'error') this.backendErrors.inc({ instance, operation });
+        this.recent.call(instance, operation, seconds * 1000, outcome === 'success');
+        if (typeof query === 'string') this.recent.query(instance, operation, query, seconds * 1000, outcome === 'success');
       },
       cache: (result) => this.cacheResults.inc({ instance, result }),
       count: (event, n = 1) => {

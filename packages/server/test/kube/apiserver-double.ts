@@ -83,7 +83,7 @@ function status(code: number, reason: string, message: string, details?: object)
 /**
  * KubeApiserverDouble: `await KubeApiserverDouble.start()`, then `writeKubeconfig(dir)` for the
  * server under test. Scripting: `tokens` (token → user), `sarPolicy`, `failSar`,
- * `failTokenReview`, `upsert`/`remove` objects; `requests` is the log.
+ * `failTokenReview`, `forbidden` (RBAC 403s), `upsert`/`remove` objects; `requests` is the log.
  */
 export class KubeApiserverDouble {
   readonly requests: LoggedRequest[] = [];
@@ -95,6 +95,11 @@ export class KubeApiserverDouble {
   failSar = false;
   /** When true, TokenReview answers 500. */
   failTokenReview = false;
+  /**
+   * Resources (`pods`, `datadogmetrics.datadoghq.com`) the server's own identity may not read:
+   * their list, watch and get answer kube-apiserver's 403 Forbidden Status (RBAC missing).
+   */
+  readonly forbidden = new Set<string>();
   /** The token the server under test authenticates to the double with. */
   readonly adminToken = 'double-admin-token';
 
@@ -110,7 +115,7 @@ export class KubeApiserverDouble {
     readonly port: number,
     resources: DoubleResource[],
   ) {
-    this.#resources = resources;
+    this.#resources = [...resources];
     for (const r of resources) {
       this.#objects.set(grKey(r), new Map());
       this.#events.set(grKey(r), []);
@@ -156,6 +161,14 @@ export class KubeApiserverDouble {
 
   #resource(group: string, resource: string): DoubleResource | undefined {
     return this.#resources.find((r) => r.group === group && r.resource === resource);
+  }
+
+  /** Installs a resource type after start (a CRD applied later): discovery lists it from now on. */
+  install(resource: DoubleResource): void {
+    if (this.#resource(resource.group, resource.resource)) throw new Error(`double: ${resource.resource}.${resource.group} is already installed`);
+    this.#resources.push(resource);
+    this.#objects.set(grKey(resource), new Map());
+    this.#events.set(grKey(resource), []);
   }
 
   /** Creates or replaces an object of `resource` (`pods`, `deployments.apps`, ...) and notifies watchers. */
@@ -309,6 +322,18 @@ export class KubeApiserverDouble {
     if (method !== 'GET') return this.json(res, 405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
 
     const key = grKey(r);
+    if (this.forbidden.has(key)) {
+      const verb = rest.length === 2 ? 'get' : url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1' ? 'watch' : 'list';
+      const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
+      return this.json(
+        res,
+        403,
+        status(403, 'Forbidden', `${key} is forbidden: User "system:serviceaccount:custom-metrics:custom-metrics-server" cannot ${verb} resource "${r.resource}" in API group "${r.group}" ${scope}`, {
+          group: r.group,
+          kind: r.resource,
+        }),
+      );
+    }
     const map = this.#objects.get(key)!;
     if (rest.length === 2) {
       const obj = map.get(`${r.namespaced ? namespace : ''}/${rest[1]}`);

@@ -23,7 +23,7 @@ describe('InformerKubeLookup against the kube-apiserver double (client-node info
     double.upsert('pods', pod('default', 'web-2', { app: 'web', tier: 'back' }, '10.0.0.2'));
     double.upsert('pods', pod('other', 'web-3', { app: 'web' }, '10.0.0.3'));
     double.upsert('nodes', { metadata: { name: 'node-1', labels: { zone: 'a' } } });
-    double.upsert('deployments.apps', { metadata: { namespace: 'default', name: 'web', labels: { app: 'web' } } });
+    double.upsert('deployments.apps', { metadata: { namespace: 'default', name: 'web', labels: { app: 'web' } }, spec: { replicas: 3 } });
     const kc = new KubeConfig();
     kc.loadFromFile(double.writeKubeconfig(dir.path));
     lookup = new InformerKubeLookup(new KubeRest(kc), { restartDelayMs: 100 });
@@ -81,6 +81,9 @@ describe('InformerKubeLookup against the kube-apiserver double (client-node info
     expect((await lookup.getObject({ group: '', resource: 'nodes' }, '', 'node-1'))?.labels).toEqual({ zone: 'a' });
     const deps = await lookup.listObjects({ group: 'apps', resource: 'deployments' }, 'default', Selector.everything());
     expect(deps.map((d) => d.gvk)).toEqual([{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
+    // Objects other than pods carry their spec (a pod's useful fields are podIP, phase, nodeName).
+    expect(deps[0]?.spec).toEqual({ replicas: 3 });
+    expect((await lookup.getObject({ group: '', resource: 'pods' }, 'default', 'web-1'))?.spec).toBeUndefined();
     expect(await lookup.kindFor({ group: 'apps', resource: 'deployments' })).toEqual({ group: 'apps', version: 'v1', kind: 'Deployment' });
     expect(await lookup.resourceFor('', 'Node')).toEqual({ group: '', resource: 'nodes' });
     expect(await lookup.isNamespaced({ group: '', resource: 'nodes' })).toBe(false);

@@ -20,6 +20,8 @@ export interface ChildServer {
   readonly port: number;
   /** The config file the server was given. */
   readonly configFile: string;
+  /** A kubeconfig for `kubectl` with the same `system:masters` client certificate the requests carry. */
+  readonly kubeconfig: string;
   get(path: string, timeoutMs?: number): Promise<ChildAnswer>;
   /** Sends `body` with `method` (e.g. a POST to the memory backend's write endpoint). */
   send(method: string, path: string, body: string, timeoutMs?: number): Promise<ChildAnswer>;
@@ -58,6 +60,20 @@ export async function startChildServer(
   writeFileSync(creds.caFile, ca.cert);
   writeFileSync(creds.servingCertFile, serving.cert);
   writeFileSync(creds.servingKeyFile, serving.key, { mode: 0o600 });
+  const kubeconfig = join(dir, 'kubectl.kubeconfig');
+  const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'child', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority-data': b64(ca.cert) } }],
+      users: [{ name: 'admin', user: { 'client-certificate-data': b64(cert), 'client-key-data': b64(key) } }],
+      contexts: [{ name: 'child', context: { cluster: 'child', user: 'admin' } }],
+      'current-context': 'child',
+    }),
+    { mode: 0o600 },
+  );
   const file = options.file ?? join(dir, 'config.yaml');
   const write = options.write ?? ((f: string, text: string) => writeFileSync(f, text));
   const render = (rest: string[]) =>
@@ -102,6 +118,7 @@ export async function startChildServer(
   return {
     port,
     configFile: file,
+    kubeconfig,
     get,
     send: (method, path, body, timeoutMs) => send(method, path, body, timeoutMs),
     rewrite: (rest) => write(file, render(rest)),
