@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-/* global fetch, URLSearchParams, AbortController, performance, setInterval, clearInterval */
+/* global fetch, URLSearchParams, AbortController, performance */
 // Benchmarks of @custom-metrics/backend-prometheus (issue 5). Loopback only, bounded loops.
 //  1. overhead ratio: provider answer latency vs a direct query of a real Prometheus for the
 //     same PromQL (needs /usr/bin/prometheus; skipped with a note when absent);
-//  2. discovery: time and memory of one relist against a local /api/v1/series double serving
-//     1,000,000 series over 2,000 metric names;
+//  2. discovery (issue 13 P2): time and peak RSS growth of one relist of 1,000,000 series over
+//     2,000 metric names, the parser on main before the change (baseline) vs now, each relist in a
+//     child process of its own (bench/support/relist.mjs), several rounds, best and median;
 //  3. a 5,000-pod `*` query: batches, largest request size, time.
 // Rewrites its section of docs/benchmarks.md. Run: npm run bench -- prometheus
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPrometheusBackend } from '@custom-metrics/backend-prometheus';
@@ -18,15 +19,15 @@ import { Selector, parseSelector } from '@custom-metrics/core';
 import { FakeKubeLookup, fakeBackendContext } from '@custom-metrics/core/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const results = [];
+// Lines of the part being run; each part keeps its own block of the section, so a run of some
+// parts (PROMETHEUS_BENCH_PARTS) leaves the others' figures in docs/benchmarks.md as they were.
+let results = [];
 const note = (s) => {
   console.log(s);
   results.push(s);
 };
-const gc = () => globalThis.gc?.();
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const ms = (x) => `${x.toFixed(2)} ms`;
-const mib = (b) => `${(b / 1048576).toFixed(1)} MiB`;
 
 async function startDouble(env) {
   const child = spawn(process.execPath, [join(here, 'prometheus-double.mjs')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -125,41 +126,79 @@ async function overhead() {
   }
 }
 
-// ---- 2. discovery of 1M series over 2k metric names
+// ---- 2. discovery relist of 1M series over 2k metric names (issue 13 P2), baseline vs now
+// Every measurement is a fresh child process (bench/support/relist.mjs) so its RSS growth is its
+// own; baseline and now alternate, DISCOVERY_ROUNDS rounds. The answer comes pre-rendered from
+// bench/support/series-double.mjs (another child), so the relist is bound by the client side.
+const P2_SECONDS = 3;
+const P2_RSS_BYTES = 100e6;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
+
+function relistChild(url, parser, only) {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', join(here, 'support', 'relist.mjs'), JSON.stringify({ url, parser, only })], { encoding: 'utf8', timeout: 600_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`relist child (${parser}, ${only}) failed: ${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)));
+    });
+  });
+}
+
 async function discovery() {
   const SERIES = Number(process.env.BENCH_SERIES ?? 1_000_000);
   const METRICS = 2_000;
-  const dbl = await startDouble({ SERIES: String(SERIES), METRICS: String(METRICS) });
+  const ROUNDS = Number(process.env.DISCOVERY_ROUNDS ?? 5);
+  const PARSER_ROUNDS = Number(process.env.DISCOVERY_PARSER_ROUNDS ?? 3);
+  const child = spawn(process.execPath, [join(here, 'support', 'series-double.mjs')], { env: { ...process.env, SERIES: String(SERIES), METRICS: String(METRICS) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [port, bytes] = await new Promise((resolve, reject) => {
+    child.stdout.once('data', (b) => resolve(String(b).trim().split(' ').map(Number)));
+    child.once('exit', (c) => reject(new Error(`series double exited ${c}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const runs = { relist: { baseline: [], current: [] }, parser: { baseline: [], current: [] } };
+  const loadBefore = loadavg()[0];
   try {
-    const ctx = fakeBackendContext();
-    const inst = createPrometheusBackend(ctx, {
-      url: dbl.url,
-      timeout: '120s',
-      rules: [{ seriesQuery: '{job="bench"}', name: { matches: '^(.*)_total$' }, resources: { overrides: { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } } }, metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)' }],
-    });
-    gc();
-    const before = process.memoryUsage();
-    let peakHeap = before.heapUsed;
-    let peakRss = before.rss;
-    const sampler = setInterval(() => {
-      const m = process.memoryUsage();
-      peakHeap = Math.max(peakHeap, m.heapUsed);
-      peakRss = Math.max(peakRss, m.rss);
-    }, 20);
-    const t = performance.now();
-    await inst.start();
-    const seconds = (performance.now() - t) / 1000;
-    clearInterval(sampler);
-    gc();
-    const after = process.memoryUsage();
-    const listed = inst.custom.listAllMetrics().length;
-    await inst.close();
-    note(`- discovery: ${SERIES.toLocaleString('en')} series over ${METRICS.toLocaleString('en')} names from a loopback /api/v1/series double (child process), one relist:`);
-    note(`  - time ${seconds.toFixed(2)} s (${Math.round(SERIES / seconds).toLocaleString('en')} series/s), ${listed} metric×resource pairs listed, series seen ${ctx.metrics.gauges.get('discovery_series')}`);
-    note(`  - heap retained after GC +${mib(after.heapUsed - before.heapUsed)}; peak heap during relist +${mib(peakHeap - before.heapUsed)}; peak RSS +${mib(peakRss - before.rss)} (response body ≈ ${mib(SERIES * 115)} is streamed, never held)`);
+    for (const [only, rounds] of [['relist', ROUNDS], ['parser', PARSER_ROUNDS]]) {
+      for (let r = 0; r < rounds; r++) {
+        // Alternate which goes first, so a change of machine load hits both alike.
+        for (const parser of r % 2 ? ['current', 'baseline'] : ['baseline', 'current']) {
+          const m = await relistChild(url, parser, only);
+          console.log(`  ${only} ${parser} round ${r + 1}: ${m.seconds.toFixed(2)} s (CPU ${m.cpuSeconds.toFixed(2)} s), peak RSS +${mb(m.rssGrowthBytes)}, ${m.listed} listed, ${m.seen} seen`);
+          runs[only][parser].push(m);
+        }
+      }
+    }
   } finally {
-    await dbl.stop();
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
   }
+  const loadAfter = loadavg()[0];
+  const stat = (ms, key) => ({ best: Math.min(...ms.map((m) => m[key])), median: median(ms.map((m) => m[key])), worst: Math.max(...ms.map((m) => m[key])) });
+  const rel = runs.relist;
+  const t = { baseline: stat(rel.baseline, 'seconds'), current: stat(rel.current, 'seconds') };
+  const cpu = { baseline: stat(rel.baseline, 'cpuSeconds'), current: stat(rel.current, 'cpuSeconds') };
+  const rss = { baseline: stat(rel.baseline, 'rssGrowthBytes'), current: stat(rel.current, 'rssGrowthBytes') };
+  const same = [...rel.baseline, ...rel.current].every((m) => m.listed === rel.current[0].listed && m.seen === SERIES);
+  const met = t.current.median < P2_SECONDS && rss.current.worst < P2_RSS_BYTES;
+  const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+  note(`- discovery relist (P2): ${SERIES.toLocaleString('en')} series over ${METRICS.toLocaleString('en')} names (answer ${mb(bytes)}, streamed, never held) from \`bench/support/series-double.mjs\` (child process, answer pre-rendered), one relist per fresh \`node --expose-gc bench/support/relist.mjs\` child (\`createPrometheusBackend(...).start()\`: client, parser, discovery), baseline and now alternated, ${ROUNDS} rounds. **baseline**: the parser on main before this change, a verbatim copy kept only for this (\`bench/support/series-stream-baseline.mjs\`, swapped in by a module hook); **now**: \`packages/backend-prometheus/src/series-stream.ts\`. Time: wall-clock time of \`start()\`; CPU: user + system time of the relist process meanwhile, which depends much less on the other jobs of a shared machine (on an idle one the relist is CPU-bound, so time ≈ CPU). Peak RSS growth: highest RSS during the relist (sampled every 10 ms and the kernel's high-water mark) minus RSS before it. Load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after.`);
+  note('');
+  note('| relist | time best | time median | CPU best | CPU median | peak RSS growth best | peak RSS growth median | peak RSS growth worst | metric×resource pairs | series seen |');
+  note('|---|---|---|---|---|---|---|---|---|---|');
+  for (const p of ['baseline', 'current']) {
+    note(`| ${p === 'current' ? 'now' : p} | ${t[p].best.toFixed(2)} s | ${t[p].median.toFixed(2)} s | ${cpu[p].best.toFixed(2)} s | ${cpu[p].median.toFixed(2)} s | ${mb(rss[p].best)} | ${mb(rss[p].median)} | ${mb(rss[p].worst)} | ${rel[p][0].listed} | ${rel[p][0].seen.toLocaleString('en')} |`);
+  }
+  note(`| now / baseline | ${ratio(t.current.best, t.baseline.best)} | **${ratio(t.current.median, t.baseline.median)}** | ${ratio(cpu.current.best, cpu.baseline.best)} | **${ratio(cpu.current.median, cpu.baseline.median)}** | ${ratio(rss.current.best, rss.baseline.best)} | **${ratio(rss.current.median, rss.baseline.median)}** | ${ratio(rss.current.worst, rss.baseline.worst)} | ${same ? 'same' : '**differ**'} | |`);
+  note('');
+  const pt = { baseline: stat(runs.parser.baseline, 'seconds'), current: stat(runs.parser.current, 'seconds') };
+  const pc = { baseline: stat(runs.parser.baseline, 'cpuSeconds'), current: stat(runs.parser.current, 'cpuSeconds') };
+  const pr = { baseline: stat(runs.parser.baseline, 'rssGrowthBytes'), current: stat(runs.parser.current, 'rssGrowthBytes') };
+  note(`  - the parser alone (a plain HTTP GET of the same answer into \`parseSeriesStream\`, consumer reads \`__name__\`; ${PARSER_ROUNDS} rounds): baseline median ${pt.baseline.median.toFixed(2)} s (best ${pt.baseline.best.toFixed(2)} s), CPU median ${pc.baseline.median.toFixed(2)} s, peak RSS +${mb(pr.baseline.median)}; now median ${pt.current.median.toFixed(2)} s (best ${pt.current.best.toFixed(2)} s), CPU median ${pc.current.median.toFixed(2)} s, peak RSS +${mb(pr.current.median)} → ${ratio(pt.current.median, pt.baseline.median)} time, **${ratio(pc.current.median, pc.baseline.median)} CPU**, ${ratio(pr.current.median, pr.baseline.median)} RSS growth`);
+  const verdict = SERIES !== 1_000_000 ? `not judged (the goal is for 1,000,000 series, this run listed ${SERIES.toLocaleString('en')})` : `**${met ? 'met' : 'not met'}**`;
+  note(`  - goal (issue 13 P2): median relist < ${P2_SECONDS} s and every relist's RSS growth < 100 MB: ${verdict} (now: median ${t.current.median.toFixed(2)} s, CPU median ${cpu.current.median.toFixed(2)} s${!met && cpu.current.median < P2_SECONDS ? ', under the goal: the rest of the wall time is waiting, for the double and for the other jobs on the cores' : ''}, largest growth ${mb(rss.current.worst)})`);
 }
 
 // ---- 3. a 5,000-pod `*` query
@@ -193,22 +232,40 @@ async function bigStar() {
   }
 }
 
-const started = new Date();
-await overhead();
-await discovery();
-await bigStar();
+const PARTS = { overhead, discovery, 'big-star': bigStar };
+const chosen = (process.env.PROMETHEUS_BENCH_PARTS ?? Object.keys(PARTS).join(',')).split(',').map((p) => p.trim()).filter(Boolean);
+for (const p of chosen) if (!(p in PARTS)) throw new Error(`PROMETHEUS_BENCH_PARTS: unknown part "${p}" (known: ${Object.keys(PARTS).join(', ')})`);
+const fresh = new Map();
+for (const name of chosen) {
+  results = [];
+  const started = new Date();
+  await PARTS[name]();
+  fresh.set(name, [`Part \`${name}\`, ${started.toISOString().slice(0, 16)}Z:`, '', ...results]);
+}
+// Read the page only now: other benchmarks may have rewritten their sections meanwhile.
+const docs = join(here, '..', 'docs', 'benchmarks.md');
+const text = readFileSync(docs, 'utf8');
+const re = /<!-- prometheus:start -->[\s\S]*?<!-- prometheus:end -->/;
+const old = re.exec(text)?.[0] ?? '';
+const blocks = [];
+for (const name of Object.keys(PARTS)) {
+  const marker = `<!-- prometheus:part ${name} -->`;
+  const at = old.indexOf(marker);
+  if (fresh.has(name)) blocks.push(marker, ...fresh.get(name), '');
+  else if (at >= 0) {
+    const rest = old.slice(at + marker.length);
+    blocks.push(marker, rest.slice(0, rest.search(/<!-- prometheus:(part |end)/)).trim(), '');
+  }
+}
 
 const section = [
   '<!-- prometheus:start -->',
   '## backend-prometheus',
   '',
-  `Command: \`npm run bench -- prometheus\` (\`node --expose-gc bench/prometheus.bench.mjs\`), ${started.toISOString().slice(0, 16)}Z, Node ${process.version}, ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB.`,
+  `Command: \`npm run bench -- prometheus\` (\`node --expose-gc bench/prometheus.bench.mjs\`; \`PROMETHEUS_BENCH_PARTS=discovery\` etc. runs some of the parts ${Object.keys(PARTS).join(', ')}, the others keep their figures), Node ${process.version}, ${cpus().length} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB.`,
   '',
-  ...results,
+  ...blocks,
   '<!-- prometheus:end -->',
 ].join('\n');
-const docs = join(here, '..', 'docs', 'benchmarks.md');
-const text = readFileSync(docs, 'utf8');
-const re = /<!-- prometheus:start -->[\s\S]*?<!-- prometheus:end -->/;
 writeFileSync(docs, re.test(text) ? text.replace(re, section) : `${text.trimEnd()}\n\n${section}\n`);
 console.log(`\nwrote ${docs}`);

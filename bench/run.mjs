@@ -3,10 +3,14 @@
 // Each benchmark is bounded, talks only to loopback, and appends its figures (with the command
 // that produced them) to docs/benchmarks.md. `npm run bench -- <filter>` runs the matching ones.
 // bench/soak.mjs (server RSS under steady load, `npm run bench -- soak`) runs after them.
-import { readdirSync } from 'node:fs';
+// At the end it prints the issue-13 goals P1–P4 (figure, baseline, ratio, met / not met) from the
+// sections in docs/benchmarks.md (bench/support/summary.mjs), so a partial run shows the goals it
+// did not re-measure as they were last measured, with their dates.
+import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { summaryLines } from './support/summary.mjs';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2] ?? '';
@@ -21,6 +25,11 @@ let failed = 0;
 for (const b of benches) {
   console.log(`\n=== ${b}`);
   const r = spawnSync(process.execPath, ['--expose-gc', join(dir, b)], { stdio: 'inherit' });
-  if (r.status !== 0) failed++;
+  if (r.status !== 0) {
+    failed++;
+    console.error(`${b} failed (exit ${r.status ?? r.signal})`);
+  }
 }
+console.log('\n=== summary');
+for (const line of summaryLines(readFileSync(join(dir, '..', 'docs', 'benchmarks.md'), 'utf8'))) console.log(line);
 process.exit(failed ? 1 : 0);
