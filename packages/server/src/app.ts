@@ -7,7 +7,7 @@ import { deadline } from './middleware/deadline.js';
 import { errorStatus } from './middleware/error-status.js';
 import { nosniff } from './middleware/nosniff.js';
 import { requestLog } from './middleware/request-log.js';
-import { requestMetrics } from './middleware/request-metrics.js';
+import { RequestObserver, requestMetrics } from './middleware/request-metrics.js';
 import { fastPath, type FastHandler } from './http/fast-path.js';
 import type { RouteDeps } from './routes/deps.js';
 import { buildRouter, metricGroupRoutes, notFound } from './routes/index.js';
@@ -65,21 +65,23 @@ export function createApp(options: AppOptions): MetricsApp {
   app.on('error', (err: unknown) => logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'koa error'));
   const groups = metricGroupRoutes(deps);
   const router = buildRouter(deps, groups);
-  const pipeline: Middleware[] = [
-    auditId(),
-    cacheControl(),
-    requestLog(logger),
-    requestMetrics(deps.metrics),
-    nosniff(),
-    errorStatus(logger),
-    deadline(options.requestTimeoutMs ?? 10_000, deps.metrics),
-    options.authenticate,
-    concurrencyLimit({ max: options.maxRequestsInflight ?? 400, retryAfterSeconds: options.retryAfterSeconds ?? 1, metrics: deps.metrics }),
-    options.authorize,
-  ];
-  for (const mw of pipeline) app.use(mw);
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const observer = new RequestObserver(deps.metrics);
+  const limit = concurrencyLimit({ max: options.maxRequestsInflight ?? 400, retryAfterSeconds: options.retryAfterSeconds ?? 1, metrics: deps.metrics });
+  app.use(auditId());
+  app.use(cacheControl());
+  app.use(requestLog(logger));
+  app.use(requestMetrics(observer));
+  app.use(nosniff());
+  app.use(errorStatus(logger));
+  app.use(deadline(timeoutMs, deps.metrics));
+  app.use(options.authenticate);
+  app.use(limit);
+  app.use(options.authorize);
   app.use(router.routes());
   app.use(notFound());
-  app.setFastPath(fastPath(pipeline, groups));
+  app.setFastPath(
+    fastPath({ logger, metrics: deps.metrics, observer, timeoutMs, authenticate: options.authenticate, limit, authorize: options.authorize, routes: groups }),
+  );
   return app;
 }
