@@ -144,9 +144,17 @@ export class BackendRegistry {
     return [...this.#current().external.values()].map((r) => r.info);
   }
 
-  /** Forces the routing table to be rebuilt on next use (e.g. after the memory backend changed). */
-  invalidate(): void {
+  /**
+   * Forces the routing table to be rebuilt on next use (e.g. after the memory backend changed).
+   * `req`: the request that changed it (a swappable registry also rebuilds that request's table).
+   */
+  invalidate(_req?: object): void {
     this.#table = undefined;
+  }
+
+  /** The registry `req` routes by (this one; a swappable registry keeps requests on the table they arrived on). */
+  forRequest(_req: object | undefined): BackendRegistry {
+    return this;
   }
 
   #sorted(): RegisteredBackend[] {

@@ -35,6 +35,9 @@ export class LiteContext {
   #query: ParsedUrlQuery | undefined;
   #body: string | undefined;
   #explicitStatus = false;
+  /** Whether Content-Type / Transfer-Encoding were set through this context (nothing else sets them before the body). */
+  #hasType = false;
+  #hasTransferEncoding = false;
 
   constructor(
     readonly req: NodeRequest,
@@ -63,12 +66,19 @@ export class LiteContext {
   /** Sets a response header (ignored once the headers are sent), as koa's `ctx.set`. */
   set(field: string, value: string | number | readonly string[]): void {
     if (this.res.headersSent) return;
+    this.#track(field, true);
     this.res.setHeader(field, Array.isArray(value) ? value.map(String) : String(value));
+  }
+
+  #track(field: string, present: boolean): void {
+    if (field.length === 12 && field.toLowerCase() === 'content-type') this.#hasType = present;
+    else if (field.length === 17 && field.toLowerCase() === 'transfer-encoding') this.#hasTransferEncoding = present;
   }
 
   /** Removes a response header, as koa's `ctx.remove`. */
   remove(field: string): void {
     if (this.res.headersSent) return;
+    this.#track(field, false);
     this.res.removeHeader(field);
   }
 
@@ -92,8 +102,8 @@ export class LiteContext {
     if (typeof value !== 'string') throw new TypeError('LiteContext only sends string bodies');
     this.#body = value;
     if (!this.#explicitStatus) this.status = 200;
-    if (!this.res.hasHeader('Content-Type')) this.set('Content-Type', /^\s*</.test(value) ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8');
-    if (!this.res.hasHeader('Transfer-Encoding')) this.set('Content-Length', Buffer.byteLength(value));
+    if (!this.#hasType) this.set('Content-Type', /^\s*</.test(value) ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8');
+    if (!this.#hasTransferEncoding) this.set('Content-Length', Buffer.byteLength(value));
   }
 
   get headerSent(): boolean {

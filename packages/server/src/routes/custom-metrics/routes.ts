@@ -15,7 +15,7 @@ import {
 } from '@custom-metrics/core';
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
-import { requestSignal, type RouteDeps } from '../deps.js';
+import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument } from '../respond.js';
@@ -29,8 +29,9 @@ export const CUSTOM_PREFIX = `/apis/custom.metrics.k8s.io`;
  * customMetricsHandler serves everything under `/apis/custom.metrics.k8s.io`: the APIGroup, the
  * APIResourceList of each version, and the metric routes R1/R2/R3 of contract §1.2.
  */
-export function customMetricsHandler(deps: RouteDeps): Middleware {
+export function customMetricsHandler(appDeps: RouteDeps): Middleware {
   return async function customMetrics(ctx: Context) {
+    const deps = requestDeps(appDeps, ctx);
     const seg = pathSegments(ctx.path, CUSTOM_PREFIX);
     if (seg.length === 0) {
       requireGet(ctx);

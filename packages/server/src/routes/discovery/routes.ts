@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import type { RouteDeps } from '../deps.js';
+import { requestDeps, type RouteDeps } from '../deps.js';
 import { sendDocument } from '../respond.js';
 import { requireGet } from '../request.js';
 import { acceptsAggregatedV2, AGGREGATED_V2_MEDIA_TYPE } from './accept.js';
@@ -10,8 +10,9 @@ import { aggregatedDiscoveryDocument, apiGroupListDocument, servedGroups } from 
  * v1beta1 only, as custom-metrics-apiserver does), or — when the Accept header asks for it — the
  * aggregated discovery v2 document with its own Content-Type. It never answers 503.
  */
-export function apisHandler(deps: RouteDeps): Middleware {
+export function apisHandler(appDeps: RouteDeps): Middleware {
   return async function apis(ctx: Context) {
+    const deps = requestDeps(appDeps, ctx);
     requireGet(ctx);
     const groups = servedGroups(deps.registry);
     if (acceptsAggregatedV2(ctx.get('accept'))) {

@@ -11,7 +11,7 @@ import {
 } from '@custom-metrics/core';
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
-import { requestSignal, type RouteDeps } from '../deps.js';
+import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument } from '../respond.js';
@@ -26,8 +26,9 @@ export const EXTERNAL_PREFIX = '/apis/external.metrics.k8s.io';
  * the APIResourceList and `namespaces/{ns}/{metric}` (contract §1.3). Metric names are matched
  * case-insensitively, since the HPA's client lower-cases them.
  */
-export function externalMetricsHandler(deps: RouteDeps): Middleware {
+export function externalMetricsHandler(appDeps: RouteDeps): Middleware {
   return async function externalMetrics(ctx: Context) {
+    const deps = requestDeps(appDeps, ctx);
     const seg = pathSegments(ctx.path, EXTERNAL_PREFIX);
     if (seg.length === 0) {
       requireGet(ctx);
