@@ -3,7 +3,7 @@ import type { Logger } from '@custom-metrics/core';
 import { auditId } from './middleware/audit-id.js';
 import { cacheControl } from './middleware/cache-control.js';
 import { concurrencyLimit } from './middleware/concurrency.js';
-import { deadline } from './middleware/deadline.js';
+import { deadline, DeadlineQueue } from './middleware/deadline.js';
 import { errorStatus } from './middleware/error-status.js';
 import { nosniff } from './middleware/nosniff.js';
 import { requestLog } from './middleware/request-log.js';
@@ -65,7 +65,7 @@ export function createApp(options: AppOptions): MetricsApp {
   app.on('error', (err: unknown) => logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'koa error'));
   const groups = metricGroupRoutes(deps);
   const router = buildRouter(deps, groups);
-  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const deadlines = new DeadlineQueue(options.requestTimeoutMs ?? 10_000);
   const observer = new RequestObserver(deps.metrics);
   const limit = concurrencyLimit({ max: options.maxRequestsInflight ?? 400, retryAfterSeconds: options.retryAfterSeconds ?? 1, metrics: deps.metrics });
   app.use(auditId());
@@ -74,14 +74,14 @@ export function createApp(options: AppOptions): MetricsApp {
   app.use(requestMetrics(observer));
   app.use(nosniff());
   app.use(errorStatus(logger));
-  app.use(deadline(timeoutMs, deps.metrics));
+  app.use(deadline(deadlines, deps.metrics));
   app.use(options.authenticate);
   app.use(limit);
   app.use(options.authorize);
   app.use(router.routes());
   app.use(notFound());
   app.setFastPath(
-    fastPath({ logger, metrics: deps.metrics, observer, timeoutMs, authenticate: options.authenticate, limit, authorize: options.authorize, routes: groups }),
+    fastPath({ logger, metrics: deps.metrics, observer, deadlines, authenticate: options.authenticate, limit, authorize: options.authorize, routes: groups }),
   );
   return app;
 }

@@ -2,7 +2,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Logger } from '@custom-metrics/core';
 import { setRequestAuditId } from '../middleware/audit-id.js';
 import { CACHE_CONTROL } from '../middleware/cache-control.js';
-import { runWithDeadline } from '../middleware/deadline.js';
+import { runWithDeadline, type DeadlineQueue } from '../middleware/deadline.js';
 import { answerError } from '../middleware/error-status.js';
 import { NOSNIFF } from '../middleware/nosniff.js';
 import { logRequest } from '../middleware/request-log.js';
@@ -29,7 +29,8 @@ export interface FastPathOptions {
   readonly metrics: ServerMetrics;
   /** The request metrics (shared with the koa middleware). */
   readonly observer: RequestObserver;
-  readonly timeoutMs: number;
+  /** The request deadlines (shared with the koa middleware). */
+  readonly deadlines: DeadlineQueue;
   readonly authenticate: Middleware;
   /** The concurrency limit middleware instance of the koa app (its count is shared). */
   readonly limit: Middleware;
@@ -58,7 +59,7 @@ function step(fn: Middleware, ctx: Context, next: Next): Promise<unknown> {
  * (another method, another path, a URL koa would parse with `url.parse`) is left to koa.
  */
 export function fastPath(options: FastPathOptions): FastHandler {
-  const { logger, metrics, observer, timeoutMs, authenticate, limit, authorize } = options;
+  const { logger, metrics, observer, deadlines, authenticate, limit, authorize } = options;
   const prefixes = options.routes.map((r) => ({ exact: r.prefix, below: `${r.prefix}/`, handler: r.handler }));
 
   async function serve(ctx: LiteContext, route: Middleware): Promise<void> {
@@ -72,7 +73,7 @@ export function fastPath(options: FastPathOptions): FastHandler {
       try {
         await runWithDeadline(
           kctx,
-          timeoutMs,
+          deadlines,
           () => step(authenticate, kctx, () => step(limit, kctx, () => step(authorize, kctx, () => step(route, kctx, DONE)))),
           metrics,
         );

@@ -7,22 +7,102 @@ export const DEADLINE_MESSAGE = 'the request did not complete within the allowed
 
 const EXPIRED = Symbol('expired');
 
+/** One request's deadline in a {@link DeadlineQueue}. */
+interface Deadline {
+  /** `performance.now()` at which it expires. */
+  readonly at: number;
+  readonly onExpire: () => void;
+  /** Settled (expired, or the request finished first). */
+  done: boolean;
+}
+
+/** Entries dropped from the front of the queue before the array is compacted. */
+const COMPACT_AFTER = 1024;
+
+/**
+ * DeadlineQueue runs the deadlines of one duration on a single timer. Deadlines of one duration
+ * expire in the order they were set, so they are kept in arrival order and the timer is armed for
+ * the earliest one still pending; a request that finishes marks its entry settled (no timer to
+ * clear), and the timer stops when nothing is pending. Per request: one small object and an
+ * array push, instead of a timer object, its scheduling and its cancellation.
+ */
+export class DeadlineQueue {
+  readonly #entries: Deadline[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly timeoutMs: number) {}
+
+  /** Calls `onExpire` once `timeoutMs` have passed, unless the returned entry is {@link settle}d first. */
+  add(onExpire: () => void): Deadline {
+    const entry: Deadline = { at: performance.now() + this.timeoutMs, onExpire, done: false };
+    this.#entries.push(entry);
+    if (this.#timer === undefined) this.#arm(entry.at);
+    return entry;
+  }
+
+  /** The request finished before its deadline. */
+  settle(entry: Deadline): void {
+    entry.done = true;
+    if (this.#entries[this.#head] === entry) this.#dropSettled();
+  }
+
+  #dropSettled(): void {
+    const entries = this.#entries;
+    while (this.#head < entries.length && entries[this.#head].done) this.#head++;
+    if (this.#head === entries.length) {
+      entries.length = 0;
+      this.#head = 0;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= entries.length) {
+      entries.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(at: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#fire(), Math.max(1, Math.ceil(at - performance.now())));
+    // The requests' sockets keep the process alive, not their deadlines.
+    this.#timer.unref();
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    const entries = this.#entries;
+    while (this.#head < entries.length) {
+      const entry = entries[this.#head];
+      if (!entry.done) {
+        if (entry.at > now) break;
+        entry.done = true;
+        entry.onExpire();
+      }
+      this.#head++;
+    }
+    this.#dropSettled();
+    if (this.#head < entries.length && this.#timer === undefined) this.#arm(entries[this.#head].at);
+  }
+}
+
 /**
  * deadline gives each request an AbortSignal (`ctx.state.signal`) that aborts after `timeoutMs`
  * or when the client goes away. Past the deadline the request is answered 503 at once, whether or
  * not the handler honours the signal (a late result is discarded).
  *
- * Per request: one AbortController, one timer and one promise (settled by whichever of the handler
- * and the timer finishes first), no `Promise.race`.
+ * Per request: one AbortController, one entry in the {@link DeadlineQueue} and one promise
+ * (settled by whichever of the handler and the deadline comes first), no `Promise.race`.
  */
-export function deadline(timeoutMs: number, metrics?: ServerMetrics): Middleware {
+export function deadline(timeout: number | DeadlineQueue, metrics?: ServerMetrics): Middleware {
+  const queue = typeof timeout === 'number' ? new DeadlineQueue(timeout) : timeout;
   return function applyDeadline(ctx, next) {
-    return runWithDeadline(ctx, timeoutMs, next, metrics);
+    return runWithDeadline(ctx, queue, next, metrics);
   };
 }
 
 /** Runs `next` under the request deadline as {@link deadline} does (shared with the pre-composed path). */
-export async function runWithDeadline(ctx: Pick<Context, 'state' | 'res'>, timeoutMs: number, next: () => Promise<unknown>, metrics?: ServerMetrics): Promise<void> {
+export async function runWithDeadline(ctx: Pick<Context, 'state' | 'res'>, queue: DeadlineQueue, next: () => Promise<unknown>, metrics?: ServerMetrics): Promise<void> {
   const controller = new AbortController();
   (ctx.state as { signal?: AbortSignal }).signal = controller.signal;
   const res = ctx.res;
@@ -30,13 +110,13 @@ export async function runWithDeadline(ctx: Pick<Context, 'state' | 'res'>, timeo
     if (!res.writableFinished) controller.abort(new DOMException('the client closed the connection', 'AbortError'));
   };
   res.once('close', onClose);
-  let timer: NodeJS.Timeout | undefined;
+  let entry: Deadline | undefined;
   try {
     const outcome = await new Promise<unknown>((resolve, reject) => {
-      timer = setTimeout(() => {
+      entry = queue.add(() => {
         controller.abort(new DOMException(DEADLINE_MESSAGE, 'TimeoutError'));
         resolve(EXPIRED);
-      }, timeoutMs);
+      });
       // A late rejection (after the deadline) settles nothing: the promise is already resolved.
       next().then(resolve, reject);
     });
@@ -45,7 +125,7 @@ export async function runWithDeadline(ctx: Pick<Context, 'state' | 'res'>, timeo
       throw new ServiceUnavailableError(DEADLINE_MESSAGE);
     }
   } finally {
-    clearTimeout(timer);
+    if (entry) queue.settle(entry);
     res.off('close', onClose);
   }
 }
