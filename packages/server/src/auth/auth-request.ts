@@ -89,13 +89,18 @@ export function peerConnection(req: NodeRequestLike): PeerConnection | undefined
 
 /**
  * Builds an {@link AuthRequest} from a node (http/1.1 or http2 compatibility) request. The
- * certificate chain is read and parsed only when an authenticator asks for it.
+ * certificate chain and the header lines are read and parsed only when an authenticator asks for them.
  */
 export function authRequestFromNode(req: NodeRequestLike): AuthRequest {
   let chain: X509Certificate[] | undefined;
+  let lines: Map<string, string[]> | undefined;
   return {
     headers: req.headers,
-    headerLines: headerLines(req.rawHeaders ?? []),
+    // Read only by the front-proxy step, once its certificate verified.
+    get headerLines() {
+      lines ??= headerLines(req.rawHeaders ?? []);
+      return lines;
+    },
     get peerCertificates() {
       chain ??= peerChain(req.socket);
       return chain;

@@ -84,6 +84,9 @@ export class FrontProxyAuthenticator implements RequestAuthenticator {
   }
 }
 
+/** The identity header names of each authentication config (a reloaded config is a new object). */
+const identityHeaders = new WeakMap<AuthenticationConfig, { defaults: object; exact: ReadonlySet<string>; prefixes: readonly string[] }>();
+
 /**
  * Removes every identity header of the front-proxy settings (and the `X-Remote-*` defaults) from
  * `req.headers`, so no handler ever sees unverified identity headers.
@@ -94,12 +97,20 @@ export function stripIdentityHeaders(req: AuthRequest, config: AuthenticationCon
   groupHeaders: readonly string[];
   extraHeaderPrefixes: readonly string[];
 }): void {
-  const rh = config.requestHeader;
-  const exact = new Set(lower([
-    ...defaults.usernameHeaders, ...defaults.uidHeaders, ...defaults.groupHeaders,
-    ...(rh ? [...rh.usernameHeaders, ...rh.uidHeaders, ...rh.groupHeaders] : []),
-  ]));
-  const prefixes = lower([...defaults.extraHeaderPrefixes, ...(rh?.extraHeaderPrefixes ?? [])]);
+  let names = identityHeaders.get(config);
+  if (!names || names.defaults !== defaults) {
+    const rh = config.requestHeader;
+    names = {
+      defaults,
+      exact: new Set(lower([
+        ...defaults.usernameHeaders, ...defaults.uidHeaders, ...defaults.groupHeaders,
+        ...(rh ? [...rh.usernameHeaders, ...rh.uidHeaders, ...rh.groupHeaders] : []),
+      ])),
+      prefixes: lower([...defaults.extraHeaderPrefixes, ...(rh?.extraHeaderPrefixes ?? [])]),
+    };
+    identityHeaders.set(config, names);
+  }
+  const { exact, prefixes } = names;
   for (const key of Object.keys(req.headers)) {
     const k = key.toLowerCase();
     if (exact.has(k) || prefixes.some((p) => k.startsWith(p))) delete req.headers[key];
