@@ -33,6 +33,8 @@ interface Table {
   custom: Map<string, Route<CustomMetricsProvider> & { info: CustomMetricInfo }>;
   external: Map<string, Route<ExternalMetricsProvider> & { info: ExternalMetricInfo }>;
   conflicts: string[];
+  /** Documents built from this table ({@link BackendRegistry.documentFor}). */
+  documents?: Map<string, unknown>;
 }
 
 const TABLE_TTL_MS = 1_000;
@@ -142,6 +144,20 @@ export class BackendRegistry {
   /** Every routed external metric, for discovery. */
   externalMetrics(): ExternalMetricInfo[] {
     return [...this.#current().external.values()].map((r) => r.info);
+  }
+
+  /**
+   * documentFor returns the document `key` (e.g. a discovery document) that `build` makes from the
+   * metric lists, built once per routing table: the table is rebuilt at most once a second and on
+   * {@link invalidate}, so the document follows every change of the lists as the lists themselves
+   * do. The document is shared: callers must not change it.
+   */
+  documentFor<T>(key: string, build: () => T): T {
+    const docs = (this.#current().documents ??= new Map());
+    if (docs.has(key)) return docs.get(key) as T;
+    const doc = build();
+    docs.set(key, doc);
+    return doc;
   }
 
   /**

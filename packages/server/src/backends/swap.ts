@@ -142,6 +142,10 @@ export class SwappableRegistry extends BackendRegistry {
     return this.#registry().resourceProvider();
   }
 
+  override documentFor<T>(key: string, build: () => T): T {
+    return this.#registry().documentFor(key, build);
+  }
+
   override customMetrics(): CustomMetricInfo[] {
     return this.#registry().customMetrics();
   }

@@ -18,7 +18,7 @@ import type { RegisteredBackend } from '../../backends/registry.js';
 import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
-import { sendDocument } from '../respond.js';
+import { sendDocument, sendSharedDocument } from '../respond.js';
 import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { CUSTOM_VERSIONS, parseCustomMetricPath, type CustomMetricPath, type CustomVersion } from './schema.js';
 
@@ -42,7 +42,7 @@ export function customMetricsHandler(appDeps: RouteDeps): Middleware {
     if (!CUSTOM_VERSIONS.includes(version)) throw routeNotFound();
     if (seg.length === 1) {
       requireGet(ctx);
-      sendDocument(ctx, customMetricsResourceList(version, deps.registry.customMetrics()));
+      sendSharedDocument(ctx, deps.registry.documentFor(`custom/${version}`, () => customMetricsResourceList(version, deps.registry.customMetrics())));
       return;
     }
     let path: CustomMetricPath;

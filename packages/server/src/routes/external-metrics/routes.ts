@@ -14,7 +14,7 @@ import type { RegisteredBackend } from '../../backends/registry.js';
 import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
-import { sendDocument } from '../respond.js';
+import { sendDocument, sendSharedDocument } from '../respond.js';
 import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { EXTERNAL_VERSION, parseExternalMetricPath, type ExternalMetricPath } from './schema.js';
 
@@ -38,7 +38,7 @@ export function externalMetricsHandler(appDeps: RouteDeps): Middleware {
     if (seg[0] !== EXTERNAL_VERSION) throw routeNotFound();
     if (seg.length === 1) {
       requireGet(ctx);
-      sendDocument(ctx, externalMetricsResourceList(deps.registry.externalMetrics()));
+      sendSharedDocument(ctx, deps.registry.documentFor('external/v1beta1', () => externalMetricsResourceList(deps.registry.externalMetrics())));
       return;
     }
     const path = parseExternalMetricPath(seg.slice(1));
