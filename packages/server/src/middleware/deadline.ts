@@ -22,8 +22,9 @@ const COMPACT_AFTER = 1024;
 /**
  * DeadlineQueue runs the deadlines of one duration on a single timer. Deadlines of one duration
  * expire in the order they were set, so they are kept in arrival order and the timer is armed for
- * the earliest one still pending; a request that finishes marks its entry settled (no timer to
- * clear), and the timer stops when nothing is pending. Per request: one small object and an
+ * the earliest one still pending (or for an earlier, settled one: it then re-arms for the next);
+ * a request that finishes marks its entry settled (no timer to clear), and the timer stops once
+ * it fires with nothing pending. Per request: one small object and an
  * array push, instead of a timer object, its scheduling and its cancellation.
  */
 export class DeadlineQueue {
@@ -51,10 +52,10 @@ export class DeadlineQueue {
     const entries = this.#entries;
     while (this.#head < entries.length && entries[this.#head].done) this.#head++;
     if (this.#head === entries.length) {
+      // The timer stays armed (unref'd): when it fires with nothing due it just stops, and a
+      // request arriving meanwhile needs no new timer (its deadline is later than the armed one).
       entries.length = 0;
       this.#head = 0;
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
     } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= entries.length) {
       entries.splice(0, this.#head);
       this.#head = 0;
