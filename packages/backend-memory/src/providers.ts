@@ -69,11 +69,16 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
       }
     }
     objects.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace)));
+    // Per answer, not per object: the kind (looked up only when an object lacks it), the metric
+    // selector, the timestamp and the window are the same for every item.
+    let kind: GroupVersionKind | undefined;
+    const common = this.#common(req.info, series, req.metricSelector);
     const out: MetricValue[] = [];
     for (const o of objects) {
       const v = valueOf(series, o.namespace, o.name);
       if (v === undefined) continue;
-      out.push(await this.#metricValue(req.info, o, v, series, req.metricSelector));
+      const gvk = o.gvk ?? (kind ??= await this.#kind(req.info.groupResource));
+      out.push(metricValue(common, gvk, o.namespace, o.name, v));
     }
     return out;
   }
@@ -127,15 +132,17 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     metricSelector: Selector,
   ): Promise<MetricValue> {
     const gvk = o.gvk ?? (await this.#kind(info.groupResource));
-    const v: MetricValue = {
-      describedObject: objectReference(gvk, o.namespace, o.name),
-      metric: { name: info.metric, selector: metricSelectorOf(metricSelector) },
+    return metricValue(this.#common(info, series, metricSelector), gvk, o.namespace, o.name, value);
+  }
+
+  /** What every item of one answer shares. */
+  #common(info: CustomMetricInfo, series: readonly CustomSeries[], metricSelector: Selector): CommonFields {
+    return {
+      metric: info.metric,
+      selector: metricSelectorOf(metricSelector),
       timestamp: this.now(),
-      value,
+      windowSeconds: series.find((s) => s.windowSeconds !== undefined)?.windowSeconds,
     };
-    const w = series.find((s) => s.windowSeconds !== undefined)?.windowSeconds;
-    if (w !== undefined) v.windowSeconds = w;
-    return v;
   }
 
   async #kind(gr: GroupResource): Promise<GroupVersionKind> {
@@ -160,6 +167,25 @@ function lookupFailed(gr: GroupResource, e: unknown): Error {
   if (isMetricsError(e) && e.code >= 500) return e;
   const what = gr.group === '' ? gr.resource : `${gr.resource}.${gr.group}`;
   return backendFailure('unreachable', `unable to look up ${what} in the cluster; the cluster view is unavailable, retry later`);
+}
+
+/** The fields every item of one answer shares. */
+interface CommonFields {
+  readonly metric: string;
+  readonly selector: MetricValue['metric']['selector'];
+  readonly timestamp: Date;
+  readonly windowSeconds: number | undefined;
+}
+
+function metricValue(common: CommonFields, gvk: GroupVersionKind, namespace: string, name: string, value: number): MetricValue {
+  const v: MetricValue = {
+    describedObject: objectReference(gvk, namespace, name),
+    metric: { name: common.metric, selector: common.selector },
+    timestamp: common.timestamp,
+    value,
+  };
+  if (common.windowSeconds !== undefined) v.windowSeconds = common.windowSeconds;
+  return v;
 }
 
 function cmp(a: string, b: string): number {

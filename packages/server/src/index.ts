@@ -3,7 +3,7 @@ import 'reflect-metadata';
 
 // --- composition (app.ts, container.ts, tokens.ts)
 export { createApp } from './app.js';
-export type { AppOptions } from './app.js';
+export type { AppOptions, MetricsApp } from './app.js';
 export { buildContainer } from './container.js';
 export type { ContainerOptions, ServerContainer, RootLogger } from './container.js';
 export { BACKEND_CONTEXT, BACKEND_INSTANCE_NAME, KUBE_LOOKUP, LOGGER, SERVER_METRICS, SHUTDOWN_SIGNAL } from './tokens.js';

@@ -81,21 +81,35 @@ export function headerLines(rawHeaders: readonly string[]): Map<string, string[]
 export function peerConnection(req: NodeRequestLike): PeerConnection | undefined {
   const session = req.stream?.session;
   const key = (session ?? req.socket) as object | null | undefined;
-  const socket = (session ? session.socket : req.socket) as Partial<Pick<TLSSocket, 'getPeerFinished'>> | null | undefined;
+  const socket = (session ? session.socket : req.socket) as Partial<Pick<TLSSocket, 'getPeerFinished' | 'getProtocol'>> | null | undefined;
   if (!key || !socket || typeof socket.getPeerFinished !== 'function') return undefined;
+  const known = tls13Handshakes.get(socket);
+  if (known) return { key, handshake: known };
   const handshake = socket.getPeerFinished();
-  return handshake ? { key, handshake } : undefined;
+  if (!handshake) return undefined;
+  // TLS 1.3 has no renegotiation (and Node offers no post-handshake authentication): the
+  // connection's handshake never changes, so it is read once. TLS 1.2 is read on every request.
+  if (typeof socket.getProtocol === 'function' && socket.getProtocol() === 'TLSv1.3') tls13Handshakes.set(socket, handshake);
+  return { key, handshake };
 }
+
+/** The handshake (peer Finished message) of each TLS 1.3 connection. */
+const tls13Handshakes = new WeakMap<object, Buffer>();
 
 /**
  * Builds an {@link AuthRequest} from a node (http/1.1 or http2 compatibility) request. The
- * certificate chain is read and parsed only when an authenticator asks for it.
+ * certificate chain and the header lines are read and parsed only when an authenticator asks for them.
  */
 export function authRequestFromNode(req: NodeRequestLike): AuthRequest {
   let chain: X509Certificate[] | undefined;
+  let lines: Map<string, string[]> | undefined;
   return {
     headers: req.headers,
-    headerLines: headerLines(req.rawHeaders ?? []),
+    // Read only by the front-proxy step, once its certificate verified.
+    get headerLines() {
+      lines ??= headerLines(req.rawHeaders ?? []);
+      return lines;
+    },
     get peerCertificates() {
       chain ??= peerChain(req.socket);
       return chain;

@@ -1,4 +1,4 @@
-import type { AuthenticationConfig } from './auth-config.js';
+import type { AuthenticationConfig, RequestHeaderConfig } from './auth-config.js';
 import type { AuthRequest } from './auth-request.js';
 import type { AuthResponse, RequestAuthenticator } from './authentication.js';
 import { PeerVerifier } from './peer-verifier.js';
@@ -24,6 +24,18 @@ export function pathUnescape(text: string): string | undefined {
     }
     return Buffer.from(bytes).toString('utf8');
   }
+}
+
+/** The lower-cased header names of each requestheader config (a reloaded config is a new object). */
+const lowered = new WeakMap<RequestHeaderConfig, { username: string[]; uid: string[]; group: string[]; extraPrefixes: string[] }>();
+
+function lowerNames(rh: RequestHeaderConfig): { username: string[]; uid: string[]; group: string[]; extraPrefixes: string[] } {
+  let names = lowered.get(rh);
+  if (!names) {
+    names = { username: lower(rh.usernameHeaders), uid: lower(rh.uidHeaders), group: lower(rh.groupHeaders), extraPrefixes: lower(rh.extraHeaderPrefixes) };
+    lowered.set(rh, names);
+  }
+  return names;
 }
 
 function lower(list: readonly string[]): string[] {
@@ -55,16 +67,17 @@ export class FrontProxyAuthenticator implements RequestAuthenticator {
       return { error: `x509: subject with cn=${commonName} is not in the allowed list` };
     }
     const lines = req.headerLines;
-    const firstOf = (names: readonly string[]) => {
-      for (const n of lower(names)) for (const v of lines.get(n) ?? []) if (v.trim() !== '') return v.trim();
+    const names = lowerNames(rh);
+    const firstOf = (list: readonly string[]) => {
+      for (const n of list) for (const v of lines.get(n) ?? []) if (v.trim() !== '') return v.trim();
       return '';
     };
-    const name = firstOf(rh.usernameHeaders);
+    const name = firstOf(names.username);
     if (name === '') return {};
     const groups: string[] = [];
-    for (const n of lower(rh.groupHeaders)) for (const v of lines.get(n) ?? []) if (v !== '') groups.push(v);
+    for (const n of names.group) for (const v of lines.get(n) ?? []) if (v !== '') groups.push(v);
     const extra: Record<string, string[]> = {};
-    for (const prefix of lower(rh.extraHeaderPrefixes)) {
+    for (const prefix of names.extraPrefixes) {
       for (const [header, values] of lines) {
         if (!header.startsWith(prefix) || header.length === prefix.length) continue;
         const raw = header.slice(prefix.length);
@@ -72,7 +85,7 @@ export class FrontProxyAuthenticator implements RequestAuthenticator {
         (extra[key] ??= []).push(...values);
       }
     }
-    const uid = firstOf(rh.uidHeaders);
+    const uid = firstOf(names.uid);
     return {
       user: {
         name,
@@ -84,6 +97,9 @@ export class FrontProxyAuthenticator implements RequestAuthenticator {
   }
 }
 
+/** The identity header names of each authentication config (a reloaded config is a new object). */
+const identityHeaders = new WeakMap<AuthenticationConfig, { defaults: object; exact: ReadonlySet<string>; prefixes: readonly string[] }>();
+
 /**
  * Removes every identity header of the front-proxy settings (and the `X-Remote-*` defaults) from
  * `req.headers`, so no handler ever sees unverified identity headers.
@@ -94,12 +110,20 @@ export function stripIdentityHeaders(req: AuthRequest, config: AuthenticationCon
   groupHeaders: readonly string[];
   extraHeaderPrefixes: readonly string[];
 }): void {
-  const rh = config.requestHeader;
-  const exact = new Set(lower([
-    ...defaults.usernameHeaders, ...defaults.uidHeaders, ...defaults.groupHeaders,
-    ...(rh ? [...rh.usernameHeaders, ...rh.uidHeaders, ...rh.groupHeaders] : []),
-  ]));
-  const prefixes = lower([...defaults.extraHeaderPrefixes, ...(rh?.extraHeaderPrefixes ?? [])]);
+  let names = identityHeaders.get(config);
+  if (!names || names.defaults !== defaults) {
+    const rh = config.requestHeader;
+    names = {
+      defaults,
+      exact: new Set(lower([
+        ...defaults.usernameHeaders, ...defaults.uidHeaders, ...defaults.groupHeaders,
+        ...(rh ? [...rh.usernameHeaders, ...rh.uidHeaders, ...rh.groupHeaders] : []),
+      ])),
+      prefixes: lower([...defaults.extraHeaderPrefixes, ...(rh?.extraHeaderPrefixes ?? [])]),
+    };
+    identityHeaders.set(config, names);
+  }
+  const { exact, prefixes } = names;
   for (const key of Object.keys(req.headers)) {
     const k = key.toLowerCase();
     if (exact.has(k) || prefixes.some((p) => k.startsWith(p))) delete req.headers[key];

@@ -33,6 +33,8 @@ interface Table {
   custom: Map<string, Route<CustomMetricsProvider> & { info: CustomMetricInfo }>;
   external: Map<string, Route<ExternalMetricsProvider> & { info: ExternalMetricInfo }>;
   conflicts: string[];
+  /** Documents built from this table ({@link BackendRegistry.documentFor}). */
+  documents?: Map<string, unknown>;
 }
 
 const TABLE_TTL_MS = 1_000;
@@ -144,9 +146,31 @@ export class BackendRegistry {
     return [...this.#current().external.values()].map((r) => r.info);
   }
 
-  /** Forces the routing table to be rebuilt on next use (e.g. after the memory backend changed). */
-  invalidate(): void {
+  /**
+   * documentFor returns the document `key` (e.g. a discovery document) that `build` makes from the
+   * metric lists, built once per routing table: the table is rebuilt at most once a second and on
+   * {@link invalidate}, so the document follows every change of the lists as the lists themselves
+   * do. The document is shared: callers must not change it.
+   */
+  documentFor<T>(key: string, build: () => T): T {
+    const docs = (this.#current().documents ??= new Map());
+    if (docs.has(key)) return docs.get(key) as T;
+    const doc = build();
+    docs.set(key, doc);
+    return doc;
+  }
+
+  /**
+   * Forces the routing table to be rebuilt on next use (e.g. after the memory backend changed).
+   * `req`: the request that changed it (a swappable registry also rebuilds that request's table).
+   */
+  invalidate(_req?: object): void {
     this.#table = undefined;
+  }
+
+  /** The registry `req` routes by (this one; a swappable registry keeps requests on the table they arrived on). */
+  forRequest(_req: object | undefined): BackendRegistry {
+    return this;
   }
 
   #sorted(): RegisteredBackend[] {

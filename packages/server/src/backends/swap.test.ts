@@ -29,23 +29,25 @@ describe('SwappableRegistry', () => {
     const r = new SwappableRegistry([backend('old', ['a'])]);
     let release = () => {};
     const seen: Array<string | undefined> = [];
-    const handler = r.pin(async () => {
-      seen.push(r.externalFor('a')?.backend.name);
+    const handler = r.pin(async (req: object) => {
+      seen.push(r.forRequest(req).externalFor('a')?.backend.name);
       await new Promise<void>((resolve) => (release = resolve));
-      seen.push(r.externalFor('a')?.backend.name);
+      seen.push(r.forRequest(req).externalFor('a')?.backend.name);
+      // The registry itself routes by the current table.
+      seen.push(r.externalFor('a')?.backend.name ?? 'none');
     });
     const request = handler({}, response()) as Promise<void>;
     expect(r.inflight).toBe(1);
     let drained = false;
     const done = r.swap(r.prepare([backend('new', ['b'])])).then(() => (drained = true));
     // A request arriving after the swap sees the new table.
-    await (r.pin(async () => seen.push(r.externalFor('b')?.backend.name))({}, response()) as Promise<unknown>);
+    await (r.pin(async (req: object) => seen.push(r.forRequest(req).externalFor('b')?.backend.name))({}, response()) as Promise<unknown>);
     await new Promise((resolve) => setImmediate(resolve));
     expect(drained).toBe(false);
     release();
     await request;
     await done;
-    expect(seen).toEqual(['old', 'new', 'old']);
+    expect(seen).toEqual(['old', 'new', 'old', 'none']);
     expect(drained).toBe(true);
     expect(r.inflight).toBe(0);
   });

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CustomMetricInfo, CustomMetricsProvider, ExternalMetricInfo, ExternalMetricsProvider, GroupResource, ResourceMetricsProvider } from '@custom-metrics/core';
 import { BackendRegistry, type RegisteredBackend, type Route } from './registry.js';
 
@@ -21,16 +20,21 @@ function generation(registry: BackendRegistry): Generation {
 /** A request handler as `http`/`http2` call it (koa's `app.callback()`). */
 type Handler<Req, Res> = (req: Req, res: Res) => unknown;
 
+/** Where {@link SwappableRegistry.pin} keeps a request's generation (a property of the node request object). */
+const PINNED = Symbol('custom-metrics.pinned-generation');
+
 /**
  * SwappableRegistry is the {@link BackendRegistry} the routes are given: it delegates to the
  * registry of the current generation and can be swapped for another atomically ({@link swap}).
- * A request wrapped by {@link pin} keeps the generation it started on until it finishes, so
- * in-flight requests finish on the instances they began with; {@link swap} resolves the old
- * generation's `drained` once its last request is done (then its instances may be closed).
- * Unpinned callers (tests, the memory backend's writes) see the current generation.
+ * A request wrapped by {@link pin} keeps the generation it started on until it finishes: its
+ * handlers route by {@link forRequest}`(req)`, so in-flight requests finish on the instances they
+ * began with; {@link swap} resolves the old generation's `drained` once its last request is done
+ * (then its instances may be closed). Calls on this object itself see the current generation.
+ *
+ * The generation is a property of the request object, not an AsyncLocalStorage: an enabled
+ * AsyncLocalStorage makes Node run a promise hook for every promise of the process.
  */
 export class SwappableRegistry extends BackendRegistry {
-  readonly #pinned = new AsyncLocalStorage<Generation>();
   readonly #now: () => number;
   readonly #onConflict: ((message: string) => void) | undefined;
   #current: Generation;
@@ -66,11 +70,12 @@ export class SwappableRegistry extends BackendRegistry {
 
   /**
    * pin wraps a request handler: each request is routed, from start to end, by the generation
-   * current when it arrived (AsyncLocalStorage), and counted until its handler settles.
+   * current when it arrived ({@link forRequest}), and counted until its handler settles.
    */
-  pin<Req, Res extends { once(event: 'close', listener: () => void): unknown }>(handler: Handler<Req, Res>): Handler<Req, Res> {
+  pin<Req extends object, Res extends { once(event: 'close', listener: () => void): unknown }>(handler: Handler<Req, Res>): Handler<Req, Res> {
     return (req, res) => {
       const g = this.#current;
+      (req as { [PINNED]?: Generation })[PINNED] = g;
       g.inflight++;
       let left = false;
       const leave = () => {
@@ -81,7 +86,7 @@ export class SwappableRegistry extends BackendRegistry {
       };
       let out: unknown;
       try {
-        out = this.#pinned.run(g, () => handler(req, res));
+        out = handler(req, res);
       } catch (e) {
         leave();
         throw e;
@@ -92,8 +97,17 @@ export class SwappableRegistry extends BackendRegistry {
     };
   }
 
+  /**
+   * The registry a request routes by: its generation's while that generation has been replaced
+   * and the request is still in flight, else this one (the current generation).
+   */
+  override forRequest(req: object | undefined): BackendRegistry {
+    const g = (req as { [PINNED]?: Generation } | undefined)?.[PINNED];
+    return g === undefined || g === this.#current ? this : g.registry;
+  }
+
   #registry(): BackendRegistry {
-    return (this.#pinned.getStore() ?? this.#current).registry;
+    return this.#current.registry;
   }
 
   override get backends(): readonly RegisteredBackend[] {
@@ -128,6 +142,10 @@ export class SwappableRegistry extends BackendRegistry {
     return this.#registry().resourceProvider();
   }
 
+  override documentFor<T>(key: string, build: () => T): T {
+    return this.#registry().documentFor(key, build);
+  }
+
   override customMetrics(): CustomMetricInfo[] {
     return this.#registry().customMetrics();
   }
@@ -136,9 +154,10 @@ export class SwappableRegistry extends BackendRegistry {
     return this.#registry().externalMetrics();
   }
 
-  override invalidate(): void {
+  /** Re-reads the metric lists of the current generation, and of `req`'s when it is an older one. */
+  override invalidate(req?: object): void {
     this.#current.registry.invalidate();
-    const pinned = this.#pinned.getStore();
+    const pinned = (req as { [PINNED]?: Generation } | undefined)?.[PINNED];
     if (pinned && pinned !== this.#current) pinned.registry.invalidate();
   }
 }

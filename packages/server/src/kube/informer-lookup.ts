@@ -27,7 +27,24 @@ interface Entry {
 
 const MAX_PAGES = 10_000;
 
+/**
+ * The KubeObject of each informer object, kept while the informer holds that object (an update
+ * replaces the object, so its entry goes with it): a list does not copy every object's labels and
+ * annotations again. The KubeObjects are frozen, as they are shared by every request.
+ */
+const converted = new WeakMap<RawObject, KubeObject>();
+
 function toKubeObject(o: RawObject, gvk: GroupVersionKind, namespaced: boolean, isPod: boolean): KubeObject {
+  const cached = converted.get(o);
+  if (cached && cached.gvk === gvk && (cached.namespace !== undefined) === (namespaced && !!o.metadata?.namespace)) return cached;
+  const obj = convert(o, gvk, namespaced, isPod);
+  Object.freeze(obj.labels);
+  Object.freeze(obj.annotations);
+  converted.set(o, Object.freeze(obj));
+  return obj;
+}
+
+function convert(o: RawObject, gvk: GroupVersionKind, namespaced: boolean, isPod: boolean): KubeObject {
   const m = o.metadata ?? {};
   const obj: {
     -readonly [K in keyof KubeObject]: KubeObject[K];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 
 /** The header kube-apiserver reads and echoes (`audit.k8s.io` `HeaderAuditID`). */
 export const AUDIT_ID_HEADER = 'Audit-Id';
@@ -17,12 +17,17 @@ const PRINTABLE = /^[\x20-\x7e]+$/;
  */
 export function auditId(newId: () => string = randomUUID): Middleware {
   return async function setAuditId(ctx, next) {
-    const incoming = ctx.get(AUDIT_ID_HEADER);
-    // Only printable ASCII is echoed: anything else (obs-text bytes, controls) gets a fresh ID
-    // rather than a response header Node would refuse to write.
-    const id = incoming === '' || !PRINTABLE.test(incoming) ? newId() : incoming;
-    ctx.set(AUDIT_ID_HEADER, id);
-    (ctx.state as { auditId?: string }).auditId = id.length > MAX_LOGGED_AUDIT_ID ? id.slice(0, MAX_LOGGED_AUDIT_ID) : id;
+    setRequestAuditId(ctx, newId);
     await next();
   };
+}
+
+/** What {@link auditId} does to a request before passing it on (shared with the pre-composed path). */
+export function setRequestAuditId(ctx: Pick<Context, 'get' | 'set' | 'state'>, newId: () => string = randomUUID): void {
+  const incoming = ctx.get(AUDIT_ID_HEADER);
+  // Only printable ASCII is echoed: anything else (obs-text bytes, controls) gets a fresh ID
+  // rather than a response header Node would refuse to write.
+  const id = incoming === '' || !PRINTABLE.test(incoming) ? newId() : incoming;
+  ctx.set(AUDIT_ID_HEADER, id);
+  (ctx.state as { auditId?: string }).auditId = id.length > MAX_LOGGED_AUDIT_ID ? id.slice(0, MAX_LOGGED_AUDIT_ID) : id;
 }

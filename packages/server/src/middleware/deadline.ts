@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { ServiceUnavailableError } from '@custom-metrics/core';
 import type { ServerMetrics } from '../observability/server-metrics.js';
 
@@ -7,40 +7,126 @@ export const DEADLINE_MESSAGE = 'the request did not complete within the allowed
 
 const EXPIRED = Symbol('expired');
 
+/** One request's deadline in a {@link DeadlineQueue}. */
+interface Deadline {
+  /** `performance.now()` at which it expires. */
+  readonly at: number;
+  readonly onExpire: () => void;
+  /** Settled (expired, or the request finished first). */
+  done: boolean;
+}
+
+/** Entries dropped from the front of the queue before the array is compacted. */
+const COMPACT_AFTER = 1024;
+
+/**
+ * DeadlineQueue runs the deadlines of one duration on a single timer. Deadlines of one duration
+ * expire in the order they were set, so they are kept in arrival order and the timer is armed for
+ * the earliest one still pending (or for an earlier, settled one: it then re-arms for the next);
+ * a request that finishes marks its entry settled (no timer to clear), and the timer stops once
+ * it fires with nothing pending. Per request: one small object and an
+ * array push, instead of a timer object, its scheduling and its cancellation.
+ */
+export class DeadlineQueue {
+  readonly #entries: Deadline[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly timeoutMs: number) {}
+
+  /** Calls `onExpire` once `timeoutMs` have passed, unless the returned entry is {@link settle}d first. */
+  add(onExpire: () => void): Deadline {
+    const entry: Deadline = { at: performance.now() + this.timeoutMs, onExpire, done: false };
+    this.#entries.push(entry);
+    if (this.#timer === undefined) this.#arm(entry.at);
+    return entry;
+  }
+
+  /** The request finished before its deadline. */
+  settle(entry: Deadline): void {
+    entry.done = true;
+    if (this.#entries[this.#head] === entry) this.#dropSettled();
+  }
+
+  #dropSettled(): void {
+    const entries = this.#entries;
+    while (this.#head < entries.length && entries[this.#head].done) this.#head++;
+    if (this.#head === entries.length) {
+      // The timer stays armed (unref'd): when it fires with nothing due it just stops, and a
+      // request arriving meanwhile needs no new timer (its deadline is later than the armed one).
+      entries.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= entries.length) {
+      entries.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(at: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#fire(), Math.max(1, Math.ceil(at - performance.now())));
+    // The requests' sockets keep the process alive, not their deadlines.
+    this.#timer.unref();
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    const entries = this.#entries;
+    while (this.#head < entries.length) {
+      const entry = entries[this.#head];
+      if (!entry.done) {
+        if (entry.at > now) break;
+        entry.done = true;
+        entry.onExpire();
+      }
+      this.#head++;
+    }
+    this.#dropSettled();
+    if (this.#head < entries.length && this.#timer === undefined) this.#arm(entries[this.#head].at);
+  }
+}
+
 /**
  * deadline gives each request an AbortSignal (`ctx.state.signal`) that aborts after `timeoutMs`
  * or when the client goes away. Past the deadline the request is answered 503 at once, whether or
  * not the handler honours the signal (a late result is discarded).
  *
- * Per request: one AbortController, one timer and one promise (settled by whichever of the handler
- * and the timer finishes first), no `Promise.race`.
+ * Per request: one AbortController, one entry in the {@link DeadlineQueue} and one promise
+ * (settled by whichever of the handler and the deadline comes first), no `Promise.race`.
  */
-export function deadline(timeoutMs: number, metrics?: ServerMetrics): Middleware {
-  return async function applyDeadline(ctx, next) {
-    const controller = new AbortController();
-    (ctx.state as { signal?: AbortSignal }).signal = controller.signal;
-    const res = ctx.res;
-    const onClose = () => {
-      if (!res.writableFinished) controller.abort(new DOMException('the client closed the connection', 'AbortError'));
-    };
-    res.once('close', onClose);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const outcome = await new Promise<unknown>((resolve, reject) => {
-        timer = setTimeout(() => {
-          controller.abort(new DOMException(DEADLINE_MESSAGE, 'TimeoutError'));
-          resolve(EXPIRED);
-        }, timeoutMs);
-        // A late rejection (after the deadline) settles nothing: the promise is already resolved.
-        next().then(resolve, reject);
-      });
-      if (outcome === EXPIRED) {
-        metrics?.rejected.inc({ reason: 'deadline' });
-        throw new ServiceUnavailableError(DEADLINE_MESSAGE);
-      }
-    } finally {
-      clearTimeout(timer);
-      res.off('close', onClose);
-    }
+export function deadline(timeout: number | DeadlineQueue, metrics?: ServerMetrics): Middleware {
+  const queue = typeof timeout === 'number' ? new DeadlineQueue(timeout) : timeout;
+  return function applyDeadline(ctx, next) {
+    return runWithDeadline(ctx, queue, next, metrics);
   };
+}
+
+/** Runs `next` under the request deadline as {@link deadline} does (shared with the pre-composed path). */
+export async function runWithDeadline(ctx: Pick<Context, 'state' | 'res'>, queue: DeadlineQueue, next: () => Promise<unknown>, metrics?: ServerMetrics): Promise<void> {
+  const controller = new AbortController();
+  (ctx.state as { signal?: AbortSignal }).signal = controller.signal;
+  const res = ctx.res;
+  const onClose = () => {
+    if (!res.writableFinished) controller.abort(new DOMException('the client closed the connection', 'AbortError'));
+  };
+  res.once('close', onClose);
+  let entry: Deadline | undefined;
+  try {
+    const outcome = await new Promise<unknown>((resolve, reject) => {
+      entry = queue.add(() => {
+        controller.abort(new DOMException(DEADLINE_MESSAGE, 'TimeoutError'));
+        resolve(EXPIRED);
+      });
+      // A late rejection (after the deadline) settles nothing: the promise is already resolved.
+      next().then(resolve, reject);
+    });
+    if (outcome === EXPIRED) {
+      metrics?.rejected.inc({ reason: 'deadline' });
+      throw new ServiceUnavailableError(DEADLINE_MESSAGE);
+    }
+  } finally {
+    if (entry) queue.settle(entry);
+    res.off('close', onClose);
+  }
 }

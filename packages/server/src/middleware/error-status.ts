@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { errorToStatus, isMetricsError, type Logger } from '@custom-metrics/core';
 import { sendDocument } from '../routes/respond.js';
 
@@ -12,14 +12,20 @@ export function errorStatus(logger: Logger): Middleware {
     try {
       await next();
     } catch (e) {
-      if (!isMetricsError(e)) logger.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e), path: ctx.path }, 'unexpected error');
-      const status = errorToStatus(e);
-      if (ctx.headerSent || !ctx.writable) return;
-      const retry = status.details?.retryAfterSeconds;
-      const headers = ['content-length', 'content-encoding', 'location', 'etag'];
-      for (const h of headers) ctx.remove(h);
-      if (retry !== undefined && retry > 0) ctx.set('Retry-After', String(retry));
-      sendDocument(ctx, status, status.code);
+      answerError(logger, ctx, e);
     }
   };
+}
+
+const STALE_HEADERS = ['content-length', 'content-encoding', 'location', 'etag'];
+
+/** Answers `e` as {@link errorStatus} does (shared with the pre-composed path). */
+export function answerError(logger: Logger, ctx: Context, e: unknown): void {
+  if (!isMetricsError(e)) logger.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e), path: ctx.path }, 'unexpected error');
+  const status = errorToStatus(e);
+  if (ctx.headerSent || !ctx.writable) return;
+  const retry = status.details?.retryAfterSeconds;
+  for (const h of STALE_HEADERS) ctx.remove(h);
+  if (retry !== undefined && retry > 0) ctx.set('Retry-After', String(retry));
+  sendDocument(ctx, status, status.code);
 }

@@ -21,31 +21,46 @@ export function requestLabels(method: string, path: string): { group: string; ve
 type Observer = { observe(seconds: number): void };
 
 /**
- * requestMetrics counts in-flight requests and observes each request's latency by API group,
+ * RequestObserver counts in-flight requests and observes each request's latency by API group,
  * verb and HTTP status code. The histogram child of each (group, verb, code) is resolved once
  * and kept (the label values are bounded: three groups plus `none`, a handful of verbs, status
  * codes), so a request costs one map lookup instead of prom-client's per-call label hashing.
  */
-export function requestMetrics(metrics: ServerMetrics): Middleware {
-  const children = new Map<string, Observer>();
-  const child = (group: string, verb: string, code: string): Observer => {
+export class RequestObserver {
+  readonly #children = new Map<string, Observer>();
+
+  constructor(private readonly metrics: ServerMetrics) {}
+
+  /** A request arrived. */
+  start(): void {
+    this.metrics.inflight.inc();
+  }
+
+  /** A request started at `started` (`performance.now()`) finished with `status`. */
+  finish(method: string, path: string, status: number, started: number): void {
+    this.metrics.inflight.dec();
+    const { group, verb } = requestLabels(method, path);
+    const code = String(status);
     const key = `${group} ${verb} ${code}`;
-    let c = children.get(key);
+    let c = this.#children.get(key);
     if (!c) {
-      c = metrics.requestDuration.labels({ group, verb, code });
-      children.set(key, c);
+      c = this.metrics.requestDuration.labels({ group, verb, code });
+      this.#children.set(key, c);
     }
-    return c;
-  };
+    c.observe((performance.now() - started) / 1000);
+  }
+}
+
+/** requestMetrics is {@link RequestObserver} as koa middleware. */
+export function requestMetrics(metrics: ServerMetrics | RequestObserver): Middleware {
+  const observer = metrics instanceof RequestObserver ? metrics : new RequestObserver(metrics);
   return async function observeRequest(ctx, next) {
     const started = performance.now();
-    metrics.inflight.inc();
+    observer.start();
     try {
       await next();
     } finally {
-      metrics.inflight.dec();
-      const { group, verb } = requestLabels(ctx.method, ctx.path);
-      child(group, verb, String(ctx.status)).observe((performance.now() - started) / 1000);
+      observer.finish(ctx.method, ctx.path, ctx.status, started);
     }
   };
 }

@@ -29,3 +29,12 @@ const NEVER = new AbortController().signal;
 export function requestSignal(ctx: Context): AbortSignal {
   return (ctx.state as RequestState).signal ?? NEVER;
 }
+
+/**
+ * The dependencies of one request: `deps` with the registry the request routes by (a request in
+ * flight across a backend reload keeps the table it arrived on, see `SwappableRegistry`).
+ */
+export function requestDeps(deps: RouteDeps, ctx: Context): RouteDeps {
+  const registry = deps.registry.forRequest(ctx.req);
+  return registry === deps.registry ? deps : { ...deps, registry };
+}

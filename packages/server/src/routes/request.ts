@@ -7,7 +7,7 @@ import {
   isSelectorParseError,
   routeNotFound,
   type GroupResource,
-  type Selector,
+  Selector,
 } from '@custom-metrics/core';
 
 export { routeNotFound };
@@ -45,7 +45,7 @@ export function queryParams(ctx: Context): URLSearchParams {
 /** Parses a label selector parameter; absent or empty → everything. A parse error → 400 with the parser's message. */
 export function selectorParam(params: URLSearchParams, name: string): Selector {
   const text = params.get(name);
-  if (text === null || text === '') return parseSelector('');
+  if (text === null || text === '') return Selector.everything();
   try {
     return parseSelector(text);
   } catch (e) {

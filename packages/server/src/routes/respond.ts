@@ -25,3 +25,26 @@ export function sendDocument(ctx: Context, doc: unknown, status = 200, contentTy
   ctx.set('Content-Type', contentType);
   ctx.body = wantsPretty(ctx) ? encodeJSONPretty(doc) : encodeJSON(doc);
 }
+
+/** The compact encoding of each shared document ({@link sendSharedDocument}). */
+const encoded = new WeakMap<object, string>();
+
+/**
+ * sendSharedDocument is {@link sendDocument} (status 200) for a document that never changes once
+ * built and is sent many times (a discovery document from `BackendRegistry.documentFor`): its
+ * compact encoding is kept with it.
+ */
+export function sendSharedDocument(ctx: Context, doc: object, contentType = 'application/json'): void {
+  if (wantsPretty(ctx)) {
+    sendDocument(ctx, doc, 200, contentType);
+    return;
+  }
+  let body = encoded.get(doc);
+  if (body === undefined) {
+    body = encodeJSON(doc);
+    encoded.set(doc, body);
+  }
+  ctx.status = 200;
+  ctx.set('Content-Type', contentType);
+  ctx.body = body;
+}

@@ -103,7 +103,7 @@ async function readBody(ctx: Context, limit: number): Promise<string> {
 export function backendRoutesHandler(registry: BackendRegistry, logger: Logger): Middleware {
   return async function backendRoute(ctx: Context) {
     const segments = pathSegments(ctx.path, BACKENDS_PREFIX);
-    const backend = segments.length >= 2 ? registry.backends.find((b) => b.name === segments[0]) : undefined;
+    const backend = segments.length >= 2 ? registry.forRequest(ctx.req).backends.find((b) => b.name === segments[0]) : undefined;
     const routes = backend?.instance.routes ?? [];
     const rest = segments.slice(1);
     let pathMatched = false;
@@ -120,7 +120,7 @@ export function backendRoutesHandler(registry: BackendRegistry, logger: Logger):
         logger.error({ backend: backend?.name, route: `${route.method} ${route.path}`, status: res?.status }, 'backend route returned no 2xx status (errors must be thrown as MetricsErrors)');
         throw new InternalError(`backend "${backend?.name}" answered the route ${route.method} ${route.path} with no 2xx status`);
       }
-      if (route.method !== 'GET') registry.invalidate();
+      if (route.method !== 'GET') registry.invalidate(ctx.req);
       sendDocument(ctx, res.body ?? {}, res.status);
       return;
     }

@@ -15,10 +15,10 @@ import {
 } from '@custom-metrics/core';
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
-import { requestSignal, type RouteDeps } from '../deps.js';
+import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
-import { sendDocument } from '../respond.js';
+import { sendDocument, sendSharedDocument } from '../respond.js';
 import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { CUSTOM_VERSIONS, parseCustomMetricPath, type CustomMetricPath, type CustomVersion } from './schema.js';
 
@@ -29,8 +29,9 @@ export const CUSTOM_PREFIX = `/apis/custom.metrics.k8s.io`;
  * customMetricsHandler serves everything under `/apis/custom.metrics.k8s.io`: the APIGroup, the
  * APIResourceList of each version, and the metric routes R1/R2/R3 of contract §1.2.
  */
-export function customMetricsHandler(deps: RouteDeps): Middleware {
+export function customMetricsHandler(appDeps: RouteDeps): Middleware {
   return async function customMetrics(ctx: Context) {
+    const deps = requestDeps(appDeps, ctx);
     const seg = pathSegments(ctx.path, CUSTOM_PREFIX);
     if (seg.length === 0) {
       requireGet(ctx);
@@ -41,7 +42,7 @@ export function customMetricsHandler(deps: RouteDeps): Middleware {
     if (!CUSTOM_VERSIONS.includes(version)) throw routeNotFound();
     if (seg.length === 1) {
       requireGet(ctx);
-      sendDocument(ctx, customMetricsResourceList(version, deps.registry.customMetrics()));
+      sendSharedDocument(ctx, deps.registry.documentFor(`custom/${version}`, () => customMetricsResourceList(version, deps.registry.customMetrics())));
       return;
     }
     let path: CustomMetricPath;

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
-import type { RouteDeps } from '../deps.js';
-import { sendDocument } from '../respond.js';
+import { requestDeps, type RouteDeps } from '../deps.js';
+import { sendSharedDocument } from '../respond.js';
 import { requireGet } from '../request.js';
 import { acceptsAggregatedV2, AGGREGATED_V2_MEDIA_TYPE } from './accept.js';
 import { aggregatedDiscoveryDocument, apiGroupListDocument, servedGroups } from './documents.js';
@@ -10,16 +10,17 @@ import { aggregatedDiscoveryDocument, apiGroupListDocument, servedGroups } from 
  * v1beta1 only, as custom-metrics-apiserver does), or — when the Accept header asks for it — the
  * aggregated discovery v2 document with its own Content-Type. It never answers 503.
  */
-export function apisHandler(deps: RouteDeps): Middleware {
+export function apisHandler(appDeps: RouteDeps): Middleware {
   return async function apis(ctx: Context) {
+    const deps = requestDeps(appDeps, ctx);
     requireGet(ctx);
-    const groups = servedGroups(deps.registry);
+    const registry = deps.registry;
     if (acceptsAggregatedV2(ctx.get('accept'))) {
-      sendDocument(ctx, aggregatedDiscoveryDocument(deps.registry, groups), 200, AGGREGATED_V2_MEDIA_TYPE);
+      sendSharedDocument(ctx, registry.documentFor('apis/aggregated', () => aggregatedDiscoveryDocument(registry, servedGroups(registry))) as object, AGGREGATED_V2_MEDIA_TYPE);
       ctx.vary('Accept');
       return;
     }
-    sendDocument(ctx, apiGroupListDocument(groups));
+    sendSharedDocument(ctx, registry.documentFor('apis', () => apiGroupListDocument(servedGroups(registry))) as object);
     ctx.vary('Accept');
   };
 }

@@ -11,10 +11,10 @@ import {
 } from '@custom-metrics/core';
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
-import { requestSignal, type RouteDeps } from '../deps.js';
+import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
-import { sendDocument } from '../respond.js';
+import { sendDocument, sendSharedDocument } from '../respond.js';
 import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { EXTERNAL_VERSION, parseExternalMetricPath, type ExternalMetricPath } from './schema.js';
 
@@ -26,8 +26,9 @@ export const EXTERNAL_PREFIX = '/apis/external.metrics.k8s.io';
  * the APIResourceList and `namespaces/{ns}/{metric}` (contract §1.3). Metric names are matched
  * case-insensitively, since the HPA's client lower-cases them.
  */
-export function externalMetricsHandler(deps: RouteDeps): Middleware {
+export function externalMetricsHandler(appDeps: RouteDeps): Middleware {
   return async function externalMetrics(ctx: Context) {
+    const deps = requestDeps(appDeps, ctx);
     const seg = pathSegments(ctx.path, EXTERNAL_PREFIX);
     if (seg.length === 0) {
       requireGet(ctx);
@@ -37,7 +38,7 @@ export function externalMetricsHandler(deps: RouteDeps): Middleware {
     if (seg[0] !== EXTERNAL_VERSION) throw routeNotFound();
     if (seg.length === 1) {
       requireGet(ctx);
-      sendDocument(ctx, externalMetricsResourceList(deps.registry.externalMetrics()));
+      sendSharedDocument(ctx, deps.registry.documentFor('external/v1beta1', () => externalMetricsResourceList(deps.registry.externalMetrics())));
       return;
     }
     const path = parseExternalMetricPath(seg.slice(1));

@@ -16,7 +16,7 @@ import {
 import { callBackend } from '../../backends/call.js';
 import type { Route } from '../../backends/registry.js';
 import type { ResourceMetricsProvider } from '@custom-metrics/core';
-import { requestSignal, type RouteDeps } from '../deps.js';
+import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument } from '../respond.js';
 import { FIELD_SELECTOR_FIELDS, fieldsMatch, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
@@ -35,8 +35,9 @@ const NODES = { group: '', resource: 'nodes' };
  * single GET without metrics is a 404 `podmetrics`/`nodemetrics` Status. The group is only served
  * when some backend offers resource metrics.
  */
-export function resourceMetricsHandler(deps: RouteDeps): Middleware {
+export function resourceMetricsHandler(appDeps: RouteDeps): Middleware {
   return async function resourceMetrics(ctx: Context) {
+    const deps = requestDeps(appDeps, ctx);
     const route = deps.registry.resourceProvider();
     if (!route) throw routeNotFound();
     const seg = pathSegments(ctx.path, RESOURCE_PREFIX);

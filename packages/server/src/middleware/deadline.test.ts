@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DeadlineQueue } from './deadline.js';
+
+describe('DeadlineQueue', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('expires each pending deadline after its duration, in order, and none that settled', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const q = new DeadlineQueue(100);
+    const expired: string[] = [];
+    const a = q.add(() => expired.push('a'));
+    vi.advanceTimersByTime(30);
+    const b = q.add(() => expired.push('b'));
+    vi.advanceTimersByTime(30);
+    q.add(() => expired.push('c'));
+    q.settle(b);
+    vi.advanceTimersByTime(39);
+    expect(expired).toEqual([]);
+    vi.advanceTimersByTime(2);
+    expect(expired).toEqual(['a']);
+    q.settle(a); // settling an expired entry changes nothing
+    vi.advanceTimersByTime(58); // b (settled) would have expired at 130, c expires at 160
+    expect(expired).toEqual(['a']);
+    vi.advanceTimersByTime(2);
+    expect(expired).toEqual(['a', 'c']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('runs one timer, which stops once nothing is pending, and starts again for a new deadline', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const q = new DeadlineQueue(50);
+    const entries = Array.from({ length: 3000 }, () => q.add(() => expect.unreachable()));
+    expect(vi.getTimerCount()).toBe(1);
+    for (const e of entries.reverse()) q.settle(e);
+    vi.advanceTimersByTime(10);
+    // A deadline set while the (now idle) timer is armed reuses it, and re-arms for its own time.
+    let fired = 0;
+    q.add(() => fired++);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(40);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(10);
+    expect(fired).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps the order when requests finish out of order under load', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const q = new DeadlineQueue(10);
+    const fired: number[] = [];
+    const entries = Array.from({ length: 5000 }, (_, i) => q.add(() => fired.push(i)));
+    for (let i = 0; i < entries.length; i += 2) q.settle(entries[i]);
+    vi.advanceTimersByTime(10);
+    expect(fired).toEqual(Array.from({ length: 2500 }, (_, i) => 2 * i + 1));
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
