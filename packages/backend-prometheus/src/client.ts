@@ -36,12 +36,13 @@ export interface PrometheusClient {
   query(promql: string, signal: AbortSignal): Promise<Sample[]>;
   /**
    * Lists series (`/api/v1/series`) matching any of `matchers` between `start` and `end`,
-   * streaming each label set to `onSeries`. Returns how many series were read.
+   * streaming each label set to `onSeries`, with its label-name signature (`labelNamesKey` of
+   * its label names) when the client has it at no cost. Returns how many series were read.
    */
   series(
     matchers: readonly string[],
     range: { start: Date; end: Date },
-    onSeries: (labels: Record<string, string>) => void,
+    onSeries: (labels: Record<string, string>, names?: string) => void,
     signal: AbortSignal,
   ): Promise<number>;
   /** Releases sockets. */
@@ -151,7 +152,7 @@ export class HttpPrometheusClient implements PrometheusClient {
   async series(
     matchers: readonly string[],
     range: { start: Date; end: Date },
-    onSeries: (labels: Record<string, string>) => void,
+    onSeries: (labels: Record<string, string>, names?: string) => void,
     signal: AbortSignal,
   ): Promise<number> {
     const params = new URLSearchParams();

@@ -2,6 +2,7 @@ import type { CustomMetricInfo, ExternalMetricInfo, GroupResource, ResourceInfo 
 import type { MetricNamer } from './naming/metric-namer.js';
 import type { LabelResource } from './naming/resource-converter.js';
 import { grKey, isRootScoped, NAMESPACES, pluralize } from './naming/resource-names.js';
+import { labelNamesKey } from './series-stream.js';
 
 /** Whether `gr` is namespaced: from discovery when listed, else not for the built-in root-scoped ones. */
 function scoped(gr: GroupResource, known: readonly ResourceInfo[]): boolean {
@@ -27,6 +28,18 @@ export function resolveLabelResource(label: LabelResource, resources: readonly R
   );
   const hit = hits.find((r) => r.group === '') ?? hits[0];
   return hit === undefined ? undefined : { group: hit.group, resource: hit.resource };
+}
+
+/**
+ * The labels of a series (other than `__name__`) that may name a resource under `namer`'s rule,
+ * sorted, and their comma-joined key: the per-series naming work that {@link DiscoveryRun} caches
+ * per label-name set. Pure.
+ */
+export function resourceCandidates(namer: MetricNamer, labels: Record<string, string>): { labels: string[]; key: string } {
+  const cand: string[] = [];
+  for (const l of Object.keys(labels)) if (l !== '__name__' && namer.resources.resourceForLabel(l) !== undefined) cand.push(l);
+  cand.sort();
+  return { labels: cand, key: cand.join(',') };
 }
 
 /** What the registry knows about one served custom metric on one resource. */
@@ -55,14 +68,36 @@ interface PendingCustom {
   labels: string[];
 }
 
+/** A series name a custom rule keeps: its API metric name and the label-name signatures seen with it. */
+interface KeptName {
+  readonly metric: string;
+  readonly shapes: Set<string>;
+}
+
+/** A series name a rule drops (a filter or `name.matches` rejects it, or its API name is empty). */
+const DROPPED = null;
+
+/** The resource-label candidates of one label-name set under one rule, sorted, and their key. */
+interface Candidates {
+  readonly labels: string[];
+  readonly key: string;
+}
+
 /**
  * DiscoveryRun accumulates one relist: series are reduced as they stream in to (rule, metric,
  * series name, resource-label set) tuples, so memory is proportional to distinct metrics and
- * label shapes, never to the number of series.
+ * label shapes, never to the number of series. The naming work is done once per (rule, series
+ * name) and once per (rule, label-name set); every other series costs a lookup or two.
  */
 export class DiscoveryRun {
   readonly #custom = new Map<string, PendingCustom>();
   readonly #external = new Map<string, ExternalEntry>();
+  /** Per custom rule: series name → what the rule makes of it. */
+  readonly #customNames: Array<Map<string, KeptName | typeof DROPPED>> = [];
+  /** Per custom rule: label-name signature → its resource-label candidates. */
+  readonly #candidates: Array<Map<string, Candidates>> = [];
+  /** Per external rule: series names already handled. */
+  readonly #externalNames: Array<Set<string>> = [];
   /** Rules whose series call succeeded (only their stale entries may be evicted). */
   readonly okCustomRules = new Set<number>();
   readonly okExternalRules = new Set<number>();
@@ -70,25 +105,45 @@ export class DiscoveryRun {
 
   constructor(readonly now: number) {}
 
-  /** Adds one series returned for custom rule `rule`. */
-  addCustomSeries(rule: number, namer: MetricNamer, labels: Record<string, string>): void {
+  /**
+   * Adds one series returned for custom rule `rule` (always with the same `namer`). `names` is
+   * the series' label-name signature (`labelNamesKey` of its label names, as the series parser
+   * hands it); computed from `labels` when not given.
+   */
+  addCustomSeries(rule: number, namer: MetricNamer, labels: Record<string, string>, names?: string): void {
     this.seriesSeen++;
     const name = labels.__name__;
-    if (name === undefined || !namer.keepSeries(name)) return;
-    const metric = namer.metricNameFor(name);
-    if (metric === undefined || metric === '') return;
-    const cand: string[] = [];
-    for (const l of Object.keys(labels)) if (l !== '__name__' && namer.resources.resourceForLabel(l) !== undefined) cand.push(l);
-    cand.sort();
-    const key = `${rule}\u0000${name}\u0000${cand.join(',')}`;
-    if (!this.#custom.has(key)) this.#custom.set(key, { rule, metric, series: name, labels: cand });
+    if (name === undefined) return;
+    const byName = (this.#customNames[rule] ??= new Map());
+    let kept = byName.get(name);
+    if (kept === undefined) {
+      const metric = namer.keepSeries(name) ? namer.metricNameFor(name) : undefined;
+      kept = metric === undefined || metric === '' ? DROPPED : { metric, shapes: new Set() };
+      byName.set(name, kept);
+    }
+    if (kept === DROPPED) return;
+    const shape = names ?? labelNamesKey(Object.keys(labels));
+    if (kept.shapes.has(shape)) return;
+    kept.shapes.add(shape);
+    const byShape = (this.#candidates[rule] ??= new Map());
+    let cand = byShape.get(shape);
+    if (cand === undefined) {
+      cand = resourceCandidates(namer, labels);
+      byShape.set(shape, cand);
+    }
+    const key = `${rule}\u0000${name}\u0000${cand.key}`;
+    if (!this.#custom.has(key)) this.#custom.set(key, { rule, metric: kept.metric, series: name, labels: cand.labels });
   }
 
-  /** Adds one series returned for external rule `rule`. */
+  /** Adds one series returned for external rule `rule` (always with the same `namer`). */
   addExternalSeries(rule: number, namer: MetricNamer, labels: Record<string, string>): void {
     this.seriesSeen++;
     const name = labels.__name__;
-    if (name === undefined || !namer.keepSeries(name)) return;
+    if (name === undefined) return;
+    const seen = (this.#externalNames[rule] ??= new Set());
+    if (seen.has(name)) return;
+    seen.add(name);
+    if (!namer.keepSeries(name)) return;
     const metric = namer.metricNameFor(name);
     if (metric === undefined || metric === '') return;
     const key = metric.toLowerCase();

@@ -214,10 +214,10 @@ export class PrometheusBackend {
         await this.#client.series(
           [q],
           range,
-          (labels) => {
+          (labels, names) => {
             for (const u of users) {
               if (u.external) run.addExternalSeries(u.index, this.externalNamers[u.index], labels);
-              else run.addCustomSeries(u.index, this.customNamers[u.index], labels);
+              else run.addCustomSeries(u.index, this.customNamers[u.index], labels, names);
             }
           },
           signal,

@@ -3,6 +3,11 @@
  * chunk by chunk and calls `onSeries` with each label set as soon as it is complete, so memory
  * stays bounded by one series, not by the response. Returns the number of series read.
  *
+ * `onSeries` also gets the series' label-name signature ({@link labelNamesKey} of its label names
+ * in the order sent): the same string object for consecutive series with the same names, built
+ * only when the names change, so a consumer can cache work per label-name set at the cost of one
+ * map lookup.
+ *
  * The label sets are read by a small incremental scanner (no JSON.parse per series, no joining of
  * chunks): a label set is built directly from the text, a string token split across chunks is
  * carried over on its own, and a label name or value equal to the one at the same position in the
@@ -16,7 +21,7 @@
  */
 export async function parseSeriesStream(
   body: AsyncIterable<Uint8Array | string>,
-  onSeries: (labels: Record<string, string>) => void,
+  onSeries: (labels: Record<string, string>, names: string) => void,
 ): Promise<number> {
   const decoder = new TextDecoder();
   const parser = new SeriesParser(onSeries);
@@ -35,6 +40,16 @@ export async function parseSeriesStream(
   }
   parser.write(decoder.decode());
   return parser.end();
+}
+
+/**
+ * labelNamesKey is the label-name signature {@link parseSeriesStream} hands its consumer: each name
+ * prefixed by its length, so two different lists of names never have the same key.
+ */
+export function labelNamesKey(names: readonly string[]): string {
+  let key = '';
+  for (const n of names) key += `${n.length}:${n}`;
+  return key;
 }
 
 /** Target size of the decoded pieces of a byte chunk (see {@link parseSeriesStream}). */
@@ -65,7 +80,7 @@ class SeriesParser {
   #count = 0;
   #offset = 0; // characters consumed by earlier writes (for error messages)
   #sawData = false;
-  readonly #onSeries: (labels: Record<string, string>) => void;
+  readonly #onSeries: (labels: Record<string, string>, names: string) => void;
 
   // OUTER: generic JSON skipping, and the last string and key at depth 1 to find `"data": [`.
   #depth = 0;
@@ -92,8 +107,13 @@ class SeriesParser {
   #name = '';
   readonly #names: string[] = [];
   readonly #values: string[] = [];
+  // The label names of the series being built (by position), of the last one emitted, and its key.
+  readonly #shapeNames: string[] = [];
+  #shapeLength = -1;
+  #shapeChanged = true;
+  #shape = '';
 
-  constructor(onSeries: (labels: Record<string, string>) => void) {
+  constructor(onSeries: (labels: Record<string, string>, names: string) => void) {
     this.#onSeries = onSeries;
   }
 
@@ -280,6 +300,10 @@ class SeriesParser {
 
   #set(value: string): void {
     const name = this.#name;
+    if (this.#shapeNames[this.#index] !== name) {
+      this.#shapeNames[this.#index] = name;
+      this.#shapeChanged = true;
+    }
     if (name === '__proto__') Object.defineProperty(this.#labels, name, { value, enumerable: true, writable: true, configurable: true });
     else this.#labels[name] = value;
     this.#index++;
@@ -288,12 +312,17 @@ class SeriesParser {
 
   #emit(): void {
     const labels = this.#labels;
+    if (this.#shapeChanged || this.#index !== this.#shapeLength) {
+      this.#shape = labelNamesKey(this.#shapeNames.slice(0, this.#index));
+      this.#shapeLength = this.#index;
+      this.#shapeChanged = false;
+    }
     this.#labels = {};
     this.#index = 0;
     this.#count++;
     this.#state = DATA;
     this.#dataExpect = 1;
-    this.#onSeries(labels);
+    this.#onSeries(labels, this.#shape);
   }
 
   #beginString(): void {
