@@ -222,11 +222,13 @@ describe('labelNamesKey from the series parser', () => {
       { __name__: 'a', pod: 'p' },
       { __name__: 'a', 'pod,namespace': 'p' },
       { __name__: 'c', pod: 'x', namespace: 'y' },
+      { __name__: 'a', ab: '1', c: '1' },
+      { __name__: 'a', a: '1', bc: '1' },
     ];
     const keys: string[] = [];
     await parseSeriesStream([JSON.stringify({ status: 'success', data: series })], (_, names) => keys.push(names));
     expect(keys[1]).toBe(keys[0]);
     expect(keys[4]).toBe(keys[0]);
-    expect(new Set([keys[0], keys[2], keys[3]]).size).toBe(3);
+    expect(new Set([keys[0], keys[2], keys[3], keys[5], keys[6]]).size).toBe(5);
   });
 });
