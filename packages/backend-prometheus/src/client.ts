@@ -10,11 +10,25 @@ import {
   isMetricsError,
   isResponseTooLargeError,
   readBoundedText,
+  ResponseTooLargeError,
 } from '@custom-metrics/core';
 import type { Logger } from '@custom-metrics/core';
-import type { AuthConfig, TlsConfig } from './config.js';
+import { DEFAULT_SERIES_MAX_RESPONSE_BYTES, type AuthConfig, type TlsConfig } from './config.js';
 import { ConfigError, PrometheusApiError } from './errors.js';
 import { parseSeriesStream } from './series-stream.js';
+
+/**
+ * SeriesTooLargeError is the 503 of a series listing past `discovery.maxResponseBytes` (core's
+ * `ResponseTooLargeError`, with a message naming discovery's own limit).
+ */
+export class SeriesTooLargeError extends ResponseTooLargeError {
+  constructor(limitBytes: number) {
+    super(limitBytes);
+    this.message =
+      `the series listing is larger than discovery.maxResponseBytes (${limitBytes} bytes); ` +
+      'narrow the rule\'s seriesQuery or raise discovery.maxResponseBytes in this backend\'s config';
+  }
+}
 
 /** One sample of an instant-query result. `value` may be NaN or ±Inf (the caller filters). */
 export interface Sample {
@@ -55,10 +69,15 @@ export interface HttpClientOptions {
   method?: 'POST' | 'GET';
   timeoutMs: number;
   /**
-   * Largest answer read, in bytes (default 32 MiB): instant queries are read up to it, series
-   * listings streamed up to it; past it the call fails with core's `ResponseTooLargeError` (503).
+   * Largest instant-query answer read, in bytes (default 32 MiB); past it the call fails with
+   * core's `ResponseTooLargeError` (503).
    */
   maxResponseBytes?: number;
+  /**
+   * Largest series listing streamed, in bytes (default 1 GiB, config `discovery.maxResponseBytes`);
+   * past it the call fails with a {@link SeriesTooLargeError}.
+   */
+  seriesMaxResponseBytes?: number;
   /** Deadline of `/api/v1/series` calls (default: the larger of `timeoutMs` and 60 s). */
   seriesTimeoutMs?: number;
   headers?: Record<string, string>;
@@ -98,6 +117,7 @@ export class HttpPrometheusClient implements PrometheusClient {
   readonly #method: 'POST' | 'GET';
   readonly #timeoutMs: number;
   readonly #maxBytes: number;
+  readonly #seriesMaxBytes: number;
   readonly #seriesTimeoutMs: number;
   readonly #headers: Record<string, string>;
   readonly #agent: HttpAgent | HttpsAgent;
@@ -110,6 +130,7 @@ export class HttpPrometheusClient implements PrometheusClient {
     this.#method = o.method ?? 'POST';
     this.#timeoutMs = o.timeoutMs;
     this.#maxBytes = o.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.#seriesMaxBytes = o.seriesMaxResponseBytes ?? DEFAULT_SERIES_MAX_RESPONSE_BYTES;
     this.#seriesTimeoutMs = o.seriesTimeoutMs ?? Math.max(o.timeoutMs, 60_000);
     this.#headers = { ...(o.headers ?? {}) };
     this.#logger = o.logger;
@@ -161,8 +182,13 @@ export class HttpPrometheusClient implements PrometheusClient {
     params.set('end', (range.end.getTime() / 1000).toFixed(3));
     return this.#call('series', '/api/v1/series', params, 'POST', signal, async (res) => {
       if (res.body === null) throw new PrometheusApiError('empty series response', res.status);
-      checkDeclaredLength(res.headers.get('content-length'), this.#maxBytes);
-      return parseSeriesStream(boundedChunks(res.body as AsyncIterable<Uint8Array>, this.#maxBytes), onSeries);
+      const limit = this.#seriesMaxBytes;
+      try {
+        checkDeclaredLength(res.headers.get('content-length'), limit);
+        return await parseSeriesStream(boundedChunks(res.body as AsyncIterable<Uint8Array>, limit), onSeries);
+      } catch (e) {
+        throw isResponseTooLargeError(e) ? new SeriesTooLargeError(limit) : e;
+      }
     });
   }
 
@@ -223,7 +249,8 @@ export class HttpPrometheusClient implements PrometheusClient {
       this.#observe?.(operation, (performance.now() - started) / 1000, 'error', queryText(params));
       if (signal.aborted) throw signal.reason;
       if (isResponseTooLargeError(err)) {
-        this.#logger.warn({ operation, url: this.#base, limitBytes: this.#maxBytes }, 'prometheus answer exceeds maxResponseBytes');
+        const field = operation === 'series' ? 'discovery.maxResponseBytes' : 'maxResponseBytes';
+        this.#logger.warn({ operation, url: this.#base, limitBytes: err.limitBytes }, `prometheus answer exceeds ${field}`);
         throw err;
       }
       if (isMetricsError(err) && !deadline.aborted) throw err;

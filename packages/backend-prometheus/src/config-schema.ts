@@ -100,6 +100,7 @@ export const configSchema = {
         onDemand: { type: 'boolean' },
         onDemandMinInterval: duration,
         onDemandWait: duration,
+        maxResponseBytes: { type: 'integer', minimum: 1024 },
       },
     },
     cache: { type: 'object', additionalProperties: false, properties: { ttl: duration, serveStale: duration } },

@@ -35,6 +35,14 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ url, query: { coalesce: false, coalesceMaxSeries: 5 } })).toMatchObject({ coalesce: false, coalesceMaxSeries: 5 });
   });
 
+  it('gives series listings their own limit: discovery.maxResponseBytes, 1 GiB by default, apart from maxResponseBytes', () => {
+    expect(resolveConfig({ url })).toMatchObject({ maxResponseBytes: 32 * 1024 * 1024, discoveryMaxResponseBytes: 1024 * 1024 * 1024 });
+    const raw = { url, maxResponseBytes: 4096, discovery: { maxResponseBytes: 256 * 1024 * 1024 } };
+    expect(schemaErrors(raw)).toEqual([]);
+    expect(resolveConfig(raw)).toMatchObject({ maxResponseBytes: 4096, discoveryMaxResponseBytes: 256 * 1024 * 1024 });
+    expect(schemaErrors({ url, discovery: { maxResponseBytes: 10 } })).toEqual(['/discovery/maxResponseBytes minimum {"comparison":">=","limit":1024}']);
+  });
+
   it.each([
     [{ url, extra: 1 }, ' additionalProperties {"additionalProperty":"extra"}'],
     [{ url, rules: [{ seriesQuery: 'x', metricsQuery: 'y', nmae: {} }] }, '/rules/0 additionalProperties {"additionalProperty":"nmae"}'],

@@ -1,4 +1,12 @@
 import { DEFAULT_MAX_RESPONSE_BYTES } from '@custom-metrics/core';
+
+/**
+ * The default of `discovery.maxResponseBytes`: 1 GiB, about 8 million series of ~130 bytes (a
+ * 1M-series listing is ~120 MB). A series listing is streamed and reduced as it arrives, so memory
+ * does not grow with this limit (unlike an instant query's answer, held and parsed whole, which is
+ * why `maxResponseBytes` stays 32 MiB); it only bounds the work of one relist, as its deadline does.
+ */
+export const DEFAULT_SERIES_MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
 import { ConfigError, parseDuration as parseCoreDuration } from '@custom-metrics/core';
 
 /** prometheus-adapter's `GroupResource` in `resources.overrides`. */
@@ -84,7 +92,7 @@ export interface PrometheusBackendConfig {
   method?: 'POST' | 'GET';
   /** Deadline of every backend call (default `10s`). */
   timeout?: string;
-  /** Largest answer read from Prometheus, in bytes (default 32 MiB); past it a request is a 503. */
+  /** Largest instant-query answer read from Prometheus, in bytes (default 32 MiB); past it a request is a 503. */
   maxResponseBytes?: number;
   headers?: Record<string, string>;
   auth?: AuthConfig;
@@ -102,6 +110,11 @@ export interface PrometheusBackendConfig {
     onDemandMinInterval?: string;
     /** Longest a request waits for an on-demand lookup before its 404 (default `1s`). */
     onDemandWait?: string;
+    /**
+     * Largest `/api/v1/series` answer read, in bytes (default 1 GiB): streamed, never held, so
+     * memory does not grow with it; past it that relist's series call fails.
+     */
+    maxResponseBytes?: number;
   };
   cache?: {
     /** Identical queries within this window share one backend call (default `5s`; `0s` disables). */
@@ -139,6 +152,8 @@ export interface ResolvedConfig {
   method: 'POST' | 'GET';
   timeoutMs: number;
   maxResponseBytes: number;
+  /** `discovery.maxResponseBytes`: the limit of series listings. */
+  discoveryMaxResponseBytes: number;
   headers: Record<string, string>;
   auth: AuthConfig;
   tls: TlsConfig;
@@ -201,6 +216,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     method: c.method ?? 'POST',
     timeoutMs,
     maxResponseBytes: c.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    discoveryMaxResponseBytes: c.discovery?.maxResponseBytes ?? DEFAULT_SERIES_MAX_RESPONSE_BYTES,
     headers: c.headers ?? {},
     auth: a,
     tls: c.tls ?? {},

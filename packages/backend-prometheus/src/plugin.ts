@@ -28,6 +28,7 @@ export function createPrometheusBackend(ctx: BackendContext, config: unknown, de
       method: resolved.method,
       timeoutMs: resolved.timeoutMs,
       maxResponseBytes: resolved.maxResponseBytes,
+      seriesMaxResponseBytes: resolved.discoveryMaxResponseBytes,
       headers: resolved.headers,
       auth: resolved.auth,
       tls: resolved.tls,

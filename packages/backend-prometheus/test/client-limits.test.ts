@@ -31,7 +31,7 @@ function streamHuge(res: ServerResponse, series: boolean): void {
 describe('HttpPrometheusClient bounds every answer by maxResponseBytes', () => {
   let server: Server;
   let base: string;
-  let mode: 'huge' | 'declared' | 'garbage' | 'hugeError' = 'huge';
+  let mode: 'huge' | 'declared' | 'garbage' | 'hugeError' | 'series2MiB' = 'huge';
   let bytesSent = 0;
 
   beforeAll(async () => {
@@ -50,6 +50,13 @@ describe('HttpPrometheusClient bounds every answer by maxResponseBytes', () => {
         if (mode === 'garbage') {
           res.writeHead(200, { 'Content-Type': 'application/json' });
           return void res.end('<html>502 Bad Gateway</html>\u0000\u00ff garbage');
+        }
+        if (mode === 'series2MiB') {
+          // A whole, valid listing of 2 MiB: past maxResponseBytes (LIMIT), under discovery's limit.
+          const item = '{"__name__":"m","pod":"' + 'p'.repeat(200) + '"}';
+          const n = Math.ceil((2 * MiB) / (item.length + 1));
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          return void res.end(`{"status":"success","data":[${Array.from({ length: n }, () => item).join(',')}]}`);
         }
         if (mode === 'hugeError') {
           res.writeHead(500, { 'Content-Type': 'text/html' });
@@ -83,14 +90,28 @@ describe('HttpPrometheusClient bounds every answer by maxResponseBytes', () => {
     expect(bytesSent).toBeLessThan(CAP / 2);
   });
 
-  it('bounds a streamed series listing the same way', async () => {
+  it('bounds a streamed series listing by its own limit (discovery.maxResponseBytes), naming it', async () => {
     mode = 'huge';
-    const c = client();
+    bytesSent = 0;
+    const c = new HttpPrometheusClient({ url: base, timeoutMs: 20_000, maxResponseBytes: 64 * 1024, seriesMaxResponseBytes: LIMIT, logger: fakeBackendContext().logger });
     let seen = 0;
     const err = await c.series(['{__name__=~".+"}'], { start: new Date(0), end: new Date() }, () => seen++, signal()).catch((e: unknown) => e);
     c.close();
     expect(isResponseTooLargeError(err)).toBe(true);
+    expect(err).toMatchObject({ code: 503, limitBytes: LIMIT });
+    expect((err as Error).message).toContain(`discovery.maxResponseBytes (${LIMIT} bytes)`);
     expect(seen).toBeGreaterThan(0);
+    expect(bytesSent).toBeLessThan(CAP / 2);
+  });
+
+  it('reads a series listing past maxResponseBytes whole when under discovery\'s limit (default 1 GiB)', async () => {
+    mode = 'series2MiB';
+    const c = client();
+    let seen = 0;
+    const n = await c.series(['{__name__=~".+"}'], { start: new Date(0), end: new Date() }, () => seen++, signal());
+    c.close();
+    expect(n).toBeGreaterThan(8000);
+    expect(seen).toBe(n);
   });
 
   it('refuses a declared Content-Length past the limit before reading the body', async () => {
