@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_RESOURCES, resourceInfos, type GroupResource, type ResourceInfo } from '@custom-metrics/core';
-import type { DiscoveryRuleConfig } from './config.js';
+import type { DiscoveryRuleConfig, GroupResourceConfig } from './config.js';
 import { DiscoveryRun, MetricRegistry, resolveLabelResource, type CustomEntry, type ExternalEntry } from './discovery.js';
 import { MetricNamer } from './naming/metric-namer.js';
 import { grKey, isRootScoped, NAMESPACES } from './naming/resource-names.js';
@@ -115,7 +115,7 @@ const ruleArb: fc.Arbitrary<DiscoveryRuleConfig> = fc.record(
     resources: fc.oneof(
       fc.record({ template: fc.constantFrom('<<.Resource>>', 'kube_<<.Group>>_<<.Resource>>', 'kubernetes_<<.Resource>>') }),
       fc.record({
-        overrides: fc.constantFrom(
+        overrides: fc.constantFrom<Record<string, GroupResourceConfig>>(
           { namespace: { resource: 'namespace' }, pod: { resource: 'pod' } },
           { kubernetes_namespace: { resource: 'namespace' }, kubernetes_pod_name: { resource: 'pod' } },
           { rollout: { group: 'argoproj.io', resource: 'rollout' }, node: { resource: 'node' } },
@@ -226,7 +226,10 @@ describe('labelNamesKey from the series parser', () => {
       { __name__: 'a', a: '1', bc: '1' },
     ];
     const keys: string[] = [];
-    await parseSeriesStream([JSON.stringify({ status: 'success', data: series })], (_, names) => keys.push(names));
+    async function* body(): AsyncGenerator<string> {
+      yield JSON.stringify({ status: 'success', data: series });
+    }
+    await parseSeriesStream(body(), (_, names) => keys.push(names));
     expect(keys[1]).toBe(keys[0]);
     expect(keys[4]).toBe(keys[0]);
     expect(new Set([keys[0], keys[2], keys[3], keys[5], keys[6]]).size).toBe(5);
