@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isResponseTooLargeError } from '@custom-metrics/core';
 import { fakeBackendContext } from '@custom-metrics/core/testing';
 import { HttpPrometheusClient } from '../src/client.js';
+import { createPrometheusBackend } from '../src/plugin.js';
 import { freePort } from '../../../test-support/index.js';
 
 const MiB = 1024 * 1024;
@@ -112,6 +113,29 @@ describe('HttpPrometheusClient bounds every answer by maxResponseBytes', () => {
     c.close();
     expect(n).toBeGreaterThan(8000);
     expect(seen).toBe(n);
+  });
+
+  it('relists through createPrometheusBackend under discovery.maxResponseBytes, not maxResponseBytes (config wiring)', async () => {
+    mode = 'series2MiB';
+    const rules = [{ seriesQuery: '{__name__="m"}', resources: { overrides: { pod: { resource: 'pod' } } }, metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)' }];
+    const relist = async (config: Record<string, unknown>) => {
+      const ctx = fakeBackendContext();
+      const inst = createPrometheusBackend(ctx, { url: base, maxResponseBytes: 64 * 1024, rules, ...config });
+      await inst.start?.();
+      const listed = await inst.custom!.listAllMetrics();
+      const health = await inst.health?.();
+      const warnings = (ctx.logger as unknown as { records: Array<{ level: string; fields: Record<string, unknown>; msg?: string }> }).records.filter((r) => r.level === 'warn');
+      await inst.close?.();
+      return { listed, health, warnings };
+    };
+    // The default discovery limit (1 GiB) reads the 2 MiB listing although maxResponseBytes is 64 KiB.
+    const ok = await relist({});
+    expect(ok.listed).toEqual([{ groupResource: { group: '', resource: 'pods' }, namespaced: false, metric: 'm' }]);
+    expect(ok.health).toMatchObject({ healthy: true });
+    // discovery.maxResponseBytes below the listing: the series call fails, the log names the field.
+    const small = await relist({ discovery: { maxResponseBytes: LIMIT } });
+    expect(small.health).toMatchObject({ healthy: false });
+    expect(JSON.stringify(small.warnings)).toContain(`discovery.maxResponseBytes (${LIMIT} bytes)`);
   });
 
   it('refuses a declared Content-Length past the limit before reading the body', async () => {
