@@ -1,26 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isMetricsError, parseSelector, Selector } from '@custom-metrics/core';
 import type { BackendInstance, ExternalMetricValue } from '@custom-metrics/core';
 import { writeFileSync } from 'node:fs';
 import { tempDir, waitFor } from '../../../test-support/index.js';
 import { startDatadogDouble } from '@custom-metrics/backend-datadog/testing';
-import { API_KEY, APP_KEY, closeAll, makeBackend, neverAborted, rawSelector, startDouble } from './support/harness.js';
+import { API_KEY, APP_KEY, closeAll, makeBackend, neverAborted, rawSelector, useDouble } from './support/harness.js';
 import { staticKube } from './support/context.js';
-import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
 
 const T0 = Date.now() - 60_000;
-let double: DatadogDouble;
-
-beforeAll(async () => {
-  double = await startDouble();
-});
-afterEach(async () => {
-  await closeAll();
-  double.reset();
-});
-afterAll(async () => {
-  await double.stop();
-});
+const double = useDouble();
 
 const external = (instance: BackendInstance, metric: string, selector: Selector = Selector.everything()): Promise<ExternalMetricValue[]> =>
   instance.external!.getExternalMetric({ namespace: 'default', metricSelector: selector, info: { metric }, signal: neverAborted });

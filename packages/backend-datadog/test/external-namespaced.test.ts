@@ -1,24 +1,13 @@
 // External metrics are namespaced by default, through the real Datadog client against the Datadog
 // double: an HPA in namespace `evil` never gets series tagged with namespace `other`, cannot scope
 // the query to `other` with its metricSelector, and a rule opts out with `namespaced: false`.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseSelector, Selector } from '@custom-metrics/core';
 import type { BackendInstance } from '@custom-metrics/core';
-import { closeAll, makeBackend, neverAborted, startDouble } from './support/harness.js';
-import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
+import { makeBackend, neverAborted, useDouble } from './support/harness.js';
 
 const T0 = Date.now() - 60_000;
-let double: DatadogDouble;
-beforeAll(async () => {
-  double = await startDouble();
-});
-afterEach(async () => {
-  await closeAll();
-  double.reset();
-});
-afterAll(async () => {
-  await double.stop();
-});
+const double = useDouble();
 
 const get = async (instance: BackendInstance, namespace: string, metric: string, selector: Selector = Selector.everything()) =>
   (await instance.external!.getExternalMetric({ namespace, metricSelector: selector, info: { metric }, signal: neverAborted })).map((i) => [i.metricLabels, i.value]);

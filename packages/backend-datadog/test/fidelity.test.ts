@@ -3,25 +3,14 @@
 // Datadog timestamp and the last bucket is skipped (lastPointOffset); a query Datadog rejects is
 // isolated with its own backoff instead of multiplying the batched calls; a rule's noDataValue is
 // served when there is no point, else the answer says why instead of an empty list.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isMetricsError, Selector, type BackendInstance, type GroupResource } from '@custom-metrics/core';
-import type { DatadogDouble } from '@custom-metrics/backend-datadog/testing';
 import { waitFor } from '../../../test-support/index.js';
 import { MAX_RETRY_AFTER_SECONDS } from '../src/refresh/refresher.js';
-import { closeAll, makeBackend, neverAborted, startDouble } from './support/harness.js';
+import { makeBackend, neverAborted, useDouble } from './support/harness.js';
 import { staticKube } from './support/context.js';
 
-let double: DatadogDouble;
-beforeAll(async () => {
-  double = await startDouble();
-});
-afterEach(async () => {
-  await closeAll();
-  double.reset();
-});
-afterAll(async () => {
-  await double.stop();
-});
+const double = useDouble();
 
 const get = (instance: BackendInstance, metric = 'depth') =>
   instance.external!.getExternalMetric({ namespace: 'default', metricSelector: Selector.everything(), info: { metric }, signal: neverAborted });

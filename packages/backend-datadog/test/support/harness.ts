@@ -1,4 +1,5 @@
 /** Shared setup: a Datadog double and backends created against it through the real client. */
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { BackendInstance, Requirement, Selector } from '@custom-metrics/core';
 import { createDatadogBackend } from '../../src/index.js';
 import type { DatadogBackendConfig, DatadogBackendDeps } from '../../src/index.js';
@@ -20,6 +21,32 @@ export interface TestBackend {
 /** Starts a double with the test keys. */
 export function startDouble(extra: Partial<DatadogDoubleOptions> = {}): Promise<DatadogDouble> {
   return startDatadogDouble({ apiKey: API_KEY, appKey: APP_KEY, ...extra });
+}
+
+/**
+ * useDouble starts one double for the test file (beforeAll), closes the backends the tests made
+ * and resets the double after each test, and stops it at the end. The returned object stands for
+ * the running double.
+ */
+export function useDouble(extra: Partial<DatadogDoubleOptions> = {}): DatadogDouble {
+  let current: DatadogDouble | undefined;
+  beforeAll(async () => {
+    current = await startDouble(extra);
+  });
+  afterEach(async () => {
+    await closeAll();
+    current?.reset();
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  return new Proxy({} as DatadogDouble, {
+    get(_target, key) {
+      if (!current) throw new Error('the Datadog double starts in beforeAll: use it inside tests and hooks');
+      const value: unknown = Reflect.get(current, key, current);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
+    },
+  });
 }
 
 const open: BackendInstance[] = [];
