@@ -22,7 +22,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.OVERHEAD_SECONDS ?? 4);
 const ROUNDS = Number(process.env.OVERHEAD_ROUNDS ?? 3);
 const WARMUP_MS = 1000;
-const RATE = 1000;
+// OVERHEAD_RATE: the fixed rate of the latency phase (default 1,000 req/s; another rate is a partial run).
+const RATE = Number(process.env.OVERHEAD_RATE ?? 1000);
 const H1_CONNECTIONS = 16;
 const H2_STREAMS = 32;
 const PODS = 10;
@@ -194,7 +195,7 @@ const section = [
   ...lines,
   '<!-- overhead:end -->',
 ].join('\n');
-if (CASES || MODES.length < 2 || CPU_PROF) {
+if (CASES || MODES.length < 2 || CPU_PROF || RATE !== 1000) {
   // A partial or profiled run is for investigation: print, leave docs/benchmarks.md alone.
   console.log(`\n${section}\n\n(partial or profiled run: docs/benchmarks.md not rewritten)`);
   process.exit(0);

@@ -36,6 +36,8 @@ const VERB_OF_METHOD: Readonly<Record<string, string>> = {
 };
 
 function decodeSegment(segment: string): string {
+  // Most segments have no escape: nothing to decode (decodeURIComponent would return them as is).
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
