@@ -36,6 +36,9 @@ if (o.kind === 'full') {
     requestheaderClientCaFile: join(o.dir, 'front-proxy-ca.crt'),
     requestheaderAllowedNames: ['front-proxy-client'],
     kubeconfig: join(o.dir, 'kube-double.kubeconfig'),
+    // No debug listener: two bench servers would race for its default port (the values and
+    // latency it shows are recorded either way).
+    debugAddress: '',
   });
   process.send({ port: running.port });
   stop = () => running.shutdown();
