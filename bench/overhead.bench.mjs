@@ -32,6 +32,9 @@ const NO_DELAY = process.env.OVERHEAD_NODELAY !== '0';
 // OVERHEAD_CPU_PROF=<dir>: both servers run with `node --cpu-prof` and write their profiles to
 // <dir>/full and <dir>/minimal (analyse with `node bench/support/profile-summary.mjs --busy <dir>/full/*`).
 const CPU_PROF = process.env.OVERHEAD_CPU_PROF;
+// OVERHEAD_NODE_ARGS: extra node flags for both servers, space-separated (e.g. `--no-turbo-inlining`
+// with OVERHEAD_CPU_PROF for self times per function as written, or `--trace-deopt`).
+const NODE_ARGS = (process.env.OVERHEAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
 // OVERHEAD_CASES: comma-separated subset of h1-x509, h1-front-proxy, h2-x509, h2-front-proxy (default all).
 const CASES = process.env.OVERHEAD_CASES?.split(',').map((c) => c.trim()).filter(Boolean);
 // OVERHEAD_MODES: max, rate or both (default both).
@@ -78,7 +81,7 @@ const clients = {
 };
 
 async function startServerProcess(kind) {
-  const execArgv = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF, kind)] : [];
+  const execArgv = [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF, kind)] : []), ...NODE_ARGS];
   const child = fork(join(here, 'support', 'serve.mjs'), [JSON.stringify({ kind, dir, noDelay: NO_DELAY })], { execArgv, stdio: ['ignore', process.env.OVERHEAD_SERVER_LOG ? 'inherit' : 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise((resolve, reject) => {
     child.once('message', (m) => resolve(m.port));
