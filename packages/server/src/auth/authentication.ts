@@ -22,6 +22,11 @@ export interface AuthResponse {
 export interface RequestAuthenticator {
   readonly name: string;
   authenticate(req: AuthRequest): Promise<AuthResponse>;
+  /**
+   * The same answer as {@link authenticate}, given synchronously, for a step that never waits
+   * (certificate checks): the chain then decides without a promise per step.
+   */
+  authenticateNow?(req: AuthRequest): AuthResponse;
 }
 
 /**
@@ -36,15 +41,34 @@ export interface Authenticator {
    * @throws {UnauthorizedError} when a presented credential is invalid.
    */
   authenticate(req: AuthRequest): Promise<UserInfo>;
+  /**
+   * The answer of {@link authenticate} when it can be given synchronously (every step until the
+   * deciding one answers synchronously), with the same effects on `req`; `undefined` (and `req`
+   * untouched) when a step would have to wait: call {@link authenticate} then.
+   * @throws {UnauthorizedError} as {@link authenticate}.
+   */
+  authenticateNow?(req: AuthRequest): UserInfo | undefined;
 }
 
 export const ANONYMOUS_USER: UserInfo = Object.freeze({ name: 'system:anonymous', groups: Object.freeze(['system:unauthenticated']) });
 const AUTHENTICATED = 'system:authenticated';
 
-/** Appends `system:authenticated` to the groups when missing (`group.NewAuthenticatedGroupAdder`). */
+/** The result of {@link withAuthenticatedGroup} for each user object it was given (a step that returns one user object per identity gets one result object too). */
+const withGroup = new WeakMap<UserInfo, UserInfo>();
+
+/**
+ * Appends `system:authenticated` to the groups when missing (`group.NewAuthenticatedGroupAdder`).
+ * The same input object gives the same output object, so what is derived from a user downstream
+ * (the authorization cache key) can be kept with it.
+ */
 export function withAuthenticatedGroup(user: UserInfo): UserInfo {
   if (user.name === ANONYMOUS_USER.name || user.groups.includes(AUTHENTICATED) || user.groups.includes('system:unauthenticated')) return user;
-  return { ...user, groups: [...user.groups, AUTHENTICATED] };
+  let out = withGroup.get(user);
+  if (out === undefined) {
+    out = Object.freeze({ ...user, groups: Object.freeze([...user.groups, AUTHENTICATED]) });
+    withGroup.set(user, out);
+  }
+  return out;
 }
 
 /**
@@ -62,20 +86,41 @@ export class DelegatingAuthenticator implements Authenticator {
 
   async authenticate(req: AuthRequest): Promise<UserInfo> {
     try {
-      const errors: string[] = [];
+      let errors: string[] | undefined;
       for (const step of this.steps) {
         const res = await step.authenticate(req);
         if (res.user) return withAuthenticatedGroup(res.user);
-        if (res.error) errors.push(`[${step.name}] ${res.error}`);
+        if (res.error) (errors ??= []).push(`[${step.name}] ${res.error}`);
       }
-      if (errors.length > 0 || !this.anonymous) {
-        this.logger?.debug({ errors }, 'authentication failed');
+      if (errors !== undefined || !this.anonymous) {
+        this.logger?.debug({ errors: errors ?? [] }, 'authentication failed');
         throw new UnauthorizedError();
       }
       return ANONYMOUS_USER;
     } finally {
       this.cleanup(req);
     }
+  }
+
+  authenticateNow(req: AuthRequest): UserInfo | undefined {
+    let errors: string[] | undefined;
+    let user: UserInfo | undefined;
+    for (const step of this.steps) {
+      if (!step.authenticateNow) return undefined;
+      const res = step.authenticateNow(req);
+      if (res.user) {
+        user = withAuthenticatedGroup(res.user);
+        break;
+      }
+      if (res.error) (errors ??= []).push(`[${step.name}] ${res.error}`);
+    }
+    this.cleanup(req);
+    if (user) return user;
+    if (errors !== undefined || !this.anonymous) {
+      this.logger?.debug({ errors: errors ?? [] }, 'authentication failed');
+      throw new UnauthorizedError();
+    }
+    return ANONYMOUS_USER;
   }
 }
 
@@ -90,9 +135,23 @@ export interface SecurityState {
  * the error middleware renders.
  */
 export function authenticationMiddleware(authenticator: Authenticator): Middleware {
-  return async function authenticate(ctx, next) {
+  return function authenticate(ctx, next) {
     const req = authRequestFromNode(ctx.req as unknown as NodeRequestLike);
-    (ctx.state as SecurityState).user = await authenticator.authenticate(req);
-    await next();
+    // Certificate-only chains decide synchronously: no promise per step. As an async middleware
+    // would, a failure is a rejected promise, never a synchronous throw.
+    let now: UserInfo | undefined;
+    try {
+      now = authenticator.authenticateNow?.(req);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (now !== undefined) {
+      (ctx.state as SecurityState).user = now;
+      return next();
+    }
+    return authenticator.authenticate(req).then((user) => {
+      (ctx.state as SecurityState).user = user;
+      return next();
+    });
   };
 }

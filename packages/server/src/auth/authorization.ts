@@ -2,7 +2,8 @@ import type { Middleware } from 'koa';
 import { ForbiddenError, ServiceUnavailableError } from '@custom-metrics/core';
 import type { Logger } from '@custom-metrics/core';
 import { parseRequestInfo, type RequestInfo } from '../http/request-info.js';
-import type { SecurityState } from './authentication.js';
+import { parse as parseQueryString } from 'node:querystring';
+import { ANONYMOUS_USER, type SecurityState, type UserInfo } from './authentication.js';
 import type { AuthorizationAttributes, AuthorizationResult, SubjectAccessReviewAuthorizer } from './subject-access-review.js';
 import { SubjectAccessReviewError } from './subject-access-review.js';
 
@@ -17,7 +18,15 @@ export interface Authorizer {
    * @throws a `MetricsError` (503 ServiceUnavailable) when the decision cannot be obtained.
    */
   authorize(attrs: AuthorizationAttributes): Promise<AuthorizationResult>;
+  /**
+   * The decision of {@link authorize} when it is known without waiting (a privileged group, an
+   * always-allowed path, a cached review); `undefined` otherwise: call {@link authorize} then.
+   */
+  authorizeNow?(attrs: AuthorizationAttributes): AuthorizationResult | undefined;
 }
+
+const ALLOW: AuthorizationResult = Object.freeze({ decision: 'allow', reason: '' });
+const NO_AUTHORIZER: AuthorizationResult = Object.freeze({ decision: 'noOpinion', reason: 'no authorizer is configured' });
 
 /** Default `--authorization-always-allow-paths`. */
 export const DEFAULT_ALWAYS_ALLOW_PATHS: readonly string[] = ['/healthz', '/readyz', '/livez'];
@@ -48,16 +57,23 @@ export class DelegatingAuthorizer implements Authorizer {
 
   constructor(
     alwaysAllowPaths: readonly string[] = DEFAULT_ALWAYS_ALLOW_PATHS,
-    private readonly sar?: Pick<SubjectAccessReviewAuthorizer, 'authorize'>,
+    private readonly sar?: Pick<SubjectAccessReviewAuthorizer, 'authorize'> & Partial<Pick<SubjectAccessReviewAuthorizer, 'cached'>>,
     private readonly logger?: Logger,
   ) {
     this.#alwaysAllow = pathMatcher(alwaysAllowPaths);
   }
 
+  authorizeNow(attrs: AuthorizationAttributes): AuthorizationResult | undefined {
+    if (attrs.user.groups.includes(MASTERS)) return ALLOW;
+    if (!attrs.request.isResourceRequest && this.#alwaysAllow(attrs.request.path)) return ALLOW;
+    if (!this.sar) return NO_AUTHORIZER;
+    return this.sar.cached?.(attrs);
+  }
+
   async authorize(attrs: AuthorizationAttributes): Promise<AuthorizationResult> {
-    if (attrs.user.groups.includes(MASTERS)) return { decision: 'allow', reason: '' };
-    if (!attrs.request.isResourceRequest && this.#alwaysAllow(attrs.request.path)) return { decision: 'allow', reason: '' };
-    if (!this.sar) return { decision: 'noOpinion', reason: 'no authorizer is configured' };
+    if (attrs.user.groups.includes(MASTERS)) return ALLOW;
+    if (!attrs.request.isResourceRequest && this.#alwaysAllow(attrs.request.path)) return ALLOW;
+    if (!this.sar) return NO_AUTHORIZER;
     try {
       return await this.sar.authorize(attrs);
     } catch (e) {
@@ -125,26 +141,68 @@ export interface AuthorizationState extends SecurityState {
   requestInfo?: RequestInfo;
 }
 
+/** What authorization derives from one request line (method, path, query string). */
+interface RequestLine {
+  readonly request: RequestInfo;
+  readonly labelSelector: string | undefined;
+  readonly fieldSelector: string | undefined;
+  /** The attributes of this request line for each user object. */
+  readonly byUser: WeakMap<UserInfo, AuthorizationAttributes>;
+}
+
+/** Request lines remembered (the HPAs of a cluster ask the same few URLs over and over); cleared when full. */
+const MAX_REQUEST_LINES = 4096;
+
+/**
+ * requestAttributes returns the attributes of a request: its RequestInfo, selectors and
+ * user. They are computed once per request line and user object and shared (frozen) by the
+ * requests that repeat them, so the SubjectAccessReview cache key is built once for them too.
+ */
+function requestAttributes(lines: Map<string, RequestLine>, method: string, path: string, querystring: string, user: UserInfo): AuthorizationAttributes {
+  const lineKey = `${method} ${path}?${querystring}`;
+  let line = lines.get(lineKey);
+  if (line === undefined) {
+    const query = parseQueryString(querystring) as Record<string, string | string[] | undefined>;
+    const request = parseRequestInfo(method, path, query);
+    Object.freeze(request.parts);
+    line = {
+      request: Object.freeze(request),
+      labelSelector: firstQuery(query.labelSelector),
+      fieldSelector: firstQuery(query.fieldSelector),
+      byUser: new WeakMap(),
+    };
+    if (lines.size >= MAX_REQUEST_LINES) lines.clear();
+    lines.set(lineKey, line);
+  }
+  let attrs = line.byUser.get(user);
+  if (attrs === undefined) {
+    attrs = Object.freeze({ user, request: line.request, labelSelector: line.labelSelector, fieldSelector: line.fieldSelector });
+    line.byUser.set(user, attrs);
+  }
+  return attrs;
+}
+
 /**
  * authorizationMiddleware authorizes `ctx.state.user` (set by the authentication middleware)
  * for the request's RequestInfo, stores the RequestInfo in `ctx.state.requestInfo`, and throws
  * core's `ForbiddenError` (403, apiserver's message) unless allowed.
  */
 export function authorizationMiddleware(authorizer: Authorizer): Middleware {
-  return async function authorize(ctx, next) {
+  const lines = new Map<string, RequestLine>();
+  return function authorize(ctx, next) {
     const state = ctx.state as AuthorizationState;
-    const query = ctx.query as Record<string, string | string[] | undefined>;
-    const request = parseRequestInfo(ctx.method, ctx.path, query);
-    state.requestInfo = request;
-    const user = state.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] };
-    const attrs: AuthorizationAttributes = {
-      user,
-      request,
-      labelSelector: firstQuery(query.labelSelector),
-      fieldSelector: firstQuery(query.fieldSelector),
-    };
-    const result = await authorizer.authorize(attrs);
-    if (result.decision !== 'allow') throw forbiddenError(attrs, result.reason);
-    await next();
+    const attrs = requestAttributes(lines, ctx.method, ctx.path, ctx.querystring, state.user ?? ANONYMOUS_USER);
+    state.requestInfo = attrs.request;
+    // A cached decision is applied synchronously: no promise for the common case.
+    const now = authorizer.authorizeNow?.(attrs);
+    if (now !== undefined) {
+      // As an async middleware would: a denial is a rejected promise, never a synchronous throw.
+      if (now.decision !== 'allow') return Promise.reject(forbiddenError(attrs, now.reason));
+      return next();
+    }
+    return authorizer.authorize(attrs).then((result) => {
+      if (result.decision !== 'allow') throw forbiddenError(attrs, result.reason);
+      return next();
+    });
   };
 }

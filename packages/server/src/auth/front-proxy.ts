@@ -1,6 +1,6 @@
 import type { AuthenticationConfig, RequestHeaderConfig } from './auth-config.js';
 import type { AuthRequest } from './auth-request.js';
-import type { AuthResponse, RequestAuthenticator } from './authentication.js';
+import type { AuthResponse, RequestAuthenticator, UserInfo } from './authentication.js';
 import { PeerVerifier } from './peer-verifier.js';
 
 /**
@@ -57,6 +57,10 @@ export class FrontProxyAuthenticator implements RequestAuthenticator {
   ) {}
 
   async authenticate(req: AuthRequest): Promise<AuthResponse> {
+    return this.authenticateNow(req);
+  }
+
+  authenticateNow(req: AuthRequest): AuthResponse {
     const rh = this.config().requestHeader;
     if (!rh) return {};
     const res = this.verifier.verify(req, rh.clientCA);
@@ -86,15 +90,35 @@ export class FrontProxyAuthenticator implements RequestAuthenticator {
       }
     }
     const uid = firstOf(names.uid);
-    return {
-      user: {
-        name,
-        ...(uid ? { uid } : {}),
-        groups,
-        ...(Object.keys(extra).length > 0 ? { extra } : {}),
-      },
-    };
+    return { user: internUser(name, uid, groups, extra) };
   }
+}
+
+/** Front-proxy users by identity (bounded): one frozen object per identity, as the x509 step has one per peer. */
+const interned = new Map<string, UserInfo>();
+const MAX_INTERNED_USERS = 4096;
+
+/**
+ * The user object of an identity: the same object for the same name, uid, groups and extra, so
+ * the authorization cache key derived from it is computed once (the aggregator sends the same few
+ * identities on every request).
+ */
+function internUser(name: string, uid: string, groups: string[], extra: Record<string, string[]>): UserInfo {
+  const hasExtra = Object.keys(extra).length > 0;
+  const key = JSON.stringify([name, uid, groups, hasExtra ? extra : null]);
+  let user = interned.get(key);
+  if (user === undefined) {
+    if (hasExtra) for (const k of Object.keys(extra)) Object.freeze(extra[k]);
+    user = Object.freeze({
+      name,
+      ...(uid ? { uid } : {}),
+      groups: Object.freeze(groups),
+      ...(hasExtra ? { extra: Object.freeze(extra) } : {}),
+    });
+    if (interned.size >= MAX_INTERNED_USERS) interned.clear();
+    interned.set(key, user);
+  }
+  return user;
 }
 
 /** The identity header names of each authentication config (a reloaded config is a new object). */

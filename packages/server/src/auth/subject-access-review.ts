@@ -216,10 +216,15 @@ export class SubjectAccessReviewAuthorizer {
     this.#cache = new TtlCache({ ttlMs: Math.max(this.#allowTtl, this.#denyTtl), maxEntries: 10_000, now: options.now });
   }
 
+  /** The cached answer for `attrs`, if any (what {@link authorize} answers without a review). */
+  cached(attrs: AuthorizationAttributes): AuthorizationResult | undefined {
+    return this.#cache.get(this.#keyOf(attrs));
+  }
+
   async authorize(attrs: AuthorizationAttributes): Promise<AuthorizationResult> {
     // The cache key is built from the attributes the review depends on, without building the
     // review itself: a hit (the common case) costs one string and one map lookup.
-    const key = reviewKey(attrs);
+    const key = this.#keyOf(attrs);
     const hit = this.#cache.get(key);
     if (hit) return hit;
     let pending = this.#inflight.get(key);
@@ -229,6 +234,19 @@ export class SubjectAccessReviewAuthorizer {
       this.#inflight.set(key, pending);
     }
     return pending;
+  }
+
+  /** Keys of frozen attributes (the authorization middleware shares one object per request line and user). */
+  readonly #keys = new WeakMap<AuthorizationAttributes, string>();
+
+  /** {@link reviewKey}, kept with attributes that cannot change (frozen, with frozen user and request). */
+  #keyOf(attrs: AuthorizationAttributes): string {
+    let key = this.#keys.get(attrs);
+    if (key === undefined) {
+      key = reviewKey(attrs);
+      if (Object.isFrozen(attrs) && Object.isFrozen(attrs.user) && Object.isFrozen(attrs.request)) this.#keys.set(attrs, key);
+    }
+    return key;
   }
 
   async #review(body: object, key: string): Promise<AuthorizationResult> {

@@ -24,19 +24,27 @@ export interface ConcurrencyOptions {
  */
 export function concurrencyLimit(options: ConcurrencyOptions): Middleware {
   let inflight = 0;
-  return async function limitConcurrency(ctx, next) {
+  const leave = () => {
+    inflight--;
+  };
+  // Not an async function: no promise of its own per request. As an async middleware would, a
+  // refusal is a rejected promise, never a synchronous throw.
+  return function limitConcurrency(ctx, next) {
     if (EXEMPT.has(ctx.path)) return next();
     if (inflight >= options.max) {
       const groups = (ctx.state.user as { groups?: readonly string[] } | undefined)?.groups;
       if (groups?.includes(MASTERS)) return next();
       options.metrics?.rejected.inc({ reason: 'saturated' });
-      throw new TooManyRequestsError('too many requests, please try again later', options.retryAfterSeconds);
+      return Promise.reject(new TooManyRequestsError('too many requests, please try again later', options.retryAfterSeconds));
     }
     inflight++;
+    let done: Promise<unknown>;
     try {
-      await next();
-    } finally {
-      inflight--;
+      done = Promise.resolve(next());
+    } catch (e) {
+      leave();
+      return Promise.reject(e);
     }
+    return done.finally(leave);
   };
 }

@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '@custom-metrics/core';
+import { infoLineWriter } from '../observability/logger.js';
 
 /**
  * requestLog writes one info line per request when it completes: method, path, status, latency
@@ -16,18 +17,40 @@ export function requestLog(logger: Logger): Middleware {
   };
 }
 
+/** The direct line writer of each logger ({@link infoLineWriter}), or null for a logger without one. */
+const writers = new WeakMap<object, ((fields: string, msg: string) => boolean) | null>();
+
+const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+
 /** Writes the request's log line (see {@link requestLog}); `started` is its `performance.now()` at arrival. */
 export function logRequest(logger: Logger, ctx: Pick<Context, 'method' | 'path' | 'status' | 'state'>, started: number): void {
   const user = (ctx.state as { user?: { name?: string } }).user?.name;
-  const fields: Record<string, unknown> = {
-    method: ctx.method,
-    path: ctx.path.length > 2048 ? `${ctx.path.slice(0, 2048)}…` : ctx.path,
-    status: ctx.status,
-    latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-  };
-  if (user !== undefined) fields.user = user;
+  const path = ctx.path.length > 2048 ? `${ctx.path.slice(0, 2048)}…` : ctx.path;
+  const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
   const auditID = (ctx.state as { auditId?: string }).auditId;
+  if (HEALTH_PATHS.has(ctx.path)) {
+    logger.debug(fieldsOf(ctx.method, path, ctx.status, latencyMs, user, auditID), 'request');
+    return;
+  }
+  let write = writers.get(logger);
+  if (write === undefined) {
+    write = infoLineWriter(logger) ?? null;
+    writers.set(logger, write);
+  }
+  if (write === null) {
+    logger.info(fieldsOf(ctx.method, path, ctx.status, latencyMs, user, auditID), 'request');
+    return;
+  }
+  // The same fields, in the same order, as fieldsOf gives pino (numbers and strings only).
+  let fields = `"method":${JSON.stringify(ctx.method)},"path":${JSON.stringify(path)},"status":${JSON.stringify(ctx.status)},"latencyMs":${JSON.stringify(latencyMs)}`;
+  if (user !== undefined) fields += `,"user":${JSON.stringify(user)}`;
+  if (auditID !== undefined) fields += `,"auditID":${JSON.stringify(auditID)}`;
+  write(fields, 'request');
+}
+
+function fieldsOf(method: string, path: string, status: number, latencyMs: number, user: string | undefined, auditID: string | undefined): Record<string, unknown> {
+  const fields: Record<string, unknown> = { method, path, status, latencyMs };
+  if (user !== undefined) fields.user = user;
   if (auditID !== undefined) fields.auditID = auditID;
-  if (ctx.path === '/healthz' || ctx.path === '/livez' || ctx.path === '/readyz') logger.debug(fields, 'request');
-  else logger.info(fields, 'request');
+  return fields;
 }

@@ -26,7 +26,35 @@ export function isoTimestamp(): string {
  */
 export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): PinoLogger {
   const options = { level, base: { name: 'custom-metrics-server' }, timestamp: isoTimestamp };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  ownLoggers.add(logger);
+  return logger;
+}
+
+/** The loggers {@link createLogger} built: no hooks, mixins, serializers or redaction, so a line can be written directly. */
+const ownLoggers = new WeakSet<object>();
+
+/** pino's info level value. */
+const INFO = 30;
+
+/**
+ * infoLineWriter returns, for a logger {@link createLogger} built, a function writing one info
+ * line whose fields are already serialised: `fields` is the JSON of an object's members without
+ * braces (`"a":1,"b":"x"`), and the line is exactly the one `logger.info({...}, msg)` writes
+ * (level, time, the logger's bindings, the fields, msg) — without pino's generic serialisation.
+ * The function returns false when info is not enabled (the level may change at run time). For
+ * any other logger it returns `undefined`: use the logger's own methods.
+ */
+export function infoLineWriter(logger: unknown): ((fields: string, msg: string) => boolean) | undefined {
+  if (!ownLoggers.has(logger as object)) return undefined;
+  const l = logger as PinoLogger & Record<symbol, unknown>;
+  const stream = l[pino.symbols.streamSym] as { write(line: string): unknown };
+  return (fields, msg) => {
+    if (l.levelVal > INFO) return false;
+    const chindings = l[pino.symbols.chindingsSym] as string;
+    stream.write(`{"level":${INFO}${isoTimestamp()}${chindings},${fields},"msg":${JSON.stringify(msg)}}\n`);
+    return true;
+  };
 }
 
 export type { PinoLogger };
