@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DeadlineQueue } from './deadline.js';
+import { DeadlineQueue, RequestCancellation } from './deadline.js';
 
 describe('DeadlineQueue', () => {
   afterEach(() => {
@@ -55,5 +55,29 @@ describe('DeadlineQueue', () => {
     vi.advanceTimersByTime(10);
     expect(fired).toEqual(Array.from({ length: 2500 }, (_, i) => 2 * i + 1));
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('RequestCancellation', () => {
+  it('gives a signal that follows the cancellation whether it was read before or after the abort', () => {
+    const reason = new DOMException('gone', 'AbortError');
+    const early = new RequestCancellation();
+    const signal = early.signal;
+    expect(early.signal).toBe(signal);
+    expect(signal.aborted).toBe(false);
+    early.abort(reason);
+    early.abort(new Error('a later reason does not replace the first'));
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe(reason);
+    expect(() => early.throwIfAborted()).toThrow(reason);
+
+    const late = new RequestCancellation();
+    expect(late.aborted).toBe(false);
+    expect(() => late.throwIfAborted()).not.toThrow();
+    late.abort(reason);
+    expect(late.aborted).toBe(true);
+    expect(late.signal.aborted).toBe(true);
+    expect(late.signal.reason).toBe(reason);
+    expect(() => late.signal.throwIfAborted()).toThrow(reason);
   });
 });

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import type { RequestCancellation } from '../middleware/deadline.js';
 import type { KubeLookup, Logger } from '@custom-metrics/core';
 import type { BackendRegistry } from '../backends/registry.js';
 import type { HealthChecks } from '../observability/health.js';
@@ -18,16 +19,21 @@ export interface RouteDeps {
 /** The koa state the middleware fill in and the routes read. */
 export interface RequestState {
   /** Aborted at the request deadline or when the client goes away (set by the deadline middleware). */
-  signal?: AbortSignal;
+  cancellation?: RequestCancellation;
   /** The authenticated user (set by the authentication middleware). */
   user?: { name: string; groups: readonly string[] };
 }
 
 const NEVER = new AbortController().signal;
 
-/** The request's abort signal (a never-aborted one when no deadline middleware ran). */
+/** The request's abort signal (a never-aborted one when no deadline middleware ran); created on first read. */
 export function requestSignal(ctx: Context): AbortSignal {
-  return (ctx.state as RequestState).signal ?? NEVER;
+  return (ctx.state as RequestState).cancellation?.signal ?? NEVER;
+}
+
+/** Whether the request was cancelled (deadline passed, client gone), without creating its AbortSignal. */
+export function requestAborted(ctx: Context): boolean {
+  return (ctx.state as RequestState).cancellation?.aborted ?? false;
 }
 
 /**
