@@ -3,7 +3,6 @@ import sonicBoom, { type SonicBoom as SonicBoomInstance } from 'sonic-boom';
 
 // sonic-boom is CommonJS: its constructor is the module itself (the default import).
 const SonicBoom = sonicBoom as unknown as typeof SonicBoomInstance;
-type SonicBoom = SonicBoomInstance;
 
 /** Log levels accepted by `--log-level` / `LOG_LEVEL`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -26,62 +25,84 @@ export function isoTimestamp(): string {
   return `${secondPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
 }
 
-/** The stdout destinations {@link stdoutDestination} made, flushed synchronously when the process exits. */
-const destinations = new Set<SonicBoom>();
+/** The pending lines of each stdout destination, written synchronously when the process exits. */
+const exitFlushes = new Set<() => void>();
 let exitHook = false;
 
 /**
  * stdoutDestination is pino's default destination — asynchronous writes to fd 1 through
  * sonic-boom, flushed synchronously at exit, silent after EPIPE, or `process.stdout` itself when
- * something replaced its `write` (a test runner capturing output) — with sonic-boom in its buffer
- * mode: each line is handed to it as a Buffer. In its string mode sonic-boom measures the whole
- * pending chunk (up to 16 KiB) again for every line written while a write is in flight, which costs
- * several µs and a copy of the chunk per line at a few thousand lines a second.
+ * something replaced its `write` (a test runner capturing output) — with the lines of one turn of
+ * the event loop handed to sonic-boom together, as one Buffer (its buffer mode). In its string
+ * mode sonic-boom measures the whole pending chunk (up to 16 KiB) again for every line written
+ * while a write is in flight, which costs several µs and a copy of the chunk per line at a few
+ * thousand lines a second.
  */
 export function stdoutDestination(): DestinationStream {
   const stdout = process.stdout as NodeJS.WriteStream & { fd?: number; constructor: { prototype: { write: unknown } } };
   if (stdout.write !== stdout.constructor.prototype.write) return stdout;
   const boom = new SonicBoom({ fd: stdout.fd || 1, contentMode: 'buffer' });
+  let pending: string[] = [];
+  let scheduled = false;
+  let broken = false;
+  const handOver = () => {
+    scheduled = false;
+    if (pending.length === 0 || broken) return;
+    const lines = pending;
+    pending = [];
+    boom.write(Buffer.from(lines.length === 1 ? lines[0] : lines.join('')) as unknown as string);
+  };
+  const flushAtExit = () => {
+    handOver();
+    try {
+      boom.flushSync();
+    } catch {
+      // Nothing more can be done at exit.
+    }
+  };
   const onError = (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') {
       // As pino: nobody reads the logs any more; stop writing them.
-      destination.write = () => true;
-      destinations.delete(boom);
+      broken = true;
+      pending = [];
+      exitFlushes.delete(flushAtExit);
       return;
     }
     boom.removeListener('error', onError);
     boom.emit('error', err);
   };
   boom.on('error', onError);
-  destinations.add(boom);
-  boom.on('close', () => destinations.delete(boom));
+  exitFlushes.add(flushAtExit);
+  boom.on('close', () => exitFlushes.delete(flushAtExit));
   if (!exitHook) {
     exitHook = true;
     process.once('exit', () => {
-      for (const d of destinations) {
-        try {
-          d.flushSync();
-        } catch {
-          // Nothing more can be done at exit.
-        }
-      }
+      for (const flush of exitFlushes) flush();
     });
   }
-  const destination = {
+  return {
     write(line: string): boolean {
-      return boom.write(Buffer.from(line) as unknown as string);
+      if (broken) return true;
+      pending.push(line);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(handOver);
+      }
+      return true;
     },
     flush(cb?: (err?: Error) => void): void {
+      handOver();
       boom.flush(cb);
     },
     flushSync(): void {
+      handOver();
       boom.flushSync();
     },
     end(): void {
+      handOver();
       boom.end();
     },
-  };
-  return destination;
+  } as DestinationStream;
 }
 
 /**
