@@ -17,6 +17,9 @@ export function requestLabels(method: string, path: string): { group: string; ve
   return { group: 'none', verb: method.toLowerCase().slice(0, 10) };
 }
 
+/** Paths whose labels {@link RequestObserver} keeps. */
+const MAX_PATHS = 4096;
+
 /** The bound form of `observe` of one label combination (prom-client's `labels(...)` child). */
 type Observer = { observe(seconds: number): void };
 
@@ -36,15 +39,24 @@ export class RequestObserver {
     this.metrics.inflight.inc();
   }
 
+  /** The labels of recent paths (HPAs ask the same few over and over); cleared when full. */
+  readonly #labels = new Map<string, { group: string; verb: string }>();
+
   /** A request started at `started` (`performance.now()`) finished with `status`. */
   finish(method: string, path: string, status: number, started: number): void {
     this.metrics.inflight.dec();
-    const { group, verb } = requestLabels(method, path);
-    const code = String(status);
-    const key = `${group} ${verb} ${code}`;
+    const pathKey = method === 'GET' ? path : `${method} ${path}`;
+    let labels = this.#labels.get(pathKey);
+    if (labels === undefined) {
+      labels = requestLabels(method, path);
+      if (this.#labels.size >= MAX_PATHS) this.#labels.clear();
+      this.#labels.set(pathKey, labels);
+    }
+    const { group, verb } = labels;
+    const key = `${group} ${verb} ${status}`;
     let c = this.#children.get(key);
     if (!c) {
-      c = this.metrics.requestDuration.labels({ group, verb, code });
+      c = this.metrics.requestDuration.labels({ group, verb, code: String(status) });
       this.#children.set(key, c);
     }
     c.observe((performance.now() - started) / 1000);
