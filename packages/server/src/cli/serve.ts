@@ -155,6 +155,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
           await sc.closeBackends(s.shutdownTimeoutSeconds * 1000);
           await security.close();
           await kube.close?.();
+          for (const rest of clients ? new Set([clients.main, clients.authentication, clients.authorization]) : []) rest.close();
           logger.info('stopped');
           logger.flush?.();
         })();

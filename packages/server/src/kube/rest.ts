@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /** A kube-apiserver answer: HTTP status and the parsed JSON body (`undefined` when not JSON). */
@@ -22,16 +22,48 @@ export class KubeRequestError extends Error {
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/** The agent options that make one TLS identity (client-node copies these from the request options). */
+const TLS_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername', 'ciphers', 'honorCipherOrder', 'ecdhCurve', 'crl', 'dhparam', 'secureOptions', 'secureProtocol', 'sessionIdContext'];
+
 /**
  * KubeRest sends JSON requests to the kube-apiserver named by a client-node `KubeConfig` (its
  * server URL, TLS material and credentials, via `applyToHTTPSOptions`). Used for discovery,
  * lists, TokenReview and SubjectAccessReview; watches go through client-node's `Watch`.
  */
 export class KubeRest {
+  /** The keep-alive agent of the current TLS material (see {@link #agentFor}). */
+  #agent: { material: string; agent: HttpsAgent } | undefined;
+
   constructor(
     readonly config: KubeConfig,
     private readonly timeoutMs = 10_000,
   ) {}
+
+  /**
+   * The agent a request is sent with. client-node's `applyToHTTPSOptions` builds a new
+   * `https.Agent` for every request, so each SubjectAccessReview or TokenReview would open a TLS
+   * connection and build a TLS context (certificate and key parsing, several ms of the main thread);
+   * requests whose TLS material is unchanged share one keep-alive agent instead. Proxy agents and
+   * plain HTTP are used as client-node built them.
+   */
+  #agentFor(opts: RequestOptions): void {
+    const built = opts.agent;
+    if (!(built instanceof HttpsAgent) || built.constructor !== HttpsAgent) return;
+    const o = built.options as Record<string, unknown>;
+    const material = JSON.stringify(TLS_FIELDS.map((f) => (Buffer.isBuffer(o[f]) ? (o[f] as Buffer).toString('base64') : o[f] ?? null)));
+    if (this.#agent?.material !== material) {
+      this.#agent?.agent.destroy();
+      this.#agent = { material, agent: new HttpsAgent({ ...(built.options as object), keepAlive: true, maxSockets: 8, maxFreeSockets: 2, timeout: this.timeoutMs }) };
+    }
+    built.destroy();
+    opts.agent = this.#agent.agent;
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.#agent?.agent.destroy();
+    this.#agent = undefined;
+  }
 
   /** The cluster's server URL (without a trailing slash). */
   get server(): string {
@@ -45,6 +77,7 @@ export class KubeRest {
     const url = new URL(this.server + path);
     const opts: RequestOptions = { method, headers: { Accept: 'application/json' }, timeout: this.timeoutMs };
     await this.config.applyToHTTPSOptions(opts);
+    this.#agentFor(opts);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     if (payload) {
       opts.headers = { ...opts.headers, 'Content-Type': 'application/json', 'Content-Length': String(payload.length) };

@@ -100,6 +100,8 @@ export class KubeApiserverDouble {
    * their list, watch and get answer kube-apiserver's 403 Forbidden Status (RBAC missing).
    */
   readonly forbidden = new Set<string>();
+  /** TLS connections accepted so far (kept-alive connections are counted once). */
+  tlsConnections = 0;
   /** The token the server under test authenticates to the double with. */
   readonly adminToken = 'double-admin-token';
 
@@ -128,6 +130,9 @@ export class KubeApiserverDouble {
     const serving = issueCert(ca, { commonName: 'kube-apiserver', altNames: ['127.0.0.1', 'localhost'] });
     const ref: { self?: KubeApiserverDouble } = {};
     const server = createServer({ cert: serving.cert, key: serving.key }, (req, res) => ref.self!.handle(req, res));
+    server.on('secureConnection', () => {
+      if (ref.self) ref.self.tlsConnections++;
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;
