@@ -9,11 +9,14 @@ import type * as Http2 from 'node:http2';
 import type { Http2SecureServer } from 'node:http2';
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { tempDir } from '../../../test-support/index.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { findBinary, tempDir } from '../../../test-support/index.js';
 import { startServer, type RunningServer } from '../src/cli/serve.js';
 import { KubeApiserverDouble } from './kube/apiserver-double.js';
 import { issueCert, type TestCert } from './kube/certs.js';
 import { httpsGet } from './support/https-client.js';
+import { writeCertKubeconfig } from './support/kubeconfig.js';
 import { createTestPki, sarSpecs, seedCluster, writePki, type TestPki } from './support/secure-server.js';
 
 /** The HTTP/2 servers node:http2 created in this file (the serving layer's). */
@@ -202,6 +205,21 @@ describe('HTTP/2 streams answered without the compatibility API (real server)', 
       session.close();
       plain.close();
     }
+  });
+
+  it.skipIf(!findBinary('kubectl'))('serves kubectl (HTTP/2 through client-go) from the stream', async () => {
+    const kubeconfig = writeCertKubeconfig(`${dir.path}/kubeconfig.json`, `https://localhost:${server.port}`, pki.servingCA.cert, client);
+    compat.length = 0;
+    const alpn: Array<string | false> = [];
+    const onConnection = (socket: { alpnProtocol?: string | false }) => alpn.push(socket.alpnProtocol ?? false);
+    h2server.on('secureConnection', onConnection);
+    const { stdout } = await promisify(execFile)(findBinary('kubectl')!, ['--kubeconfig', kubeconfig, 'get', '--raw', FAST], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '' } });
+    h2server.off('secureConnection', onConnection);
+    expect(JSON.parse(stdout)).toMatchObject({ kind: 'MetricValueList', items: [{ metric: { name: 'fast' } }] });
+    expect(alpn).toEqual(['h2']);
+    // kubectl's own requests other than the GET (if any) would be listed here; the GET is not.
+    expect(compat.filter((r) => r === `GET ${FAST}`)).toEqual([]);
+    expect(sarSpecs(double).some((s) => s.user === 'hpa')).toBe(true);
   });
 
   it('answers 431 with a Status (not a reset) past the header limit, and the session keeps serving', async () => {

@@ -128,15 +128,20 @@ export class H2StreamResponse {
     if (cb) stream.once('finish', cb);
     const headers = this.#headers;
     headers[':status'] = this.statusCode;
-    if (body === undefined || body.length === 0) {
-      // No data: END_STREAM on the HEADERS frame (respond ends the writable side).
-      stream.respond(headers, { endStream: true });
-    } else {
-      stream.respond(headers);
-      // 204, 205 and 304 carry no payload: respond has ended the stream already.
-      if (stream.writableEnded) return this;
-      if (typeof encoding === 'string' && typeof body === 'string') stream.end(body, encoding);
-      else stream.end(body);
+    try {
+      if (body === undefined || body.length === 0) {
+        // No data: END_STREAM on the HEADERS frame (respond ends the writable side).
+        stream.respond(headers, { endStream: true });
+      } else {
+        stream.respond(headers);
+        // 204, 205 and 304 carry no payload: respond has ended the stream already.
+        if (stream.writableEnded) return this;
+        if (typeof encoding === 'string' && typeof body === 'string') stream.end(body, encoding);
+        else stream.end(body);
+      }
+    } catch (e) {
+      // Headers node refuses (an invalid value): reset the stream rather than leave it open.
+      stream.destroy(e as Error);
     }
     return this;
   }
