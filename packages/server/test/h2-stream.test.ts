@@ -7,12 +7,13 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as Http2 from 'node:http2';
 import type { Http2SecureServer } from 'node:http2';
-import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+import { connect, constants, createSecureServer as createHttp2Server, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { findBinary, tempDir } from '../../../test-support/index.js';
 import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { serveStreams } from '../src/http/h2-stream.js';
 import { KubeApiserverDouble } from './kube/apiserver-double.js';
 import { issueCert, type TestCert } from './kube/certs.js';
 import { httpsGet } from './support/https-client.js';
@@ -271,5 +272,30 @@ describe('HTTP/2 streams answered without the compatibility API (real server)', 
     expect(JSON.parse(res.body)).toMatchObject({ kind: 'MetricValueList', items: [{ metric: { name: 'held' } }] });
     await stopped;
     expect(session.closed || session.destroyed).toBe(true);
+  });
+});
+
+describe('serveStreams', () => {
+  it("takes over only node's own compatibility listener, and changes nothing when it cannot find it", () => {
+    const handler = vi.fn();
+    const plain = createHttp2Server({}, () => undefined);
+    const compatListener = plain.listeners('stream')[0];
+    expect(serveStreams(plain, () => true, handler)).toBe(true);
+    expect(plain.listeners('stream')).toHaveLength(1);
+    expect(plain.listeners('stream')[0]).not.toBe(compatListener);
+
+    // Someone else listens to streams too: left as it is.
+    const shared = createHttp2Server({}, () => undefined);
+    const other = () => undefined;
+    shared.on('stream', other);
+    const before = shared.listeners('stream');
+    expect(serveStreams(shared, () => true, handler)).toBe(false);
+    expect(shared.listeners('stream')).toEqual(before);
+
+    // No compatibility listener at all (no request listener yet).
+    const bare = createHttp2Server({});
+    expect(serveStreams(bare, () => true, handler)).toBe(false);
+    expect(bare.listeners('stream')).toEqual([]);
+    expect(handler).not.toHaveBeenCalled();
   });
 });
