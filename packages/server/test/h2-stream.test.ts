@@ -37,8 +37,10 @@ interface Probe {
   started: number;
   aborted: number;
   release?: () => void;
+  /** The generations of the instances closed so far. */
+  closed: number[];
 }
-const probe: Probe = ((globalThis as { __h2StreamProbe?: Probe }).__h2StreamProbe = { started: 0, aborted: 0 });
+const probe: Probe = ((globalThis as { __h2StreamProbe?: Probe }).__h2StreamProbe = { started: 0, aborted: 0, closed: [] });
 
 const probePlugin = fileURLToPath(new URL('./fixtures/plugins/h2-probe-plugin.mjs', import.meta.url));
 
@@ -103,6 +105,9 @@ describe('HTTP/2 streams answered without the compatibility API (real server)', 
   let proxy: { ca: string } & TestCert;
   /** HTTP/2 requests that went through node's compatibility API (its `request` event). */
   const compat: string[] = [];
+  const config = `${dir.path}/config.yaml`;
+  const writeConfig = (generation: number) =>
+    writeFileSync(config, ['server:', '  logLevel: silent', '  shutdownTimeoutSeconds: 5', 'backends:', '  - name: probe', `    type: ${JSON.stringify(probePlugin)}`, `    config: { generation: ${generation} }`, ''].join('\n'));
 
   beforeAll(async () => {
     double = await KubeApiserverDouble.start();
@@ -112,8 +117,7 @@ describe('HTTP/2 streams answered without the compatibility API (real server)', 
     const files = writePki(dir.path, pki);
     client = { ca: pki.servingCA.cert, ...issueCert(pki.clientCA, { commonName: 'hpa', organizations: ['hpa-group'] }) };
     proxy = { ca: pki.servingCA.cert, ...issueCert(pki.frontProxyCA, { commonName: 'front-proxy-client' }) };
-    const config = `${dir.path}/config.yaml`;
-    writeFileSync(config, ['server:', '  logLevel: silent', '  shutdownTimeoutSeconds: 5', 'backends:', '  - name: probe', `    type: ${JSON.stringify(probePlugin)}`, ''].join('\n'));
+    writeConfig(1);
     const before = created.servers.length;
     server = await startServer(config, {
       securePort: 0,
@@ -253,6 +257,28 @@ describe('HTTP/2 streams answered without the compatibility API (real server)', 
       }
       expect((await h2(session, FAST)).status).toBe(200);
       expect(compat).toEqual([]);
+    } finally {
+      session.close();
+    }
+  });
+
+  it('keeps a stream in flight on the backend instance it started on while a reload replaces it', async () => {
+    const session = open(server.port, client);
+    try {
+      const { started } = probe;
+      const held = send(session, HELD).done;
+      await until(() => probe.started === started + 1);
+      const release = probe.release!;
+      writeConfig(2);
+      expect(await server.reload()).toMatchObject({ ok: true, reconfigured: ['probe'] });
+      const value = (r: Res) => (JSON.parse(r.body) as { items: Array<{ value: string }> }).items[0].value;
+      expect(value(await h2(session, FAST))).toBe('2');
+      // The replaced instance is closed only once the stream pinned to it has finished (the
+      // reload's dry run closes a generation-2 instance of its own).
+      expect(probe.closed).not.toContain(1);
+      release();
+      expect(value(await held)).toBe('1');
+      await until(() => probe.closed.includes(1));
     } finally {
       session.close();
     }
