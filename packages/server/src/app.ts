@@ -40,6 +40,14 @@ export class MetricsApp extends Koa {
     this.#fast = fast;
   }
 
+  /**
+   * Which requests (by method and URL) {@link callback} serves on the pre-composed path; the
+   * serving layer answers those HTTP/2 streams without node's compatibility API (`http/h2-stream.ts`).
+   */
+  get fastRequests(): ((method: string, url: string) => boolean) | undefined {
+    return this.#fast?.serves;
+  }
+
   override callback(): ReturnType<Koa['callback']> {
     const viaKoa = super.callback();
     const fast = this.#fast;

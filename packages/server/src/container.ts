@@ -1,8 +1,7 @@
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import type Koa from 'koa';
 import type { Middleware } from 'koa';
 import type { KubeLookup, Logger } from '@custom-metrics/core';
-import { createApp } from './app.js';
+import { createApp, type MetricsApp } from './app.js';
 import { backendHealthCheck, closeBackendInstance, createBackendInstance } from './backends/create-instance.js';
 import { BackendLoader } from './backends/loader.js';
 import type { RegisteredBackend } from './backends/registry.js';
@@ -41,7 +40,7 @@ export interface ServerContainer {
   readonly registry: SwappableRegistry;
   readonly health: HealthChecks;
   readonly metrics: ServerMetrics;
-  readonly app: Koa;
+  readonly app: MetricsApp;
   /** Starts every backend instance (in config order), then checks for conflicting metrics. */
   startBackends(): Promise<void>;
   /** Aborts the shutdown signal and closes every backend instance now serving, each bounded by `timeoutMs`. */

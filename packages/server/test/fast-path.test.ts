@@ -1,14 +1,18 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { connect as h2connect, type ClientHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import Koa, { type Middleware } from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test-support/index.js';
+import { H2StreamRequest } from '../src/http/h2-stream.js';
 import { LiteContext, splitUrl } from '../src/http/lite-context.js';
+import { createSecureServer, type RequestHandler, type SecureServer } from '../src/tls/serving.js';
 import { allowAllAuthentication, startTestServer, type TestServer } from './support/harness.js';
 
 /** Which context type the authentication middleware saw, per request path. */
 const seen: string[] = [];
 const recordingAuthentication: Middleware = async (ctx, next) => {
-  seen.push(ctx instanceof LiteContext ? 'fast' : 'koa');
+  seen.push(ctx instanceof LiteContext ? (ctx.req instanceof H2StreamRequest ? 'stream' : 'fast') : 'koa');
   await allowAllAuthentication(ctx, next);
 };
 
@@ -27,6 +31,25 @@ function get(port: number, path: string, headers: Record<string, string> = {}, m
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** One request over an HTTP/2 session. */
+function h2get(session: ClientHttp2Session, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':path': path, ':method': method, ...headers });
+    let status = 0;
+    let resHeaders: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    stream.on('response', (h) => {
+      status = Number(h[':status']);
+      const { ':status': _s, ...rest } = h;
+      resHeaders = rest as IncomingHttpHeaders;
+    });
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => resolve({ status, headers: resHeaders, body: Buffer.concat(chunks).toString() }));
+    stream.on('error', reject);
+    stream.end();
   });
 }
 
@@ -131,6 +154,81 @@ describe('the pre-composed request path', () => {
     const viaKoa = lines.find((l) => l.auditID === 'koa-1');
     expect(fast).toBeDefined();
     expect(strip(fast!)).toEqual(strip(viaKoa!));
+    const metrics = await s.sc.metrics.registry.getSingleMetricAsString('custom_metrics_server_request_duration_seconds');
+    expect(metrics).toMatch(/request_duration_seconds_count\{group="custom.metrics.k8s.io",verb="get",code="200"\} \d+/);
+  });
+});
+
+describe('the pre-composed request path over HTTP/2 streams (no compatibility API)', () => {
+  const certs = tempDir('fast-path-h2');
+  let s: TestServer;
+  let direct: SecureServer;
+  let koaOnly: SecureServer;
+  let directSession: ClientHttp2Session;
+  let koaSession: ClientHttp2Session;
+
+  const serve = async (handler: RequestHandler, http2Direct?: (method: string, url: string) => boolean) => {
+    const server = createSecureServer({ certDir: certs.path, shutdownGraceMs: 1000, ...(http2Direct ? { http2Direct } : {}) }, handler);
+    const { port } = await server.listen(0, '127.0.0.1');
+    return { server, session: h2connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false }) };
+  };
+
+  beforeAll(async () => {
+    s = await startTestServer({ authenticate: recordingAuthentication });
+    // The server's serving layer with the fast path's streams, and every request through koa
+    // over node's compatibility API (what HTTP/2 clients got before the fast path).
+    ({ server: direct, session: directSession } = await serve(s.sc.app.callback() as RequestHandler, s.sc.app.fastRequests));
+    ({ server: koaOnly, session: koaSession } = await serve(Koa.prototype.callback.call(s.sc.app) as RequestHandler));
+  });
+  afterAll(async () => {
+    directSession?.close();
+    koaSession?.close();
+    await direct?.close();
+    await koaOnly?.close();
+    await s.close();
+    certs.remove();
+  });
+
+  it('answers the GETs of the metric API groups from the stream, everything else through koa', async () => {
+    seen.length = 0;
+    await h2get(directSession, `${C1}/nodes/*/node_load1`);
+    await h2get(directSession, `${C1}/nodes/*/node_load1`, {}, 'HEAD');
+    await h2get(directSession, '/apis');
+    await h2get(directSession, '/apis/custom.metrics.k8s.io.evil/x');
+    await h2get(directSession, `${C1}/nodes/*/node_load1`, { expect: '100-continue' });
+    expect(seen).toEqual(['stream', 'koa', 'koa', 'koa', 'fast']);
+  });
+
+  it('answers every request exactly as koa does over the compatibility API: status, headers and body', async () => {
+    for (const c of CASES) {
+      const fromStream = await h2get(directSession, c.path, c.headers);
+      const viaKoa = await h2get(koaSession, c.path, c.headers);
+      const keepAuditId = c.headers?.['audit-id'] !== undefined;
+      expect({ status: fromStream.status, headers: comparable(fromStream.headers, keepAuditId), body: fromStream.body }, c.path).toEqual({
+        status: viaKoa.status,
+        headers: comparable(viaKoa.headers, keepAuditId),
+        body: viaKoa.body,
+      });
+      expect(fromStream.headers['audit-id'], c.path).toBeTruthy();
+      expect(fromStream.headers.date, c.path).toBeTruthy();
+    }
+  });
+
+  it('logs the same request line and counts the request in the same metric series', async () => {
+    const path = `${C2}/namespaces/default/pods/*/http_requests?labelSelector=app%3Dsample-app`;
+    const before = s.logs.length;
+    await h2get(directSession, path, { 'audit-id': 'stream-1' });
+    await h2get(koaSession, path, { 'audit-id': 'koa-h2-1' });
+    const lines = s.logs.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+    const strip = (l: Record<string, unknown>) => {
+      const { time: _t, latencyMs, auditID: _a, ...rest } = l;
+      expect(typeof latencyMs).toBe('number');
+      return rest;
+    };
+    const fromStream = lines.find((l) => l.auditID === 'stream-1');
+    const viaKoa = lines.find((l) => l.auditID === 'koa-h2-1');
+    expect(fromStream).toBeDefined();
+    expect(strip(fromStream!)).toEqual(strip(viaKoa!));
     const metrics = await s.sc.metrics.registry.getSingleMetricAsString('custom_metrics_server_request_duration_seconds');
     expect(metrics).toMatch(/request_duration_seconds_count\{group="custom.metrics.k8s.io",verb="get",code="200"\} \d+/);
   });

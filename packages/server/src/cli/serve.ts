@@ -125,6 +125,7 @@ export async function startServer(configFile: string | undefined, flags: Partial
         firstRequestTimeoutMs: s.firstRequestTimeoutSeconds * 1000,
         maxConnections: s.maxConnections,
         maxUnauthenticatedConnections: s.maxUnauthenticatedConnections,
+        http2Direct: sc.app.fastRequests,
         logger,
       },
       // Each request is pinned to the routing table it arrived on (a reload swaps it).

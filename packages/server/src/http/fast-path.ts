@@ -21,7 +21,14 @@ export interface FastRoute {
  * the response is sent), or returns `undefined` without touching the request (the caller hands it
  * to the koa application).
  */
-export type FastHandler = (req: NodeRequest, res: NodeResponse) => Promise<void> | undefined;
+export type FastHandler = ((req: NodeRequest, res: NodeResponse) => Promise<void> | undefined) & {
+  /**
+   * Whether the handler serves a request of this method and URL (it then never returns
+   * `undefined` for it): the HTTP/2 streams answered without node's compatibility API
+   * (`http/h2-stream.ts`) are these.
+   */
+  readonly serves: (method: string, url: string) => boolean;
+};
 
 /** What the pre-composed path runs: the koa app's own middleware instances and helpers. */
 export interface FastPathOptions {
@@ -86,20 +93,22 @@ export function fastPath(options: FastPathOptions): FastHandler {
     }
   }
 
-  return (req, res) => {
-    if (req.method !== 'GET') return undefined;
-    const url = splitUrl(req.url);
+  /** The route of a GET under one of the prefixes (`undefined`: not this path's request). */
+  function match(method: string | undefined, rawUrl: string | undefined): { route: Middleware; path: string; querystring: string } | undefined {
+    if (method !== 'GET') return undefined;
+    const url = splitUrl(rawUrl);
     if (!url) return undefined;
-    let route: Middleware | undefined;
     for (const p of prefixes) {
-      if (url.path === p.exact || url.path.startsWith(p.below)) {
-        route = p.handler;
-        break;
-      }
+      if (url.path === p.exact || url.path.startsWith(p.below)) return { route: p.handler, path: url.path, querystring: url.querystring };
     }
-    if (!route) return undefined;
-    const ctx = new LiteContext(req, res, 'GET', url.path, url.querystring);
-    return serve(ctx, route).then(
+    return undefined;
+  }
+
+  const handler = (req: NodeRequest, res: NodeResponse): Promise<void> | undefined => {
+    const m = match(req.method, req.url);
+    if (!m) return undefined;
+    const ctx = new LiteContext(req, res, 'GET', m.path, m.querystring);
+    return serve(ctx, m.route).then(
       () => ctx.respond(),
       () => {
         // Unreachable (errors are answered above), as koa's last-resort handler.
@@ -108,4 +117,5 @@ export function fastPath(options: FastPathOptions): FastHandler {
       },
     );
   };
+  return Object.assign(handler, { serves: (method: string, url: string) => match(method, url) !== undefined });
 }

@@ -1,11 +1,12 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { H2StreamRequest, H2StreamResponse } from './h2-stream.js';
 import { parse as parseQueryString, type ParsedUrlQuery } from 'node:querystring';
 
-/** A node request (HTTP/1.1, or the HTTP/2 compatibility API). */
-export type NodeRequest = IncomingMessage | Http2ServerRequest;
-/** A node response (HTTP/1.1, or the HTTP/2 compatibility API). */
-export type NodeResponse = ServerResponse | Http2ServerResponse;
+/** A node request (HTTP/1.1, the HTTP/2 compatibility API, or an HTTP/2 stream answered directly). */
+export type NodeRequest = IncomingMessage | Http2ServerRequest | H2StreamRequest;
+/** A node response (HTTP/1.1, the HTTP/2 compatibility API, or an HTTP/2 stream answered directly). */
+export type NodeResponse = ServerResponse | Http2ServerResponse | H2StreamResponse;
 
 /** Where koa's `parseurl` would not take its fast path (and could rewrite the URL): leave such requests to koa. */
 const UNUSUAL_URL_CHAR = /[\t\n\f\r #\u00a0\ufeff]/;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { encodeJSON, type Logger } from '@custom-metrics/core';
 import { answerClientError, failureStatus, headerListSize, HEADERS_TOO_LARGE_MESSAGE } from './client-error.js';
 import { MAX_REQUEST_HEADER_BYTES } from './limits.js';
+import { serveStreams, type H2StreamRequest, type H2StreamResponse, type StreamClaim } from '../http/h2-stream.js';
 import { ensureSelfSignedCert, servingNames } from './self-signed.js';
 
 /** Serving flags (named as Kubernetes' own). */
@@ -37,6 +38,12 @@ export interface ServingOptions {
   maxConnections?: number;
   /** `--max-unauthenticated-connections`: connections that have not sent a first request yet (TLS handshake included) beyond which new ones are closed at once (default 1024). */
   maxUnauthenticatedConnections?: number;
+  /**
+   * HTTP/2 requests (by `:method` and `:path`) answered from the session's `stream` event with a
+   * light request/response over the stream (`http/h2-stream.ts`) instead of node's compatibility
+   * objects; the handler must use only what those offer. Other streams use the compatibility API.
+   */
+  http2Direct?: StreamClaim;
   logger?: Logger;
 }
 
@@ -56,10 +63,13 @@ interface H1State {
   served?: boolean;
 }
 
-/** A node request handler such as `koa.callback()`; receives HTTP/1.1 or HTTP/2 compatibility objects. */
+/**
+ * A node request handler such as `koa.callback()`; receives HTTP/1.1 or HTTP/2 compatibility
+ * objects, and the stream adapters for the HTTP/2 requests of {@link ServingOptions.http2Direct}.
+ */
 export type RequestHandler = (
-  req: IncomingMessage | Http2ServerRequest,
-  res: ServerResponse | Http2ServerResponse,
+  req: IncomingMessage | Http2ServerRequest | H2StreamRequest,
+  res: ServerResponse | Http2ServerResponse | H2StreamResponse,
 ) => void;
 
 /** The TLS server and its lifecycle. */
@@ -144,6 +154,11 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
         guarded as never,
       )
     : createHttpsServer({ ...common, ALPNProtocols: ['http/1.1'], maxHeaderSize: MAX_REQUEST_HEADER_BYTES }, guarded as never);
+  // The hot HTTP/2 requests skip node's compatibility objects (the same guard and handler); when
+  // node's compatibility listener cannot be taken over, every stream keeps using it.
+  if (h2 && options.http2Direct && !serveStreams(server as Http2SecureServer, options.http2Direct, guarded)) {
+    log?.debug('serving every HTTP/2 stream through the compatibility API: its stream listener was not found');
+  }
   // HTTP/1.1 (also the allowHTTP1 path, which reads these from the server object).
   const h1 = server as unknown as { maxHeaderSize: number; keepAliveTimeout: number; maxConnections: number };
   h1.maxHeaderSize = MAX_REQUEST_HEADER_BYTES;
