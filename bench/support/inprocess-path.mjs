@@ -128,6 +128,13 @@ if (items?.length !== 10) {
   console.error(`expected 10 items, got ${first.statusCode}: ${String(first.body).slice(0, 300)}`);
   process.exit(1);
 }
+// Bytes allocated per request: the young generation's usage freed by the scavenges of the rounds
+// (v8.GCProfiler), with the usage left at the end of the rounds.
+const { GCProfiler, getHeapSpaceStatistics } = await import('node:v8');
+const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size;
+const gcProfiler = new GCProfiler();
+gcProfiler.start();
+const newSpaceBefore = newSpace();
 let best = Infinity;
 let bestCpu = Infinity;
 for (let r = 0; r < ROUNDS; r++) {
@@ -144,8 +151,16 @@ for (let r = 0; r < ROUNDS; r++) {
   bestCpu = Math.min(bestCpu, (cpu.user + cpu.system) / N);
   if (process.env.VERBOSE) console.error(`round ${r + 1}: ${us.toFixed(2)} µs/request`);
 }
+const gcs = gcProfiler.stop();
+let freed = 0;
+for (const g of gcs.statistics) {
+  const before = g.beforeGC.heapSpaceStatistics.find((s) => s.spaceName === 'new_space');
+  const after = g.afterGC.heapSpaceStatistics.find((s) => s.spaceName === 'new_space');
+  if (g.gcType === 'Scavenge' && before && after) freed += before.spaceUsedSize - after.spaceUsedSize;
+}
+const allocatedPerRequest = Math.round((freed + newSpace() - newSpaceBefore) / (ROUNDS * N));
 // The server logs on stdout (run with >/dev/null as the load test does); the result goes to stderr.
-console.error(JSON.stringify({ client, usPerRequest: Number(best.toFixed(2)), cpuUsPerRequest: Number(bestCpu.toFixed(2)) }));
+console.error(JSON.stringify({ client, usPerRequest: Number(best.toFixed(2)), cpuUsPerRequest: Number(bestCpu.toFixed(2)), youngBytesPerRequest: allocatedPerRequest, scavenges: gcs.statistics.filter((g) => g.gcType === 'Scavenge').length }));
 await running.shutdown();
 await double.close?.();
 process.exit(0);

@@ -149,7 +149,11 @@ export async function runWithDeadline(ctx: Pick<Context, 'state' | 'res'>, queue
   (ctx.state as { cancellation?: RequestCancellation }).cancellation = cancellation;
   const res = ctx.res;
   const onClose = () => {
-    if (!res.writableFinished) cancellation.abort(new DOMException('the client closed the connection', 'AbortError'));
+    // HTTP/2 (compatibility API): node marks a reset stream's writable side finished, so a reset
+    // is recognised by the stream's own flag.
+    if (!res.writableFinished || (res as { stream?: { aborted?: boolean } }).stream?.aborted === true) {
+      cancellation.abort(new DOMException('the client closed the connection', 'AbortError'));
+    }
   };
   res.once('close', onClose);
   let entry: Deadline | undefined;
