@@ -122,7 +122,7 @@ export {
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
 } from './wire/groups.js';
 export type { CustomMetricsVersion } from './wire/groups.js';
-export { renderMetricValueList, renderObjectReference, renderLabelSelector } from './wire/custom.js';
+export { renderMetricValueList, renderObjectReference, renderLabelSelector, encodeMetricValueList } from './wire/custom.js';
 export type {
   WireMetricValueList,
   WireMetricValueV1beta1,

@@ -65,7 +65,38 @@ export function roundScaled(value: number, digits: number): bigint {
  */
 export function formatQuantity(value: number): string {
   checkFinite(value, 'formatQuantity');
+  // Fast path, same text: when `value × 1000` is a whole number below 2^51 in floating point, the
+  // exact product is within 1/8 of it (half an ulp), so it is the rounded milli count; the
+  // canonical digits are then found with exact integer arithmetic on doubles, no BigInt.
+  const milli = value * 1000;
+  if (Number.isInteger(milli) && milli < FAST_MILLI_LIMIT && milli > -FAST_MILLI_LIMIT) return formatMilli(milli);
   return formatDecimal(roundScaled(value, 3), -3, 'DecimalSI');
+}
+
+/** Below 2^51 the ulp of a double is at most 1/4 (see {@link formatQuantity}). */
+const FAST_MILLI_LIMIT = 2 ** 51;
+
+/** DecimalSI suffixes by exponent / 3 + 1 (`m` for −3 … `T` for 12; 2^51 milli is below 10^13). */
+const FAST_SUFFIX = ['m', '', 'k', 'M', 'G', 'T'];
+
+/** `formatDecimal(BigInt(milli), -3, 'DecimalSI')` for a whole `milli` with |milli| < 2^51. */
+function formatMilli(milli: number): string {
+  if (milli === 0) return '0';
+  let digits = milli;
+  let exponent = -3;
+  while (digits % 10 === 0) {
+    digits /= 10;
+    exponent++;
+  }
+  const r = (exponent + 3) % 3;
+  if (r === 1) {
+    digits *= 10;
+    exponent -= 1;
+  } else if (r === 2) {
+    digits *= 100;
+    exponent -= 2;
+  }
+  return `${digits}${FAST_SUFFIX[exponent / 3 + 1]}`;
 }
 
 /**

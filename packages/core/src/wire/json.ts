@@ -38,8 +38,11 @@ const HEX = '0123456789abcdef';
 // eslint-disable-next-line no-control-regex -- the control characters are what is looked for
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
 
-/** Go's `encodeState.string` with HTML escaping (Go ≥ 1.22 short escapes `\b`, `\f`). */
-function quoteString(s: string): string {
+/**
+ * Go's `encodeState.string` with HTML escaping (Go ≥ 1.22 short escapes `\b`, `\f`). Internal to
+ * the wire encoders (not exported by the package).
+ */
+export function quoteString(s: string): string {
   // Most strings (names, timestamps, quantities) need no escaping: one regex test, no loop.
   if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
@@ -92,7 +95,8 @@ function quoteString(s: string): string {
   return `${out}${s.slice(start)}"`;
 }
 
-function encodeNumber(n: number): string {
+/** A JSON number as Go writes a float64/int64 (`-0` kept). Internal to the wire encoders. */
+export function encodeNumber(n: number): string {
   if (!Number.isFinite(n)) throw new TypeError(`json: unsupported value: ${String(n)}`);
   if (Object.is(n, -0)) return '-0';
   return String(n);
@@ -117,8 +121,11 @@ function prepare(value: unknown): unknown {
   return value;
 }
 
-/** {@link encode} without indentation, appending to one string (no per-level arrays or joins). */
-function encodeCompact(raw: unknown): string {
+/**
+ * {@link encode} without indentation, appending to one string (no per-level arrays or joins): what
+ * {@link encodeJSON} writes, without its trailing newline. Internal to the wire encoders.
+ */
+export function encodeCompact(raw: unknown): string {
   const value = prepare(raw);
   if (typeof value !== 'object' || value === null) return encode(value, undefined, 0);
   if (Array.isArray(value)) {

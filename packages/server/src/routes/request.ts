@@ -29,6 +29,8 @@ export function pathSegments(rawPath: string, prefix: string): string[] {
   if (rest === '') return [];
   return rest.split('/').map((seg) => {
     if (seg === '') throw routeNotFound();
+    // Without a `%` there is nothing to decode (and nothing malformed).
+    if (!seg.includes('%')) return seg;
     try {
       return decodeURIComponent(seg);
     } catch {
@@ -37,9 +39,24 @@ export function pathSegments(rawPath: string, prefix: string): string[] {
   });
 }
 
-/** The first value of each query parameter, decoded as Go does (`+` is a space). */
+/** The parsed query of each request ({@link queryParams}). */
+const parsedQuery = new WeakMap<Context, { text: string; params: URLSearchParams }>();
+
+/** The parameters of every request without a query string (never modified). */
+const NO_PARAMS = new URLSearchParams();
+
+/**
+ * The first value of each query parameter, decoded as Go does (`+` is a space). Parsed once per
+ * request (and not at all when the query string is empty); callers only read it.
+ */
 export function queryParams(ctx: Context): URLSearchParams {
-  return new URLSearchParams(ctx.querystring);
+  const text = ctx.querystring;
+  if (text === '') return NO_PARAMS;
+  const cached = parsedQuery.get(ctx);
+  if (cached !== undefined && cached.text === text) return cached.params;
+  const params = new URLSearchParams(text);
+  parsedQuery.set(ctx, { text, params });
+  return params;
 }
 
 /** Parses a label selector parameter; absent or empty → everything. A parse error → 400 with the parser's message. */

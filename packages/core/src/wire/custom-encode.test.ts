@@ -1,0 +1,162 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { LabelSelector, MetricValue, ObjectReference } from '../model.js';
+import { formatDecimal } from '../quantity-canonical.js';
+import { formatQuantity, roundScaled } from '../quantity-format.js';
+import { encodeMetricValueList, renderMetricValueList } from './custom.js';
+import { encodeJSON } from './json.js';
+
+/** The reference bytes: the wire objects encoded by the generic encoder. */
+const reference = (version: 'v1beta1' | 'v1beta2', items: MetricValue[]) => encodeJSON(renderMetricValueList(version, items));
+
+/** What a call answers: its text, or its error's class and message. */
+function outcome(f: () => string): string {
+  try {
+    return `ok ${f()}`;
+  } catch (e) {
+    return `throws ${(e as Error).constructor.name}: ${(e as Error).message}`;
+  }
+}
+
+// Characters the encoder escapes or checks, next to ordinary ones.
+const tricky = fc.constantFrom('a', 'Z', '0', '-', '.', '/', '<', '>', '&', '"', '\\', '\n', '\t', '\b', '\f', '\u0001', '\u001f', '\u007f', '\u2028', '\u2029', '\ud800', '\udbff', '\udc00', '\udfff', '\ud83d\ude00', 'é', '日');
+const text = fc.oneof(fc.constantFrom('', 'web-0', 'Pod', '/v1', 'apps/v1', 'default'), fc.array(tricky, { maxLength: 8 }).map((a) => a.join('')), fc.string({ maxLength: 6 }));
+
+const selector: fc.Arbitrary<LabelSelector | null> = fc.oneof(
+  fc.constant(null),
+  fc.constant({}),
+  fc.record(
+    {
+      matchLabels: fc.dictionary(text, text, { maxKeys: 3 }),
+      matchExpressions: fc.array(
+        fc.record({ key: text, operator: fc.constantFrom('In' as const, 'NotIn' as const, 'Exists' as const, 'DoesNotExist' as const), values: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }) }, { requiredKeys: ['key', 'operator'] }),
+        { maxLength: 3 },
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+);
+
+const value = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }).map((n) => n / 1000),
+  fc.integer().map((n) => n * 1000),
+  fc.constantFrom(0, -0, 1e-9, 0.0005, 0.0015, 1.005, 1.5, 1e3, 1e15, 2 ** 51 / 1000, 2 ** 53, 1e20, 1e21, 1e300, -1e300, 5e-324, Number.MAX_VALUE, -Number.MAX_VALUE),
+);
+
+const windowSeconds = fc.option(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }), fc.constantFrom(0, -0, -0.4, 0.5, 30, 60.49)), { nil: undefined });
+
+const timestamp = fc.oneof(
+  fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
+  fc.constantFrom(new Date('2026-01-15T10:20:30.999Z'), new Date('2026-01-15T10:20:31Z'), new Date(0)),
+);
+
+/**
+ * An answer: items drawn from small pools, so consecutive items share (by identity or by value)
+ * their kind, namespace, apiVersion, metric name, selector and timestamp as a provider's do, and
+ * sometimes do not.
+ */
+const answer = fc
+  .record({
+    kinds: fc.array(text, { minLength: 1, maxLength: 2 }),
+    namespaces: fc.array(fc.option(text, { nil: undefined }), { minLength: 1, maxLength: 2 }),
+    apiVersions: fc.array(text, { minLength: 1, maxLength: 2 }),
+    names: fc.array(text, { minLength: 1, maxLength: 2 }),
+    selectors: fc.array(selector, { minLength: 1, maxLength: 2 }),
+    times: fc.array(timestamp, { minLength: 1, maxLength: 2 }),
+    windows: fc.array(windowSeconds, { minLength: 1, maxLength: 2 }),
+  })
+  .chain((pool) =>
+    fc.array(
+      fc.record({
+        kind: fc.constantFrom(...pool.kinds),
+        namespace: fc.constantFrom(...pool.namespaces),
+        apiVersion: fc.constantFrom(...pool.apiVersions),
+        objectName: text,
+        uid: fc.option(text, { nil: undefined }),
+        metric: fc.constantFrom(...pool.names),
+        selector: fc.constantFrom(...pool.selectors),
+        sharedSelector: fc.boolean(),
+        time: fc.constantFrom(...pool.times),
+        window: fc.constantFrom(...pool.windows),
+        value,
+      }),
+      { maxLength: 12 },
+    ),
+  )
+  .map((raw) =>
+    raw.map((r): MetricValue => {
+      const ref: ObjectReference = { kind: r.kind, name: r.objectName, apiVersion: r.apiVersion };
+      if (r.namespace !== undefined) ref.namespace = r.namespace;
+      if (r.uid !== undefined) ref.uid = r.uid;
+      const v: MetricValue = {
+        describedObject: ref,
+        metric: { name: r.metric, selector: r.sharedSelector || r.selector === null ? r.selector : structuredClone(r.selector) },
+        timestamp: r.time,
+        value: r.value,
+      };
+      if (r.window !== undefined) v.windowSeconds = r.window;
+      return v;
+    }),
+  );
+
+describe('encodeMetricValueList', () => {
+  it('writes exactly the bytes of encodeJSON(renderMetricValueList(...)) for both versions', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('v1beta1' as const, 'v1beta2' as const), answer, (version, items) => {
+        expect(encodeMetricValueList(version, items)).toBe(reference(version, items));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('writes the empty list and the shared parts as the generic encoder does', () => {
+    for (const version of ['v1beta1', 'v1beta2'] as const) {
+      expect(encodeMetricValueList(version, [])).toBe(reference(version, []));
+      const sel: LabelSelector = { matchLabels: { b: '1', a: '<&>', '10': 'x', '9': 'y' }, matchExpressions: [{ key: 'k', operator: 'In', values: ['\u2028'] }, { key: 'e', operator: 'Exists', values: [] }] };
+      const items: MetricValue[] = ['web-0', 'web-1', '"quoted"'].map((name, i) => ({
+        describedObject: { kind: 'Pod', namespace: i === 2 ? '' : 'bench', name, apiVersion: '/v1', uid: i === 1 ? 'u-1' : '' },
+        metric: { name: 'http_requests', selector: sel },
+        timestamp: new Date('2026-01-15T10:20:30.5Z'),
+        windowSeconds: i === 0 ? undefined : -0.2,
+        value: [1.5, -0, 1e-9][i],
+      }));
+      expect(encodeMetricValueList(version, items)).toBe(reference(version, items));
+    }
+  });
+
+  it('fails as renderMetricValueList does (same error, same message) for values, windows and timestamps it refuses', () => {
+    const base = (): MetricValue => ({ describedObject: { kind: 'Pod', name: 'a', apiVersion: '/v1' }, metric: { name: 'm', selector: null }, timestamp: new Date(0), value: 1 });
+    const bad: MetricValue[] = [
+      { ...base(), value: Number.NaN },
+      { ...base(), value: Number.POSITIVE_INFINITY },
+      { ...base(), windowSeconds: Number.NEGATIVE_INFINITY },
+      { ...base(), timestamp: new Date(Number.NaN) },
+      { ...base(), timestamp: new Date('+010000-01-01T00:00:00Z') },
+      { ...base(), value: Number.NaN, windowSeconds: Number.NaN },
+    ];
+    for (const version of ['v1beta1', 'v1beta2'] as const) {
+      for (const item of bad) {
+        const items = [base(), item];
+        const want = outcome(() => reference(version, items));
+        expect(want.startsWith('throws')).toBe(true);
+        expect(outcome(() => encodeMetricValueList(version, items))).toBe(want);
+      }
+    }
+  });
+});
+
+describe('formatQuantity fast path', () => {
+  it('writes the same text as the exact BigInt path', () => {
+    const exact = (v: number) => formatDecimal(roundScaled(v, 3), -3, 'DecimalSI');
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(formatQuantity(v)).toBe(exact(v));
+      }),
+      { numRuns: 20000 },
+    );
+    for (const v of [0, -0, 2 ** 51 / 1000, -(2 ** 51) / 1000, (2 ** 51 - 1) / 1000, 2 ** 51, 1e12, 1e13, 123456789012.345, 0.1, 0.2, 0.3, 1.0005, 2.675, -1.0005]) {
+      expect(formatQuantity(v), String(v)).toBe(exact(v));
+    }
+  });
+});
