@@ -130,7 +130,7 @@ export type {
   WireObjectReference,
   WireLabelSelector,
 } from './wire/custom.js';
-export { renderExternalMetricValueList } from './wire/external.js';
+export { renderExternalMetricValueList, encodeExternalMetricValueList } from './wire/external.js';
 export type { WireExternalMetricValueList, WireExternalMetricValue } from './wire/external.js';
 export { renderPodMetrics, renderPodMetricsList, renderNodeMetrics, renderNodeMetricsList } from './wire/resource.js';
 export type { WirePodMetrics, WireNodeMetrics, WireMetricsList, WireObjectMeta, WireUsage } from './wire/resource.js';

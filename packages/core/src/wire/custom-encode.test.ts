@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LabelSelector, MetricValue, ObjectReference } from '../model.js';
+import type { ExternalMetricValue, LabelSelector, MetricValue, ObjectReference } from '../model.js';
 import { formatDecimal } from '../quantity-canonical.js';
 import { formatQuantity, roundScaled } from '../quantity-format.js';
 import { encodeMetricValueList, renderMetricValueList } from './custom.js';
+import { encodeExternalMetricValueList, renderExternalMetricValueList } from './external.js';
 import { encodeJSON } from './json.js';
 
 /** The reference bytes: the wire objects encoded by the generic encoder. */
@@ -143,6 +144,67 @@ describe('encodeMetricValueList', () => {
         expect(outcome(() => encodeMetricValueList(version, items))).toBe(want);
       }
     }
+  });
+});
+
+describe('encodeMetricValueList with fields of other types (a plugin mistake)', () => {
+  it('writes them as the generic encoder does', () => {
+    const odd = [
+      { kind: 5, name: 'a', apiVersion: '/v1' },
+      { kind: 'Pod', name: 0, apiVersion: '/v1', uid: null },
+      { kind: 'Pod', name: 'a', apiVersion: true },
+    ];
+    for (const version of ['v1beta1', 'v1beta2'] as const) {
+      for (const ref of odd) {
+        const items = [{ describedObject: ref as unknown as ObjectReference, metric: { name: 'm', selector: null }, timestamp: new Date(0), value: 1 }];
+        expect(encodeMetricValueList(version, items)).toBe(reference(version, items));
+      }
+      const unnamed = [{ describedObject: { kind: 'Pod', name: 'a', apiVersion: '/v1' }, metric: { selector: null } as unknown as MetricValue['metric'], timestamp: new Date(0), value: 1 }];
+      expect(encodeMetricValueList(version, unnamed)).toBe(reference(version, unnamed));
+    }
+  });
+});
+
+describe('encodeExternalMetricValueList', () => {
+  const labels = fc.oneof(
+    fc.constant(null),
+    fc.dictionary(fc.oneof(text, fc.constantFrom('10', '9', '__proto__', 'constructor', '-1', '01')), text, { maxKeys: 5 }),
+  );
+  const externalItems = fc
+    .record({ names: fc.array(text, { minLength: 1, maxLength: 2 }), times: fc.array(timestamp, { minLength: 1, maxLength: 2 }), windows: fc.array(windowSeconds, { minLength: 1, maxLength: 2 }) })
+    .chain((pool) =>
+      fc.array(
+        fc.record({ name: fc.constantFrom(...pool.names), labels, time: fc.constantFrom(...pool.times), window: fc.constantFrom(...pool.windows), value }),
+        { maxLength: 10 },
+      ),
+    )
+    .map((raw) =>
+      raw.map((r): ExternalMetricValue => {
+        const v: ExternalMetricValue = { metricName: r.name, metricLabels: r.labels, timestamp: r.time, value: r.value };
+        if (r.window !== undefined) v.windowSeconds = r.window;
+        return v;
+      }),
+    );
+
+  it('writes exactly the bytes of encodeJSON(renderExternalMetricValueList(...))', () => {
+    fc.assert(
+      fc.property(externalItems, (items) => {
+        expect(encodeExternalMetricValueList(items)).toBe(encodeJSON(renderExternalMetricValueList(items)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('writes the empty list, odd label records and names, and fails as the renderer does', () => {
+    const same = (items: ExternalMetricValue[]) => expect(outcome(() => encodeExternalMetricValueList(items))).toBe(outcome(() => encodeJSON(renderExternalMetricValueList(items))));
+    same([]);
+    const proto = JSON.parse('{"__proto__":"x","b":"2","10":"ten","9":"nine","u":"\\u2028<&>"}') as Record<string, string>;
+    const base = (): ExternalMetricValue => ({ metricName: 'queue', metricLabels: proto, timestamp: new Date(0), value: 1.5 });
+    same([base(), { ...base(), metricLabels: { a: undefined as unknown as string, b: '1' } }]);
+    same([base(), { ...base(), metricName: undefined as unknown as string }]);
+    same([base(), { ...base(), value: Number.NaN }]);
+    same([base(), { ...base(), windowSeconds: Number.POSITIVE_INFINITY }]);
+    same([base(), { ...base(), timestamp: new Date(Number.NaN) }]);
   });
 });
 

@@ -2,7 +2,7 @@
 import type { LabelSelector, MetricValue, ObjectReference } from '../model.js';
 import { formatQuantity } from '../quantity-format.js';
 import { CUSTOM_METRICS_GROUP, type CustomMetricsVersion } from './groups.js';
-import { encodeCompact, encodeNumber, goMap, quoteString } from './json.js';
+import { encodeCompact, encodeJSON, encodeNumber, goMap, quoteString } from './json.js';
 import { formatKubeTime } from './time.js';
 
 /** core/v1 ObjectReference on the wire (keys in Go order, all omitempty). */
@@ -130,6 +130,8 @@ export function renderMetricValueList(version: CustomMetricsVersion, items: read
  * @throws RangeError when a value or window is not finite, or a timestamp is invalid.
  */
 export function encodeMetricValueList(version: CustomMetricsVersion, items: readonly MetricValue[]): string {
+  // Fields of another type than the model's (a plugin's mistake) are written as the generic encoder writes them.
+  for (let i = 0; i < items.length; i++) if (!isPlain(items[i])) return encodeJSON(renderMetricValueList(version, items));
   const v1 = version === 'v1beta1';
   let out = `{"kind":"MetricValueList","apiVersion":${quoteString(`${CUSTOM_METRICS_GROUP}/${version}`)},"metadata":{},"items":[`;
   // Per answer: the last value of each shared part and its encoding (compared by identity / value).
@@ -207,4 +209,12 @@ export function encodeMetricValueList(version: CustomMetricsVersion, items: read
     }
   }
   return `${out}]}\n`;
+}
+
+/** Whether the item's strings are strings (or empty), as {@link encodeMetricValueList} writes them. */
+function isPlain(v: MetricValue): boolean {
+  const ref = v.describedObject as unknown as Record<string, unknown> | null | undefined;
+  if (ref === null || typeof ref !== 'object') return false;
+  const str = (x: unknown) => !x || typeof x === 'string';
+  return str(ref.kind) && str(ref.namespace) && str(ref.name) && str(ref.uid) && str(ref.apiVersion) && typeof v.metric?.name === 'string';
 }

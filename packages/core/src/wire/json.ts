@@ -6,8 +6,8 @@
 
 const GO_MAP = Symbol.for('@custom-metrics/core/wire/GoMap');
 
-/** Go sorts map keys by their UTF-8 bytes, which is code-point order. */
-function compareCodePoints(a: string, b: string): number {
+/** Go sorts map keys by their UTF-8 bytes, which is code-point order. Internal to the wire encoders. */
+export function compareCodePoints(a: string, b: string): number {
   const ia = a[Symbol.iterator]();
   const ib = b[Symbol.iterator]();
   for (;;) {
@@ -30,6 +30,23 @@ export function goMap<V>(record: Readonly<Record<string, V>>): Record<string, V>
   for (const k of Object.keys(record).sort(compareCodePoints)) out[k] = record[k];
   Object.defineProperty(out, GO_MAP, { value: true });
   return out;
+}
+
+/**
+ * `encodeCompact(goMap(record))` without the copy: keys sorted in Go order, `undefined` values
+ * skipped, and `__proto__` left out as {@link goMap}'s copy loses it. Internal to the wire encoders.
+ */
+export function encodeGoMap(record: Readonly<Record<string, unknown>>): string {
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort(compareCodePoints);
+  let out = '{';
+  for (const k of keys) {
+    if (k === '__proto__') continue;
+    const v = record[k];
+    if (v === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${quoteString(k)}:${encodeCompact(v)}`;
+  }
+  return `${out}}`;
 }
 
 const HEX = '0123456789abcdef';
