@@ -39,24 +39,27 @@ export function pathSegments(rawPath: string, prefix: string): string[] {
   });
 }
 
-/** The parsed query of each request ({@link queryParams}). */
-const parsedQuery = new WeakMap<Context, { text: string; params: URLSearchParams }>();
-
 /** The parameters of every request without a query string (never modified). */
 const NO_PARAMS = new URLSearchParams();
 
+/** The last query string parsed and its parameters ({@link queryParams}). */
+let lastQuery = '';
+let lastParams = NO_PARAMS;
+
 /**
- * The first value of each query parameter, decoded as Go does (`+` is a space). Parsed once per
- * request (and not at all when the query string is empty); callers only read it.
+ * The first value of each query parameter, decoded as Go does (`+` is a space). The parameters
+ * depend only on the text, so the last text's are reused (a request asks for them more than once,
+ * and clients such as the HPA controller repeat the same query); nothing is parsed for an empty
+ * query string. Callers only read the result, never modify it.
  */
 export function queryParams(ctx: Context): URLSearchParams {
   const text = ctx.querystring;
   if (text === '') return NO_PARAMS;
-  const cached = parsedQuery.get(ctx);
-  if (cached !== undefined && cached.text === text) return cached.params;
-  const params = new URLSearchParams(text);
-  parsedQuery.set(ctx, { text, params });
-  return params;
+  if (text !== lastQuery) {
+    lastParams = new URLSearchParams(text);
+    lastQuery = text;
+  }
+  return lastParams;
 }
 
 /** Parses a label selector parameter; absent or empty → everything. A parse error → 400 with the parser's message. */
