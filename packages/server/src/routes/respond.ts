@@ -60,7 +60,9 @@ export function sendEncoded(ctx: Context, compact: () => string, doc: () => unkn
     sendDocument(ctx, doc());
     return;
   }
+  // Encoded first: an encoding error (a value that is not finite) leaves the response untouched.
+  const body = compact();
   ctx.status = 200;
   ctx.set('Content-Type', 'application/json');
-  ctx.body = compact();
+  ctx.body = body;
 }
