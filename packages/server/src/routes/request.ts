@@ -27,16 +27,22 @@ export function pathSegments(rawPath: string, prefix: string): string[] {
   if (rest.startsWith('/')) rest = rest.slice(1);
   if (rest.endsWith('/')) rest = rest.slice(0, -1);
   if (rest === '') return [];
-  return rest.split('/').map((seg) => {
+  const segments = rest.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
     if (seg === '') throw routeNotFound();
     // Without a `%` there is nothing to decode (and nothing malformed).
-    if (!seg.includes('%')) return seg;
-    try {
-      return decodeURIComponent(seg);
-    } catch {
-      throw new BadRequestError(`invalid URL escape in path segment ${JSON.stringify(seg.slice(0, 100))}`);
-    }
-  });
+    if (seg.includes('%')) segments[i] = decodeSegment(seg);
+  }
+  return segments;
+}
+
+function decodeSegment(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    throw new BadRequestError(`invalid URL escape in path segment ${JSON.stringify(seg.slice(0, 100))}`);
+  }
 }
 
 /** The parameters of every request without a query string (never modified). */
