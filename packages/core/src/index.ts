@@ -132,7 +132,7 @@ export type {
 } from './wire/custom.js';
 export { renderExternalMetricValueList, encodeExternalMetricValueList } from './wire/external.js';
 export type { WireExternalMetricValueList, WireExternalMetricValue } from './wire/external.js';
-export { renderPodMetrics, renderPodMetricsList, renderNodeMetrics, renderNodeMetricsList } from './wire/resource.js';
+export { renderPodMetrics, renderPodMetricsList, renderNodeMetrics, renderNodeMetricsList, encodePodMetricsList, encodeNodeMetricsList } from './wire/resource.js';
 export type { WirePodMetrics, WireNodeMetrics, WireMetricsList, WireObjectMeta, WireUsage } from './wire/resource.js';
 export {
   customMetricsResourceList,

@@ -57,7 +57,6 @@ export function encodeExternalMetricValueList(items: readonly ExternalMetricValu
   let out = `{"kind":"ExternalMetricValueList","apiVersion":"${EXTERNAL_METRICS_GROUP}/${V1BETA1}","metadata":{},"items":[`;
   let name: string | undefined;
   let nameText = '';
-  let ts: string | undefined;
   for (let i = 0; i < items.length; i++) {
     const v = items[i];
     const labels = v.metricLabels === null || v.metricLabels === undefined ? 'null' : encodeGoMap(v.metricLabels);
