@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ExternalMetricValue, LabelSelector, MetricValue, ObjectReference } from '../model.js';
-import { formatDecimal } from '../quantity-canonical.js';
-import { formatQuantity, roundScaled } from '../quantity-format.js';
+import { formatBinary, formatDecimal } from '../quantity-canonical.js';
+import { formatBinaryQuantity, formatNanoCores, formatQuantity, roundScaled } from '../quantity-format.js';
+import { formatGoDuration } from './time.js';
 import { encodeMetricValueList, renderMetricValueList } from './custom.js';
 import { encodeExternalMetricValueList, renderExternalMetricValueList } from './external.js';
 import { encodeJSON } from './json.js';
@@ -220,5 +221,37 @@ describe('formatQuantity fast path', () => {
     for (const v of [0, -0, 2 ** 51 / 1000, -(2 ** 51) / 1000, (2 ** 51 - 1) / 1000, 2 ** 51, 1e12, 1e13, 123456789012.345, 0.1, 0.2, 0.3, 1.0005, 2.675, -1.0005]) {
       expect(formatQuantity(v), String(v)).toBe(exact(v));
     }
+  });
+});
+
+describe('formatNanoCores and formatBinaryQuantity fast paths', () => {
+  const numbers = fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer({ min: -(2 ** 31), max: 2 ** 31 }).map((n) => n / 1e9),
+    fc.integer({ min: -(2 ** 31), max: 2 ** 31 }).map((n) => n / 1e6),
+    fc.integer({ min: 0, max: 2 ** 45 }),
+    fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((n) => n * 1024),
+    fc.integer({ min: 0, max: 2 ** 12 }).map((n) => n * 1024 ** 3),
+    fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((n) => n + 0.5),
+    fc.constantFrom(0, -0, 1e-9, 5e-10, 1.5e-9, 0.004263307, 2.5, 1023, 1024, 1536, 24678400, 2 ** 41, 2 ** 41 - 1024, -(2 ** 41), 2 ** 51 / 1e9, 2 ** 60, 1e21, -1e300),
+  );
+  it('write the same text as the exact BigInt paths', () => {
+    fc.assert(
+      fc.property(numbers, (v) => {
+        expect(formatNanoCores(v)).toBe(formatDecimal(roundScaled(v, 9), -9, 'DecimalSI'));
+        expect(formatBinaryQuantity(v)).toBe(formatBinary(roundScaled(v, 3), -3));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+});
+
+describe('formatGoDuration reuse of the last text', () => {
+  it('answers each value as a fresh call does, in any order', () => {
+    const values = [15.036, 15.036, 0, -0, 0, 90, 90, 3661.5, 0.0015, 0.0015, 0.0000015, -1.5, 15.036];
+    const fresh = values.map((v) => formatGoDuration(v));
+    expect(fresh).toEqual(['15.036s', '15.036s', '0s', '0s', '0s', '1m30s', '1m30s', '1h1m1.5s', '1.5ms', '1.5ms', '1.5µs', '-1.5s', '15.036s']);
+    expect(() => formatGoDuration(Number.NaN)).toThrow(RangeError);
+    expect(() => formatGoDuration(Number.NaN)).toThrow(RangeError);
   });
 });
