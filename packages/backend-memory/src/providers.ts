@@ -20,9 +20,10 @@ import {
   type KubeLookup,
   type KubeObject,
   type MetricValue,
+  type ObjectReference,
   Selector,
 } from '@custom-metrics/core';
-import type { CustomSeries, MemoryStore } from './store.js';
+import type { CustomSeries, MemoryStore, StoredObjectValue } from './store.js';
 
 /**
  * MemoryCustomProvider answers custom metrics from a {@link MemoryStore}. Objects come from the
@@ -45,40 +46,63 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
   async getMetricBySelector(req: GetMetricBySelectorRequest): Promise<MetricValue[]> {
     req.signal.throwIfAborted();
     const all = this.#series(req.info);
-    const series = all.filter((s) => req.metricSelector.matches(s.labels));
+    const series = req.metricSelector.isEmpty() ? all : all.filter((s) => req.metricSelector.matches(s.labels));
     const ns = req.info.namespaced ? req.namespace : '';
     const known = await this.#list(req.info.groupResource, ns, req.selector);
     // Objects the cluster view knows are only served when they match the selector; declared
     // objects it does not know are matched by the labels declared for them.
     const everyKnown = req.selector.isEmpty() ? known : await this.#list(req.info.groupResource, ns, Selector.everything());
     req.signal.throwIfAborted();
-    const seen = new Set(everyKnown.map((o) => `${o.namespace ?? ''}/${o.name}`));
-    const objects: Array<{ namespace: string; name: string; gvk?: GroupVersionKind; uid?: string }> = known.map((o) => ({
-      namespace: o.namespace ?? '',
-      name: o.name,
-      gvk: o.gvk,
-      uid: o.uid,
-    }));
+    // `namespace/name` of each object, computed once: the key of `seen` and of the series' objects.
+    const objects: Candidate[] = [];
+    const seen = new Set<string>();
+    if (everyKnown !== known) for (const o of everyKnown) seen.add(objectKey(o.namespace ?? '', o.name));
+    for (const o of known) {
+      const namespace = o.namespace ?? '';
+      const key = objectKey(namespace, o.name);
+      if (everyKnown === known) seen.add(key);
+      objects.push({ namespace, name: o.name, gvk: o.gvk, key });
+    }
+    // The cluster view lists in (namespace, name) order: sorting is only needed when declared
+    // objects are added or a lookup lists in another order.
+    let sorted = isSorted(objects);
+    const namespacedFilter = req.info.namespaced && ns !== '';
     for (const s of all) {
-      for (const o of s.objects.values()) {
-        const id = `${o.namespace}/${o.name}`;
-        if (seen.has(id) || (req.info.namespaced && ns !== '' && o.namespace !== ns)) continue;
+      for (const key of s.objects.keys()) {
+        if (seen.has(key)) continue;
+        const o = s.objects.get(key) as StoredObjectValue;
+        if (namespacedFilter && o.namespace !== ns) continue;
         if (!req.selector.matches(o.labels)) continue;
-        seen.add(id);
-        objects.push({ namespace: o.namespace, name: o.name });
+        seen.add(key);
+        objects.push({ namespace: o.namespace, name: o.name, gvk: undefined, key });
+        sorted = false;
       }
     }
-    objects.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace)));
+    if (!sorted) objects.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace)));
     // Per answer, not per object: the kind (looked up only when an object lacks it), the metric
-    // selector, the timestamp and the window are the same for every item.
+    // (name and selector, one object shared by the items), the timestamp and the window are the same for every item.
     let kind: GroupVersionKind | undefined;
     const common = this.#common(req.info, series, req.metricSelector);
     const out: MetricValue[] = [];
+    let lastGvk: GroupVersionKind | undefined;
+    let apiVersion = '';
     for (const o of objects) {
-      const v = valueOf(series, o.namespace, o.name);
+      const v = valueByKey(series, o.key, true);
       if (v === undefined) continue;
       const gvk = o.gvk ?? (kind ??= await this.#kind(req.info.groupResource));
-      out.push(metricValue(common, gvk, o.namespace, o.name, v));
+      if (gvk !== lastGvk) {
+        lastGvk = gvk;
+        apiVersion = `${gvk.group}/${gvk.version}`;
+      }
+      // objectReference(gvk, namespace, name), with the apiVersion text of the answer's kind.
+      const describedObject: ObjectReference = o.namespace
+        ? { kind: gvk.kind, namespace: o.namespace, name: o.name, apiVersion }
+        : { kind: gvk.kind, name: o.name, apiVersion };
+      out.push(
+        common.windowSeconds === undefined
+          ? { describedObject, metric: common.metricField, timestamp: common.timestamp, value: v }
+          : { describedObject, metric: common.metricField, timestamp: common.timestamp, value: v, windowSeconds: common.windowSeconds },
+      );
     }
     return out;
   }
@@ -137,9 +161,11 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
 
   /** What every item of one answer shares. */
   #common(info: CustomMetricInfo, series: readonly CustomSeries[], metricSelector: Selector): CommonFields {
+    const selector = metricSelectorOf(metricSelector);
     return {
       metric: info.metric,
-      selector: metricSelectorOf(metricSelector),
+      selector,
+      metricField: { name: info.metric, selector },
       timestamp: this.now(),
       windowSeconds: series.find((s) => s.windowSeconds !== undefined)?.windowSeconds,
     };
@@ -173,6 +199,8 @@ function lookupFailed(gr: GroupResource, e: unknown): Error {
 interface CommonFields {
   readonly metric: string;
   readonly selector: MetricValue['metric']['selector'];
+  /** The `metric` of every item of a list answer (one object, read-only for its consumers). */
+  readonly metricField: MetricValue['metric'];
   readonly timestamp: Date;
   readonly windowSeconds: number | undefined;
 }
@@ -192,11 +220,40 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** One object a list answer may describe, with its `namespace/name` key. */
+interface Candidate {
+  readonly namespace: string;
+  readonly name: string;
+  readonly gvk: GroupVersionKind | undefined;
+  readonly key: string;
+}
+
+/** The key of an object in {@link CustomSeries.objects}. */
+function objectKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** Whether the candidates are in (namespace, name) order already. */
+function isSorted(objects: readonly Candidate[]): boolean {
+  for (let i = 1; i < objects.length; i++) {
+    const a = objects[i - 1];
+    const b = objects[i];
+    if ((a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace)) > 0) return false;
+  }
+  return true;
+}
+
 /** Sum over `series` of the object's value or the series default; undefined when none applies. */
 function valueOf(series: readonly CustomSeries[], namespace: string, name: string, useDefault = true): number | undefined {
+  return valueByKey(series, objectKey(namespace, name), useDefault);
+}
+
+/** {@link valueOf} by the object's key. */
+function valueByKey(series: readonly CustomSeries[], key: string, useDefault: boolean): number | undefined {
   let sum: number | undefined;
-  for (const s of series) {
-    const own = s.objects.get(`${namespace}/${name}`)?.value;
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i];
+    const own = s.objects.get(key)?.value;
     const v = own ?? (useDefault ? s.defaultValue : undefined);
     if (v !== undefined) sum = (sum ?? 0) + v;
   }

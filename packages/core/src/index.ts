@@ -122,7 +122,7 @@ export {
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
 } from './wire/groups.js';
 export type { CustomMetricsVersion } from './wire/groups.js';
-export { renderMetricValueList, renderObjectReference, renderLabelSelector } from './wire/custom.js';
+export { renderMetricValueList, renderObjectReference, renderLabelSelector, encodeMetricValueList } from './wire/custom.js';
 export type {
   WireMetricValueList,
   WireMetricValueV1beta1,
@@ -130,9 +130,9 @@ export type {
   WireObjectReference,
   WireLabelSelector,
 } from './wire/custom.js';
-export { renderExternalMetricValueList } from './wire/external.js';
+export { renderExternalMetricValueList, encodeExternalMetricValueList } from './wire/external.js';
 export type { WireExternalMetricValueList, WireExternalMetricValue } from './wire/external.js';
-export { renderPodMetrics, renderPodMetricsList, renderNodeMetrics, renderNodeMetricsList } from './wire/resource.js';
+export { renderPodMetrics, renderPodMetricsList, renderNodeMetrics, renderNodeMetricsList, encodePodMetricsList, encodeNodeMetricsList } from './wire/resource.js';
 export type { WirePodMetrics, WireNodeMetrics, WireMetricsList, WireObjectMeta, WireUsage } from './wire/resource.js';
 export {
   customMetricsResourceList,

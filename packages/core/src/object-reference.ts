@@ -8,12 +8,10 @@ import type { GroupResource, GroupVersionKind, ObjectReference } from './model.j
  * is omitted. It never sets `uid`.
  */
 export function objectReference(gvk: GroupVersionKind, namespace: string | undefined, name: string): ObjectReference {
-  return {
-    kind: gvk.kind,
-    ...(namespace ? { namespace } : {}),
-    name,
-    apiVersion: `${gvk.group}/${gvk.version}`,
-  };
+  // Two literals rather than a conditional spread: two fixed shapes, no spread per call.
+  return namespace
+    ? { kind: gvk.kind, namespace, name, apiVersion: `${gvk.group}/${gvk.version}` }
+    : { kind: gvk.kind, name, apiVersion: `${gvk.group}/${gvk.version}` };
 }
 
 const CLUSTER_SCOPED: ReadonlySet<string> = new Set(

@@ -65,7 +65,51 @@ export function roundScaled(value: number, digits: number): bigint {
  */
 export function formatQuantity(value: number): string {
   checkFinite(value, 'formatQuantity');
+  const fast = scaledFast(value * 1000);
+  if (fast !== undefined) return formatScaled(fast, -3);
   return formatDecimal(roundScaled(value, 3), -3, 'DecimalSI');
+}
+
+/** Below 2^51 the ulp of a double is at most 1/4. */
+const FAST_LIMIT = 2 ** 51;
+
+/**
+ * The exact `value × 10^digits` rounded (ties away from zero), from its floating-point product
+ * `product`, when that can be told without BigInt: `|product| < 2^51` (so the product is within 1/8
+ * of the exact value) and within 1/4 of an integer `n` (so the exact value is within 3/8 of `n`,
+ * which is then its rounding). `undefined` otherwise (the exact path decides).
+ */
+function scaledFast(product: number): number | undefined {
+  if (!(product < FAST_LIMIT && product > -FAST_LIMIT)) return undefined;
+  const n = Math.round(product);
+  const d = product - n;
+  return d < 0.25 && d > -0.25 ? n : undefined;
+}
+
+/** DecimalSI suffixes by (exponent + 9) / 3, from `n` (−9) to `T` (12). */
+const FAST_SUFFIX = ['n', 'u', 'm', '', 'k', 'M', 'G', 'T'];
+
+/**
+ * `formatDecimal(BigInt(scaled), exponent, 'DecimalSI')` for a whole `scaled` with |scaled| < 2^51
+ * and `exponent` −9 or −3: the canonical digits found with exact integer arithmetic on doubles.
+ */
+function formatScaled(scaled: number, exponent: number): string {
+  if (scaled === 0) return '0';
+  let digits = scaled;
+  let e = exponent;
+  while (digits % 10 === 0) {
+    digits /= 10;
+    e++;
+  }
+  const r = (e + 9) % 3;
+  if (r === 1) {
+    digits *= 10;
+    e -= 1;
+  } else if (r === 2) {
+    digits *= 100;
+    e -= 2;
+  }
+  return `${digits}${FAST_SUFFIX[(e + 9) / 3]}`;
 }
 
 /**
@@ -78,8 +122,22 @@ export function formatQuantity(value: number): string {
  */
 export function formatBinaryQuantity(bytes: number): string {
   checkFinite(bytes, 'formatBinaryQuantity');
+  // Fast path, same text, for a whole byte count below 2^41 (its milli count is below 2^51).
+  if (Number.isInteger(bytes) && bytes < 2 ** 41 && bytes > -(2 ** 41)) {
+    if (bytes < 1024 && bytes > -1024) return formatScaled(bytes * 1000, -3);
+    let value = bytes;
+    let times = 0;
+    while (times < BINARY_SUFFIXES.length - 1 && !(value < 1024 && value > -1024) && value % 1024 === 0) {
+      value /= 1024;
+      times++;
+    }
+    return `${value}${BINARY_SUFFIXES[times]}`;
+  }
   return formatBinary(roundScaled(bytes, 3), -3);
 }
+
+/** BinarySI suffixes by power of 1024 (as quantity-canonical's). */
+const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
 /**
  * CPU cores as metrics-server writes them, `NewScaledQuantity(nanocores, -9)` in DecimalSI: the value
@@ -90,5 +148,7 @@ export function formatBinaryQuantity(bytes: number): string {
  */
 export function formatNanoCores(cores: number): string {
   checkFinite(cores, 'formatNanoCores');
+  const fast = scaledFast(cores * 1e9);
+  if (fast !== undefined) return formatScaled(fast, -9);
   return formatDecimal(roundScaled(cores, 9), -9, 'DecimalSI');
 }

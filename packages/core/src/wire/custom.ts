@@ -2,7 +2,7 @@
 import type { LabelSelector, MetricValue, ObjectReference } from '../model.js';
 import { formatQuantity } from '../quantity-format.js';
 import { CUSTOM_METRICS_GROUP, type CustomMetricsVersion } from './groups.js';
-import { goMap } from './json.js';
+import { encodeCompact, encodeJSON, encodeNumber, goMap, quoteString } from './json.js';
 import { formatKubeTime } from './time.js';
 
 /** core/v1 ObjectReference on the wire (keys in Go order, all omitempty). */
@@ -119,4 +119,102 @@ export function renderMetricValueList(version: CustomMetricsVersion, items: read
     metadata: {},
     items: items.map(render),
   };
+}
+
+/**
+ * The bytes of `encodeJSON(renderMetricValueList(version, items))`, written directly: no wire
+ * objects are built, and what the items of one answer share (the metric name and selector, the
+ * timestamp, the kind/namespace and apiVersion of the described objects) is encoded once per run of
+ * equal values. Same ordering of checks and same errors as {@link renderMetricValueList}.
+ *
+ * @throws RangeError when a value or window is not finite, or a timestamp is invalid.
+ */
+export function encodeMetricValueList(version: CustomMetricsVersion, items: readonly MetricValue[]): string {
+  // Fields of another type than the model's (a plugin's mistake) are written as the generic encoder writes them.
+  for (let i = 0; i < items.length; i++) if (!isPlain(items[i])) return encodeJSON(renderMetricValueList(version, items));
+  const v1 = version === 'v1beta1';
+  let out = `{"kind":"MetricValueList","apiVersion":${quoteString(`${CUSTOM_METRICS_GROUP}/${version}`)},"metadata":{},"items":[`;
+  // Per answer: the last value of each shared part and its encoding (compared by identity / value).
+  let refKind: string | undefined;
+  let refNamespace: string | undefined;
+  let refHead = '';
+  let refApiVersion: string | undefined;
+  let refTail = '';
+  let selObject: LabelSelector | null | undefined;
+  let selText = '';
+  let hasSel = false;
+  let metricName: string | undefined;
+  let nameText = '';
+  let metricText = '';
+  let metricSel = '';
+  let tsText: string | undefined;
+  let tsQuoted = '';
+  for (let i = 0; i < items.length; i++) {
+    const v = items[i];
+    const ref = v.describedObject;
+    // renderObjectReference: kind, namespace, name, uid, apiVersion, each omitted when empty.
+    const kind = ref.kind;
+    const namespace = ref.namespace;
+    if (kind !== refKind || namespace !== refNamespace || i === 0) {
+      refKind = kind;
+      refNamespace = namespace;
+      refHead = kind ? `"kind":${quoteString(kind)}` : '';
+      if (namespace) refHead += `${refHead === '' ? '' : ','}"namespace":${quoteString(namespace)}`;
+    }
+    let refText = refHead;
+    if (ref.name) refText += `${refText === '' ? '' : ','}"name":${quoteString(ref.name)}`;
+    if (ref.uid) refText += `${refText === '' ? '' : ','}"uid":${quoteString(ref.uid)}`;
+    const apiVersion = ref.apiVersion;
+    if (apiVersion) {
+      if (apiVersion !== refApiVersion) {
+        refApiVersion = apiVersion;
+        refTail = `"apiVersion":${quoteString(apiVersion)}`;
+      }
+      refText += `${refText === '' ? '' : ','}${refTail}`;
+    }
+    const name = v.metric.name;
+    const sel = v.metric.selector;
+    if (!hasSel || sel !== selObject) {
+      hasSel = true;
+      selObject = sel;
+      selText = encodeCompact(renderLabelSelector(sel));
+      metricName = undefined;
+    }
+    // renderLabelSelector runs before formatKubeTime for v1beta2 and after formatQuantity for
+    // v1beta1; neither throws, so the order of the errors is the same.
+    const ts = formatKubeTime(v.timestamp);
+    if (ts !== tsText) {
+      tsText = ts;
+      // RFC 3339 digits, `-`, `:`, `T`, `Z`: nothing to escape.
+      tsQuoted = `"${ts}"`;
+    }
+    const window = renderWindow(v.windowSeconds);
+    // Quantity text is digits, `-`, `.`, `e` and a suffix letter: nothing to escape.
+    const value = `"${formatQuantity(v.value)}"`;
+    if (name !== metricName) {
+      metricName = name;
+      nameText = quoteString(name);
+      metricText = `"metric":{"name":${nameText},"selector":${selText}}`;
+      metricSel = `"selector":${selText}`;
+    }
+    if (i > 0) out += ',';
+    if (v1) {
+      out += `{"describedObject":{${refText}},"metricName":${nameText},"timestamp":${tsQuoted}`;
+      if (window !== undefined) out += `,"window":${encodeNumber(window)}`;
+      out += `,"value":${value},${metricSel}}`;
+    } else {
+      out += `{"describedObject":{${refText}},${metricText},"timestamp":${tsQuoted}`;
+      if (window !== undefined) out += `,"windowSeconds":${encodeNumber(window)}`;
+      out += `,"value":${value}}`;
+    }
+  }
+  return `${out}]}\n`;
+}
+
+/** Whether the item's strings are strings (or empty), as {@link encodeMetricValueList} writes them. */
+function isPlain(v: MetricValue): boolean {
+  const ref = v.describedObject as unknown as Record<string, unknown> | null | undefined;
+  if (ref === null || typeof ref !== 'object') return false;
+  const str = (x: unknown) => !x || typeof x === 'string';
+  return str(ref.kind) && str(ref.namespace) && str(ref.name) && str(ref.uid) && str(ref.apiVersion) && typeof v.metric?.name === 'string';
 }

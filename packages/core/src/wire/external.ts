@@ -3,7 +3,7 @@ import type { ExternalMetricValue } from '../model.js';
 import { formatQuantity } from '../quantity-format.js';
 import { renderWindow } from './custom.js';
 import { EXTERNAL_METRICS_GROUP, V1BETA1 } from './groups.js';
-import { goMap } from './json.js';
+import { encodeGoMap, encodeJSON, encodeNumber, goMap, quoteString } from './json.js';
 import { formatKubeTime } from './time.js';
 
 /** One ExternalMetricValue on the wire. */
@@ -42,4 +42,35 @@ export function renderExternalMetricValueList(items: readonly ExternalMetricValu
       value: formatQuantity(v.value),
     })),
   };
+}
+
+/**
+ * The bytes of `encodeJSON(renderExternalMetricValueList(items))`, written directly: no wire
+ * objects, the metric name and timestamp encoded once per run of equal values. Same ordering of
+ * checks and same errors as {@link renderExternalMetricValueList}.
+ *
+ * @throws RangeError when a value or window is not finite, or a timestamp is invalid.
+ */
+export function encodeExternalMetricValueList(items: readonly ExternalMetricValue[]): string {
+  // A name that is not a string (a plugin's mistake) is written as the generic encoder writes it.
+  for (let i = 0; i < items.length; i++) if (typeof items[i].metricName !== 'string') return encodeJSON(renderExternalMetricValueList(items));
+  let out = `{"kind":"ExternalMetricValueList","apiVersion":"${EXTERNAL_METRICS_GROUP}/${V1BETA1}","metadata":{},"items":[`;
+  let name: string | undefined;
+  let nameText = '';
+  for (let i = 0; i < items.length; i++) {
+    const v = items[i];
+    const labels = v.metricLabels === null || v.metricLabels === undefined ? 'null' : encodeGoMap(v.metricLabels);
+    const time = formatKubeTime(v.timestamp);
+    const window = renderWindow(v.windowSeconds);
+    const value = formatQuantity(v.value);
+    if (i === 0 || v.metricName !== name) {
+      name = v.metricName;
+      nameText = quoteString(name);
+    }
+    // RFC 3339 and quantity text need no escaping.
+    out += `${i === 0 ? '' : ','}{"metricName":${nameText},"metricLabels":${labels},"timestamp":"${time}"`;
+    if (window !== undefined) out += `,"window":${encodeNumber(window)}`;
+    out += `,"value":"${value}"}`;
+  }
+  return `${out}]}\n`;
 }

@@ -6,8 +6,8 @@
 
 const GO_MAP = Symbol.for('@custom-metrics/core/wire/GoMap');
 
-/** Go sorts map keys by their UTF-8 bytes, which is code-point order. */
-function compareCodePoints(a: string, b: string): number {
+/** Go sorts map keys by their UTF-8 bytes, which is code-point order. Internal to the wire encoders. */
+export function compareCodePoints(a: string, b: string): number {
   const ia = a[Symbol.iterator]();
   const ib = b[Symbol.iterator]();
   for (;;) {
@@ -32,14 +32,34 @@ export function goMap<V>(record: Readonly<Record<string, V>>): Record<string, V>
   return out;
 }
 
+/**
+ * `encodeCompact(goMap(record))` without the copy: keys sorted in Go order, `undefined` values
+ * skipped, and `__proto__` left out as {@link goMap}'s copy loses it. Internal to the wire encoders.
+ */
+export function encodeGoMap(record: Readonly<Record<string, unknown>>): string {
+  const keys = Object.keys(record);
+  if (keys.length > 1) keys.sort(compareCodePoints);
+  let out = '{';
+  for (const k of keys) {
+    if (k === '__proto__') continue;
+    const v = record[k];
+    if (v === undefined) continue;
+    out += `${out.length === 1 ? '' : ','}${quoteString(k)}:${encodeCompact(v)}`;
+  }
+  return `${out}}`;
+}
+
 const HEX = '0123456789abcdef';
 
 /** Characters {@link quoteString} escapes or checks (controls, `"`, `\\`, HTML, U+2028/9, surrogates). */
 // eslint-disable-next-line no-control-regex -- the control characters are what is looked for
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
 
-/** Go's `encodeState.string` with HTML escaping (Go ≥ 1.22 short escapes `\b`, `\f`). */
-function quoteString(s: string): string {
+/**
+ * Go's `encodeState.string` with HTML escaping (Go ≥ 1.22 short escapes `\b`, `\f`). Internal to
+ * the wire encoders (not exported by the package).
+ */
+export function quoteString(s: string): string {
   // Most strings (names, timestamps, quantities) need no escaping: one regex test, no loop.
   if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
@@ -92,7 +112,8 @@ function quoteString(s: string): string {
   return `${out}${s.slice(start)}"`;
 }
 
-function encodeNumber(n: number): string {
+/** A JSON number as Go writes a float64/int64 (`-0` kept). Internal to the wire encoders. */
+export function encodeNumber(n: number): string {
   if (!Number.isFinite(n)) throw new TypeError(`json: unsupported value: ${String(n)}`);
   if (Object.is(n, -0)) return '-0';
   return String(n);
@@ -117,8 +138,11 @@ function prepare(value: unknown): unknown {
   return value;
 }
 
-/** {@link encode} without indentation, appending to one string (no per-level arrays or joins). */
-function encodeCompact(raw: unknown): string {
+/**
+ * {@link encode} without indentation, appending to one string (no per-level arrays or joins): what
+ * {@link encodeJSON} writes, without its trailing newline. Internal to the wire encoders.
+ */
+export function encodeCompact(raw: unknown): string {
   const value = prepare(raw);
   if (typeof value !== 'object' || value === null) return encode(value, undefined, 0);
   if (Array.isArray(value)) {

@@ -44,6 +44,18 @@ function frac(v: bigint, prec: number): { text: string; rest: bigint } {
  * @throws RangeError for NaN, ±Infinity and values beyond Go's int64 nanosecond range.
  */
 export function formatGoDuration(seconds: number): string {
+  // A list renders the same window for every item: the last text is reused (0 and -0 write the same).
+  if (seconds === lastDurationSeconds) return lastDurationText;
+  const text = goDuration(seconds);
+  lastDurationSeconds = seconds;
+  lastDurationText = text;
+  return text;
+}
+
+let lastDurationSeconds = Number.NaN;
+let lastDurationText = '';
+
+function goDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) throw new RangeError(`formatGoDuration: ${String(seconds)} is not finite`);
   let ns = roundScaled(seconds, 9);
   if (ns > MAX_DURATION || ns < -MAX_DURATION - 1n) throw new RangeError(`formatGoDuration: ${seconds}s out of range`);

@@ -23,10 +23,11 @@ export async function callBackend<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   const started = performance.now();
+  const op = providerOperation(operation);
   const observe = (outcome: 'success' | 'error') => {
     const ms = performance.now() - started;
-    observers.metrics.backendCallDuration.observe({ instance: backend.name, operation: `provider.${operation}`, outcome }, ms / 1000);
-    observers.metrics.recent.call(backend.name, `provider.${operation}`, ms, outcome === 'success');
+    observers.metrics.backendCallDuration.observe({ instance: backend.name, operation: op, outcome }, ms / 1000);
+    observers.metrics.recent.call(backend.name, op, ms, outcome === 'success');
   };
   try {
     signal.throwIfAborted();
@@ -39,19 +40,31 @@ export async function callBackend<T>(
     observe('error');
     if (isResponseTooLargeError(e)) {
       // Name the instance whose answer was too large, so the user knows whose limit to raise.
-      observers.metrics.backendErrors.inc({ instance: backend.name, operation: `provider.${operation}` });
+      observers.metrics.backendErrors.inc({ instance: backend.name, operation: op });
       observers.logger.warn({ backend: backend.name, operation, limitBytes: e.limitBytes }, 'backend answer exceeds maxResponseBytes');
       throw new ServiceUnavailableError(`backend "${backend.name}": ${e.message}`);
     }
     if (isMetricsError(e)) {
-      if ((e as { code: number }).code >= 500) observers.metrics.backendErrors.inc({ instance: backend.name, operation: `provider.${operation}` });
+      if ((e as { code: number }).code >= 500) observers.metrics.backendErrors.inc({ instance: backend.name, operation: op });
       throw e;
     }
-    observers.metrics.backendErrors.inc({ instance: backend.name, operation: `provider.${operation}` });
+    observers.metrics.backendErrors.inc({ instance: backend.name, operation: op });
     if (signal.aborted) throw new ServiceUnavailableError('the request was cancelled or its deadline was exceeded');
     observers.logger.error({ backend: backend.name, operation, err: errorText(e) }, 'backend call failed');
     throw new ServiceUnavailableError('unable to fetch metrics');
   }
+}
+
+/** `provider.<operation>` of each operation (a few names): built once, not on every call. */
+const providerOperations = new Map<string, string>();
+
+function providerOperation(operation: string): string {
+  let op = providerOperations.get(operation);
+  if (op === undefined) {
+    op = `provider.${operation}`;
+    if (providerOperations.size < 64) providerOperations.set(operation, op);
+  }
+  return op;
 }
 
 function errorText(e: unknown): string {

@@ -27,19 +27,45 @@ export function pathSegments(rawPath: string, prefix: string): string[] {
   if (rest.startsWith('/')) rest = rest.slice(1);
   if (rest.endsWith('/')) rest = rest.slice(0, -1);
   if (rest === '') return [];
-  return rest.split('/').map((seg) => {
+  const segments = rest.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
     if (seg === '') throw routeNotFound();
-    try {
-      return decodeURIComponent(seg);
-    } catch {
-      throw new BadRequestError(`invalid URL escape in path segment ${JSON.stringify(seg.slice(0, 100))}`);
-    }
-  });
+    // Without a `%` there is nothing to decode (and nothing malformed).
+    if (seg.includes('%')) segments[i] = decodeSegment(seg);
+  }
+  return segments;
 }
 
-/** The first value of each query parameter, decoded as Go does (`+` is a space). */
+function decodeSegment(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    throw new BadRequestError(`invalid URL escape in path segment ${JSON.stringify(seg.slice(0, 100))}`);
+  }
+}
+
+/** The parameters of every request without a query string (never modified). */
+const NO_PARAMS = new URLSearchParams();
+
+/** The last query string parsed and its parameters ({@link queryParams}). */
+let lastQuery = '';
+let lastParams = NO_PARAMS;
+
+/**
+ * The first value of each query parameter, decoded as Go does (`+` is a space). The parameters
+ * depend only on the text, so the last text's are reused (a request asks for them more than once,
+ * and clients such as the HPA controller repeat the same query); nothing is parsed for an empty
+ * query string. Callers only read the result, never modify it.
+ */
 export function queryParams(ctx: Context): URLSearchParams {
-  return new URLSearchParams(ctx.querystring);
+  const text = ctx.querystring;
+  if (text === '') return NO_PARAMS;
+  if (text !== lastQuery) {
+    lastParams = new URLSearchParams(text);
+    lastQuery = text;
+  }
+  return lastParams;
 }
 
 /** Parses a label selector parameter; absent or empty → everything. A parse error → 400 with the parser's message. */

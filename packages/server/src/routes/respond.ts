@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { encodeJSON, encodeJSONPretty } from '@custom-metrics/core';
+import { queryParams } from './request.js';
 
 const PRETTY_AGENTS = ['curl', 'Wget', 'Mozilla/5.0'];
 
@@ -8,7 +9,7 @@ const PRETTY_AGENTS = ['curl', 'Wget', 'Mozilla/5.0'];
  * `curl`, `Wget` or `Mozilla/5.0`. `pretty=false|0` turns it off even for those agents.
  */
 export function wantsPretty(ctx: Context): boolean {
-  const p = new URLSearchParams(ctx.querystring).get('pretty');
+  const p = queryParams(ctx).get('pretty');
   if (p !== null) return p === 'true' || p === '1';
   const ua = ctx.get('user-agent');
   return PRETTY_AGENTS.some((a) => ua.startsWith(a));
@@ -46,5 +47,22 @@ export function sendSharedDocument(ctx: Context, doc: object, contentType = 'app
   }
   ctx.status = 200;
   ctx.set('Content-Type', contentType);
+  ctx.body = body;
+}
+
+/**
+ * sendEncoded is {@link sendDocument} (status 200, `application/json`) for a document whose compact
+ * encoding `compact()` writes directly (e.g. core's `encodeMetricValueList`): pretty printing
+ * still renders `doc()` and indents it.
+ */
+export function sendEncoded(ctx: Context, compact: () => string, doc: () => unknown): void {
+  if (wantsPretty(ctx)) {
+    sendDocument(ctx, doc());
+    return;
+  }
+  // Encoded first: an encoding error (a value that is not finite) leaves the response untouched.
+  const body = compact();
+  ctx.status = 200;
+  ctx.set('Content-Type', 'application/json');
   ctx.body = body;
 }

@@ -3,6 +3,7 @@ import {
   BadRequestError,
   CUSTOM_METRICS_GROUP,
   customMetricsResourceList,
+  encodeMetricValueList,
   metricNotFound,
   groupResourceString,
   isMetricsError,
@@ -18,7 +19,7 @@ import type { RegisteredBackend } from '../../backends/registry.js';
 import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
-import { sendDocument, sendSharedDocument } from '../respond.js';
+import { sendDocument, sendEncoded, sendSharedDocument } from '../respond.js';
 import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { CUSTOM_VERSIONS, parseCustomMetricPath, type CustomMetricPath, type CustomVersion } from './schema.js';
 
@@ -64,7 +65,11 @@ export function customMetricsHandler(appDeps: RouteDeps): Middleware {
     rejectWatch(params, CUSTOM_WATCH_RESOURCE);
     const items = await getCustomMetric(deps, path, selector, metricSelector, requestSignal(ctx));
     if (requestSignal(ctx).aborted) return;
-    sendDocument(ctx, renderMetricValueList(version, items));
+    sendEncoded(
+      ctx,
+      () => encodeMetricValueList(version, items),
+      () => renderMetricValueList(version, items),
+    );
   };
 }
 

@@ -4,6 +4,7 @@ import {
   externalMetricsResourceList,
   isMetricsError,
   NotFoundError,
+  encodeExternalMetricValueList,
   renderExternalMetricValueList,
   type ExternalMetricValue,
   type ExternalMetricsProvider,
@@ -14,7 +15,7 @@ import type { RegisteredBackend } from '../../backends/registry.js';
 import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
-import { sendDocument, sendSharedDocument } from '../respond.js';
+import { sendDocument, sendEncoded, sendSharedDocument } from '../respond.js';
 import { FIELD_SELECTOR_FIELDS, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { EXTERNAL_VERSION, parseExternalMetricPath, type ExternalMetricPath } from './schema.js';
 
@@ -50,7 +51,11 @@ export function externalMetricsHandler(appDeps: RouteDeps): Middleware {
     rejectWatch(params, { group: EXTERNAL_METRICS_GROUP, resource: '*' });
     const items = await getExternalMetric(deps, path, metricSelector, requestSignal(ctx));
     if (requestSignal(ctx).aborted) return;
-    sendDocument(ctx, renderExternalMetricValueList(items));
+    sendEncoded(
+      ctx,
+      () => encodeExternalMetricValueList(items),
+      () => renderExternalMetricValueList(items),
+    );
   };
 }
 

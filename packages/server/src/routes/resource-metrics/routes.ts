@@ -4,6 +4,8 @@ import {
   podMetricsNotFound,
   resourceNotFound,
   RESOURCE_METRICS_GROUP,
+  encodeNodeMetricsList,
+  encodePodMetricsList,
   renderNodeMetrics,
   renderNodeMetricsList,
   renderPodMetrics,
@@ -18,7 +20,7 @@ import type { Route } from '../../backends/registry.js';
 import type { ResourceMetricsProvider } from '@custom-metrics/core';
 import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { apiGroupDocument } from '../discovery/documents.js';
-import { sendDocument } from '../respond.js';
+import { sendDocument, sendEncoded } from '../respond.js';
 import { FIELD_SELECTOR_FIELDS, fieldsMatch, parseFieldSelector, pathSegments, queryParams, rejectWatch, requireGet, routeNotFound, selectorParam } from '../request.js';
 import { parseResourceMetricsPath, RESOURCE_VERSION } from './schema.js';
 
@@ -69,7 +71,10 @@ export function resourceMetricsHandler(appDeps: RouteDeps): Middleware {
         metrics.forEach((m, i) => {
           if (m) items.push(withMeta(m, nodes[i], now));
         });
-        sendIfLive(ctx, signal, renderNodeMetricsList(sortByName(items)));
+        const sorted = sortByName(items);
+        // Rendered even after the deadline, as before (a value that is not finite throws either way).
+        if (signal.aborted) renderNodeMetricsList(sorted);
+        else sendEncoded(ctx, () => encodeNodeMetricsList(sorted), () => renderNodeMetricsList(sorted));
         return;
       }
       case 'node': {
@@ -87,7 +92,10 @@ export function resourceMetricsHandler(appDeps: RouteDeps): Middleware {
         metrics.forEach((m, i) => {
           if (m) items.push(withMeta(m, pods[i], now));
         });
-        sendIfLive(ctx, signal, renderPodMetricsList(sortByName(items)));
+        const sorted = sortByName(items);
+        // Rendered even after the deadline, as before (a value that is not finite throws either way).
+        if (signal.aborted) renderPodMetricsList(sorted);
+        else sendEncoded(ctx, () => encodePodMetricsList(sorted), () => renderPodMetricsList(sorted));
         return;
       }
       case 'pod': {
