@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global Buffer, performance */
+/* global performance */
 // The server's request path in-process, without TLS or sockets: the real server (startServer with
 // the overhead bench's config: memory backend, x509 and front-proxy authentication,
 // SubjectAccessReview against the loopback kube-apiserver double) is started, its request listener
