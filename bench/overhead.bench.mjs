@@ -10,13 +10,12 @@
 // Run: npm run bench -- overhead   (OVERHEAD_SECONDS=<s> per phase, default 4; OVERHEAD_ROUNDS, default 3)
 import { execFile, fork } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCA, issueCert } from './support/pki.mjs';
-import { startKubeDouble } from './support/kube-double.mjs';
+import { OVERHEAD_PATH, overheadFixture } from './support/overhead-fixture.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.OVERHEAD_SECONDS ?? 4);
@@ -27,7 +26,7 @@ const RATE = Number(process.env.OVERHEAD_RATE ?? 1000);
 const H1_CONNECTIONS = 16;
 const H2_STREAMS = 32;
 const PODS = 10;
-const PATH = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests';
+const PATH = OVERHEAD_PATH;
 const NO_DELAY = process.env.OVERHEAD_NODELAY !== '0';
 // OVERHEAD_CPU_PROF=<dir>: both servers run with `node --cpu-prof` and write their profiles to
 // <dir>/full and <dir>/minimal (analyse with `node bench/support/profile-summary.mjs --busy <dir>/full/*`).
@@ -40,45 +39,7 @@ const CASES = process.env.OVERHEAD_CASES?.split(',').map((c) => c.trim()).filter
 // OVERHEAD_MODES: max, rate or both (default both).
 const MODES = (process.env.OVERHEAD_MODES ?? 'max,rate').split(',').map((m) => m.trim());
 
-const dir = mkdtempSync(join(tmpdir(), 'cms-bench-overhead-'));
-const servingCA = createCA('bench-serving-ca');
-const clientCA = createCA('bench-client-ca');
-const frontProxyCA = createCA('bench-front-proxy-ca');
-const serving = issueCert(servingCA, { commonName: 'custom-metrics-server', altNames: ['localhost', '127.0.0.1'] });
-const x509Client = issueCert(clientCA, { commonName: 'bench-hpa', organizations: ['bench'] });
-const proxyClient = issueCert(frontProxyCA, { commonName: 'front-proxy-client' });
-writeFileSync(join(dir, 'serving.crt'), serving.cert);
-writeFileSync(join(dir, 'serving.key'), serving.key);
-writeFileSync(join(dir, 'client-ca.crt'), clientCA.cert);
-writeFileSync(join(dir, 'front-proxy-ca.crt'), frontProxyCA.cert);
-
-const pods = Array.from({ length: PODS }, (_, i) => ({ name: `web-${i}`, value: `${i + 1}500m` }));
-writeFileSync(join(dir, 'pods.json'), JSON.stringify(pods));
-writeFileSync(join(dir, 'config.yaml'), [
-  'server:',
-  '  shutdownTimeoutSeconds: 2',
-  'backends:',
-  '  - name: mem',
-  '    type: memory',
-  '    config:',
-  '      custom:',
-  '        - resource: pods',
-  '          metric: http_requests',
-  '          objects:',
-  ...pods.map((p, i) => `            - { namespace: bench, name: ${p.name}, value: ${i + 1.5} }`),
-  '',
-].join('\n'));
-const double = await startKubeDouble({
-  pods: pods.map((p) => ({ metadata: { namespace: 'bench', name: p.name, labels: { app: 'web' } }, spec: { nodeName: 'node-1' }, status: { phase: 'Running', podIP: '10.0.0.1' } })),
-  namespaces: [{ metadata: { name: 'bench' } }],
-  nodes: [{ metadata: { name: 'node-1' } }],
-});
-double.writeKubeconfig(dir);
-
-const clients = {
-  x509: { ...x509Client, headers: [] },
-  'front proxy': { ...proxyClient, headers: [['X-Remote-User', 'system:serviceaccount:kube-system:horizontal-pod-autoscaler'], ['X-Remote-Group', 'system:serviceaccounts'], ['X-Remote-Group', 'system:authenticated']] },
-};
+const { dir, servingCA, clients, double } = await overheadFixture(PODS);
 
 async function startServerProcess(kind) {
   const execArgv = [...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF, kind)] : []), ...NODE_ARGS];

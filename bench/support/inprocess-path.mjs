@@ -11,41 +11,15 @@
 import http2 from 'node:http2';
 import { EventEmitter } from 'node:events';
 import { X509Certificate, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { syncBuiltinESMExports } from 'node:module';
-import { createCA, issueCert } from './pki.mjs';
-import { startKubeDouble } from './kube-double.mjs';
+import { OVERHEAD_PATH, overheadFixture } from './overhead-fixture.mjs';
 
 const client = process.argv[2] ?? 'x509';
 const ROUNDS = Number(process.argv[3] ?? 5);
 const N = Number(process.argv[4] ?? 20000);
-const PATH = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/bench/pods/%2A/http_requests';
+const PATH = OVERHEAD_PATH;
 
-const dir = mkdtempSync(join(tmpdir(), 'cms-inprocess-'));
-const servingCA = createCA('serving-ca');
-const clientCA = createCA('client-ca');
-const frontProxyCA = createCA('front-proxy-ca');
-const serving = issueCert(servingCA, { commonName: 'custom-metrics-server', altNames: ['localhost', '127.0.0.1'] });
-const x509Client = issueCert(clientCA, { commonName: 'bench-hpa', organizations: ['bench'] });
-const proxyClient = issueCert(frontProxyCA, { commonName: 'front-proxy-client' });
-writeFileSync(join(dir, 'serving.crt'), serving.cert);
-writeFileSync(join(dir, 'serving.key'), serving.key);
-writeFileSync(join(dir, 'client-ca.crt'), clientCA.cert);
-writeFileSync(join(dir, 'front-proxy-ca.crt'), frontProxyCA.cert);
-const pods = Array.from({ length: 10 }, (_, i) => `web-${i}`);
-writeFileSync(join(dir, 'config.yaml'), [
-  'backends:', '  - name: mem', '    type: memory', '    config:', '      custom:',
-  '        - resource: pods', '          metric: http_requests', '          objects:',
-  ...pods.map((p, i) => `            - { namespace: bench, name: ${p}, value: ${i + 1.5} }`), '',
-].join('\n'));
-const double = await startKubeDouble({
-  pods: pods.map((name) => ({ metadata: { namespace: 'bench', name, labels: { app: 'web' } }, spec: { nodeName: 'node-1' }, status: { phase: 'Running', podIP: '10.0.0.1' } })),
-  namespaces: [{ metadata: { name: 'bench' } }],
-  nodes: [{ metadata: { name: 'node-1' } }],
-});
-double.writeKubeconfig(dir);
+const fixture = await overheadFixture(10);
 
 let listener;
 const original = http2.createSecureServer;
@@ -56,12 +30,7 @@ http2.createSecureServer = (options, handler) => {
 syncBuiltinESMExports();
 await import('reflect-metadata');
 const { startServer } = await import('@custom-metrics/server');
-const running = await startServer(join(dir, 'config.yaml'), {
-  securePort: 0, bindAddress: '127.0.0.1', debugAddress: '', logLevel: process.env.LOG_LEVEL ?? 'info',
-  tlsCertFile: join(dir, 'serving.crt'), tlsPrivateKeyFile: join(dir, 'serving.key'),
-  clientCaFile: join(dir, 'client-ca.crt'), requestheaderClientCaFile: join(dir, 'front-proxy-ca.crt'),
-  requestheaderAllowedNames: ['front-proxy-client'], kubeconfig: join(dir, 'kube-double.kubeconfig'),
-});
+const running = await startServer(fixture.configFile, { ...fixture.serverOptions, logLevel: process.env.LOG_LEVEL ?? 'info' });
 
 /** What `getPeerCertificate(true)` returns for a certificate issued by `ca`. */
 function peerCertificate(pem, caPem) {
@@ -71,8 +40,9 @@ function peerCertificate(pem, caPem) {
   caDetail.issuerCertificate = caDetail;
   return { raw: leaf.raw, fingerprint256: leaf.fingerprint256, issuerCertificate: caDetail };
 }
-const cert = client === 'x509' ? peerCertificate(x509Client.cert, clientCA.cert) : peerCertificate(proxyClient.cert, frontProxyCA.cert);
-const identity = client === 'x509' ? [] : ['X-Remote-User', 'system:serviceaccount:kube-system:horizontal-pod-autoscaler', 'X-Remote-Group', 'system:serviceaccounts', 'X-Remote-Group', 'system:authenticated'];
+const chosen = fixture.clients[client === 'x509' ? 'x509' : 'front proxy'];
+const cert = peerCertificate(chosen.cert, chosen.issuerCert);
+const identity = chosen.headers.flat();
 
 class FakeSocket extends EventEmitter {
   finished = randomBytes(48);
@@ -162,5 +132,5 @@ const allocatedPerRequest = Math.round((freed + newSpace() - newSpaceBefore) / (
 // The server logs on stdout (run with >/dev/null as the load test does); the result goes to stderr.
 console.error(JSON.stringify({ client, usPerRequest: Number(best.toFixed(2)), cpuUsPerRequest: Number(bestCpu.toFixed(2)), youngBytesPerRequest: allocatedPerRequest, scavenges: gcs.statistics.filter((g) => g.gcType === 'Scavenge').length }));
 await running.shutdown();
-await double.close?.();
+await fixture.double.close();
 process.exit(0);

@@ -13,6 +13,7 @@ import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { syncBuiltinESMExports } from 'node:module';
+import { fullServerOptions } from './overhead-fixture.mjs';
 
 const o = JSON.parse(process.argv[2]);
 const original = http2.createSecureServer;
@@ -27,19 +28,7 @@ let stop;
 if (o.kind === 'full') {
   await import('reflect-metadata');
   const { startServer } = await import('@custom-metrics/server');
-  const running = await startServer(join(o.dir, 'config.yaml'), {
-    securePort: 0,
-    bindAddress: '127.0.0.1',
-    tlsCertFile: join(o.dir, 'serving.crt'),
-    tlsPrivateKeyFile: join(o.dir, 'serving.key'),
-    clientCaFile: join(o.dir, 'client-ca.crt'),
-    requestheaderClientCaFile: join(o.dir, 'front-proxy-ca.crt'),
-    requestheaderAllowedNames: ['front-proxy-client'],
-    kubeconfig: join(o.dir, 'kube-double.kubeconfig'),
-    // No debug listener: two bench servers would race for its default port (the values and
-    // latency it shows are recorded either way).
-    debugAddress: '',
-  });
+  const running = await startServer(join(o.dir, 'config.yaml'), fullServerOptions(o.dir));
   process.send({ port: running.port });
   stop = () => running.shutdown();
 } else {

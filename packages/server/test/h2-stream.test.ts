@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as Http2 from 'node:http2';
 import type { Http2SecureServer } from 'node:http2';
-import { connect, constants, createSecureServer as createHttp2Server, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
+import { connect, constants, createSecureServer as createHttp2Server, type ClientHttp2Session } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -18,7 +18,8 @@ import { KubeApiserverDouble } from './kube/apiserver-double.js';
 import { issueCert, type TestCert } from './kube/certs.js';
 import { httpsGet } from './support/https-client.js';
 import { writeCertKubeconfig } from './support/kubeconfig.js';
-import { createTestPki, sarSpecs, seedCluster, writePki, type TestPki } from './support/secure-server.js';
+import { createTestPki, sarSpecs, securityFlags, seedCluster, writePki, type TestPki } from './support/secure-server.js';
+import { h2Request, h2Send, type H2Answer } from './support/h2-client.js';
 
 /** The HTTP/2 servers node:http2 created in this file (the serving layer's). */
 const created = vi.hoisted(() => ({ servers: [] as Http2SecureServer[] }));
@@ -47,11 +48,7 @@ const probePlugin = fileURLToPath(new URL('./fixtures/plugins/h2-probe-plugin.mj
 const FAST = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/fast';
 const HELD = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/held';
 
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: string;
-}
+type Res = H2Answer;
 
 function open(port: number, c: { ca: string; cert?: string; key?: string }): ClientHttp2Session {
   const s = connect(`https://127.0.0.1:${port}`, { ca: c.ca, cert: c.cert, key: c.key, servername: 'localhost', maxSendHeaderBlockLength: 8 << 20 });
@@ -59,25 +56,8 @@ function open(port: number, c: { ca: string; cert?: string; key?: string }): Cli
   return s;
 }
 
-function send(session: ClientHttp2Session, path: string, headers: Record<string, string | string[]> = {}, method = 'GET'): { stream: ClientHttp2Stream; done: Promise<Res> } {
-  const stream = session.request({ ':path': path, ':method': method, ...headers });
-  const done = new Promise<Res>((resolve, reject) => {
-    let status = 0;
-    let resHeaders: Res['headers'] = {};
-    const chunks: Buffer[] = [];
-    stream.on('response', (h) => {
-      status = Number(h[':status']);
-      resHeaders = h as Res['headers'];
-    });
-    stream.on('data', (b: Buffer) => chunks.push(b));
-    stream.on('end', () => resolve({ status, headers: resHeaders, body: Buffer.concat(chunks).toString() }));
-    stream.on('error', reject);
-  });
-  stream.end();
-  return { stream, done };
-}
-
-const h2 = (session: ClientHttp2Session, path: string, headers: Record<string, string | string[]> = {}, method = 'GET') => send(session, path, headers, method).done;
+const send = h2Send;
+const h2 = h2Request;
 
 /** Waits (without a time assertion) until `cond` holds. */
 async function until(cond: () => boolean): Promise<void> {
@@ -119,17 +99,7 @@ describe('HTTP/2 streams answered without the compatibility API (real server)', 
     proxy = { ca: pki.servingCA.cert, ...issueCert(pki.frontProxyCA, { commonName: 'front-proxy-client' }) };
     writeConfig(1);
     const before = created.servers.length;
-    server = await startServer(config, {
-      securePort: 0,
-      bindAddress: '127.0.0.1',
-      tlsCertFile: files.servingCert,
-      tlsPrivateKeyFile: files.servingKey,
-      clientCaFile: files.clientCA,
-      requestheaderClientCaFile: files.frontProxyCA,
-      requestheaderAllowedNames: ['front-proxy-client'],
-      kubeconfig: double.writeKubeconfig(dir.path),
-      debugAddress: '',
-    });
+    server = await startServer(config, { ...securityFlags(files, double.writeKubeconfig(dir.path)), debugAddress: '' });
     expect(created.servers.length).toBe(before + 1);
     h2server = created.servers.at(-1)!;
     h2server.on('request', (req: { httpVersionMajor: number; method: string; url: string }) => {

@@ -16,7 +16,8 @@ import { startServer, type RunningServer } from '../src/cli/serve.js';
 import type { ServerOptions } from '../src/config/types.js';
 import { KubeApiserverDouble } from './kube/apiserver-double.js';
 import { issueCert, type TestCert } from './kube/certs.js';
-import { createTestPki, writePki, type TestPki } from './support/secure-server.js';
+import { createTestPki, securityFlags, writePki, type TestPki } from './support/secure-server.js';
+import { h2Request, type H2Answer } from './support/h2-client.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cliMain = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -25,11 +26,7 @@ const SLOW = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/slow
 const FAST = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/fast';
 const DISCOVERY = '/apis/custom.metrics.k8s.io/v1beta1';
 
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+type Res = H2Answer;
 
 interface Client {
   ca: string;
@@ -61,22 +58,7 @@ function h2session(port: number, c: Client): ClientHttp2Session {
 }
 
 /** One request over an HTTP/2 session. */
-function h2(session: ClientHttp2Session, path: string, headers: Record<string, string> = {}): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request({ ':path': path, ...headers });
-    let status = 0;
-    let resHeaders: Res['headers'] = {};
-    const chunks: Buffer[] = [];
-    stream.on('response', (h) => {
-      status = Number(h[':status']);
-      resHeaders = h as Res['headers'];
-    });
-    stream.on('data', (b: Buffer) => chunks.push(b));
-    stream.on('end', () => resolve({ status, headers: resHeaders, body: Buffer.concat(chunks).toString() }));
-    stream.on('error', reject);
-    stream.end();
-  });
-}
+const h2 = (session: ClientHttp2Session, path: string, headers: Record<string, string> = {}): Promise<Res> => h2Request(session, path, headers);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const json = (r: Res) => JSON.parse(r.body) as { kind?: string; code?: number; reason?: string; message?: string; items?: Array<{ metric: { name: string } }> };
@@ -226,16 +208,7 @@ describe('saturation: --max-requests-inflight refuses ordinary users, never syst
     const files = writePki(dir.path, pki);
     proxy = { ca: pki.servingCA.cert, ...issueCert(pki.frontProxyCA, { commonName: 'front-proxy-client' }) };
     const config = slowConfig(dir.path, 4000, ['logLevel: silent', 'maxRequestsInflight: 2', 'retryAfterSeconds: 3', 'shutdownTimeoutSeconds: 2']);
-    server = await startServer(config, {
-      securePort: 0,
-      bindAddress: '127.0.0.1',
-      tlsCertFile: files.servingCert,
-      tlsPrivateKeyFile: files.servingKey,
-      clientCaFile: files.clientCA,
-      requestheaderClientCaFile: files.frontProxyCA,
-      requestheaderAllowedNames: ['front-proxy-client'],
-      kubeconfig: double.writeKubeconfig(dir.path),
-    });
+    server = await startServer(config, { ...securityFlags(files, double.writeKubeconfig(dir.path)) });
   });
   afterAll(async () => {
     await server?.shutdown();

@@ -96,6 +96,24 @@ export function writePki(dir: string, pki: TestPki): { servingCert: string; serv
 }
 
 /**
+ * The serving and authentication flags of a server on 127.0.0.1 (free port) over the files
+ * {@link writePki} wrote: serving certificate, client CA, front-proxy CA (its client
+ * `front-proxy-client` allowed) and the kube-apiserver double's kubeconfig.
+ */
+export function securityFlags(files: ReturnType<typeof writePki>, kubeconfig: string): Partial<ServerOptions> {
+  return {
+    securePort: 0,
+    bindAddress: '127.0.0.1',
+    tlsCertFile: files.servingCert,
+    tlsPrivateKeyFile: files.servingKey,
+    clientCaFile: files.clientCA,
+    requestheaderClientCaFile: files.frontProxyCA,
+    requestheaderAllowedNames: ['front-proxy-client'],
+    kubeconfig,
+  };
+}
+
+/**
  * Starts the real server on 127.0.0.1 (free port) with the memory backend, pointed at `double`
  * through a kubeconfig, serving with the PKI's serving certificate; `flags` add/override flags.
  */
