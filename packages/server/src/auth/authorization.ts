@@ -152,6 +152,8 @@ interface RequestLine {
 
 /** Request lines remembered (the HPAs of a cluster ask the same few URLs over and over); cleared when full. */
 const MAX_REQUEST_LINES = 4096;
+/** The longest request line kept (longer ones are computed for their request only). */
+const MAX_KEPT_LINE_LENGTH = 2048;
 
 /**
  * requestAttributes returns the attributes of a request: its RequestInfo, selectors and
@@ -171,8 +173,11 @@ function requestAttributes(lines: Map<string, RequestLine>, method: string, path
       fieldSelector: firstQuery(query.fieldSelector),
       byUser: new WeakMap(),
     };
-    if (lines.size >= MAX_REQUEST_LINES) lines.clear();
-    lines.set(lineKey, line);
+    // Long request lines are not kept: the memory the memo holds stays small whatever clients send.
+    if (lineKey.length <= MAX_KEPT_LINE_LENGTH) {
+      if (lines.size >= MAX_REQUEST_LINES) lines.clear();
+      lines.set(lineKey, line);
+    }
   }
   let attrs = line.byUser.get(user);
   if (attrs === undefined) {

@@ -97,6 +97,8 @@ export class FrontProxyAuthenticator implements RequestAuthenticator {
 /** Front-proxy users by identity (bounded): one frozen object per identity, as the x509 step has one per peer. */
 const interned = new Map<string, UserInfo>();
 const MAX_INTERNED_USERS = 4096;
+/** Identities longer than this (as JSON) are not kept. */
+const MAX_INTERNED_KEY_LENGTH = 4096;
 
 /**
  * The user object of an identity: the same object for the same name, uid, groups and extra, so
@@ -115,8 +117,10 @@ function internUser(name: string, uid: string, groups: string[], extra: Record<s
       groups: Object.freeze(groups),
       ...(hasExtra ? { extra: Object.freeze(extra) } : {}),
     });
-    if (interned.size >= MAX_INTERNED_USERS) interned.clear();
-    interned.set(key, user);
+    if (key.length <= MAX_INTERNED_KEY_LENGTH) {
+      if (interned.size >= MAX_INTERNED_USERS) interned.clear();
+      interned.set(key, user);
+    }
   }
   return user;
 }

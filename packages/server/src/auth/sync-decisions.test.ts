@@ -131,4 +131,17 @@ describe('authorizationMiddleware', () => {
     expect(seen[4]).toMatchObject({ request: { namespace: 'b' } });
     expect(new Set(seen.slice(1)).size).toBe(4);
   });
+
+  it('keeps no attributes for very long request lines (bounded memory), and authorizes them the same', async () => {
+    const { authz, seen } = authorizer('allow', true);
+    const mw = authorizationMiddleware(authz);
+    const next = vi.fn<Next>(async () => undefined);
+    const long = `labelSelector=${encodeURIComponent(`app in (${Array.from({ length: 400 }, (_, i) => `v${i}`).join(',')})`)}`;
+    await mw(ctxFor(path, long), next);
+    await mw(ctxFor(path, long), next);
+    expect(next).toHaveBeenCalledTimes(2);
+    expect(seen[0]).not.toBe(seen[1]);
+    expect(seen[0]).toEqual(seen[1]);
+    expect(seen[0].labelSelector).toMatch(/^app in \(v0,v1,/);
+  });
 });

@@ -19,6 +19,8 @@ export function requestLabels(method: string, path: string): { group: string; ve
 
 /** Paths whose labels {@link RequestObserver} keeps. */
 const MAX_PATHS = 4096;
+/** The longest path kept (the memo's memory stays small whatever clients send). */
+const MAX_KEPT_PATH_LENGTH = 2048;
 
 /** The bound form of `observe` of one label combination (prom-client's `labels(...)` child). */
 type Observer = { observe(seconds: number): void };
@@ -49,8 +51,10 @@ export class RequestObserver {
     let labels = this.#labels.get(pathKey);
     if (labels === undefined) {
       labels = requestLabels(method, path);
-      if (this.#labels.size >= MAX_PATHS) this.#labels.clear();
-      this.#labels.set(pathKey, labels);
+      if (pathKey.length <= MAX_KEPT_PATH_LENGTH) {
+        if (this.#labels.size >= MAX_PATHS) this.#labels.clear();
+        this.#labels.set(pathKey, labels);
+      }
     }
     const { group, verb } = labels;
     const key = `${group} ${verb} ${status}`;
