@@ -49,11 +49,14 @@ export class KubeRest {
   #agentFor(opts: RequestOptions): void {
     const built = opts.agent;
     if (!(built instanceof HttpsAgent) || built.constructor !== HttpsAgent) return;
-    const o = built.options as Record<string, unknown>;
+    // The options an agent was built with (node keeps them as `agent.options`); without them the
+    // material cannot be compared, so the agent client-node built is used.
+    const o = (built as unknown as { options?: Record<string, unknown> }).options;
+    if (o === undefined || o === null || typeof o !== 'object') return;
     const material = JSON.stringify(TLS_FIELDS.map((f) => (Buffer.isBuffer(o[f]) ? (o[f] as Buffer).toString('base64') : o[f] ?? null)));
     if (this.#agent?.material !== material) {
       this.#agent?.agent.destroy();
-      this.#agent = { material, agent: new HttpsAgent({ ...(built.options as object), keepAlive: true, maxSockets: 8, maxFreeSockets: 2, timeout: this.timeoutMs }) };
+      this.#agent = { material, agent: new HttpsAgent({ ...o, keepAlive: true, maxSockets: 8, maxFreeSockets: 2, timeout: this.timeoutMs }) };
     }
     built.destroy();
     opts.agent = this.#agent.agent;
