@@ -161,11 +161,8 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
 
   /** What every item of one answer shares. */
   #common(info: CustomMetricInfo, series: readonly CustomSeries[], metricSelector: Selector): CommonFields {
-    const selector = metricSelectorOf(metricSelector);
     return {
-      metric: info.metric,
-      selector,
-      metricField: { name: info.metric, selector },
+      metricField: { name: info.metric, selector: metricSelectorOf(metricSelector) },
       timestamp: this.now(),
       windowSeconds: series.find((s) => s.windowSeconds !== undefined)?.windowSeconds,
     };
@@ -197,9 +194,7 @@ function lookupFailed(gr: GroupResource, e: unknown): Error {
 
 /** The fields every item of one answer shares. */
 interface CommonFields {
-  readonly metric: string;
-  readonly selector: MetricValue['metric']['selector'];
-  /** The `metric` of every item of a list answer (one object, read-only for its consumers). */
+  /** The `metric` of every item of an answer (one object, read-only for its consumers). */
   readonly metricField: MetricValue['metric'];
   readonly timestamp: Date;
   readonly windowSeconds: number | undefined;
@@ -208,7 +203,7 @@ interface CommonFields {
 function metricValue(common: CommonFields, gvk: GroupVersionKind, namespace: string, name: string, value: number): MetricValue {
   const v: MetricValue = {
     describedObject: objectReference(gvk, namespace, name),
-    metric: { name: common.metric, selector: common.selector },
+    metric: common.metricField,
     timestamp: common.timestamp,
     value,
   };

@@ -6,7 +6,8 @@
 /** The three Kubernetes quantity formats. */
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
-const DECIMAL_SUFFIX: ReadonlyMap<number, string> = new Map([
+/** DecimalSI suffixes by exponent. Internal to the quantity modules. */
+export const DECIMAL_SUFFIX: ReadonlyMap<number, string> = new Map([
   [-9, 'n'],
   [-6, 'u'],
   [-3, 'm'],
@@ -19,7 +20,8 @@ const DECIMAL_SUFFIX: ReadonlyMap<number, string> = new Map([
   [18, 'E'],
 ]);
 
-const BINARY_SUFFIX = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'] as const;
+/** BinarySI suffixes by power of 1024. Internal to the quantity modules. */
+export const BINARY_SUFFIX = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'] as const;
 
 /** Largest power of ten {@link pow10} expands, to keep hostile exponents (`1e999999999`) cheap to reject. */
 export const MAX_EXPANDED_EXPONENT = 100_000;

@@ -3,7 +3,7 @@
  * with BigInt arithmetic, so `1.005` (really 1.00499999999999989…) and `1e20` are never mangled by
  * float multiplication or int64 overflow (contract §5.2, §5.3).
  */
-import { divHalfAwayFromZero, formatBinary, formatDecimal } from './quantity-canonical.js';
+import { BINARY_SUFFIX, DECIMAL_SUFFIX, divHalfAwayFromZero, formatBinary, formatDecimal } from './quantity-canonical.js';
 
 /** Scratch space of {@link exactDouble} (synchronous, so one view serves every call). */
 const DOUBLE_VIEW = new DataView(new ArrayBuffer(8));
@@ -86,9 +86,6 @@ function scaledFast(product: number): number | undefined {
   return d < 0.25 && d > -0.25 ? n : undefined;
 }
 
-/** DecimalSI suffixes by (exponent + 9) / 3, from `n` (−9) to `T` (12). */
-const FAST_SUFFIX = ['n', 'u', 'm', '', 'k', 'M', 'G', 'T'];
-
 /**
  * `formatDecimal(BigInt(scaled), exponent, 'DecimalSI')` for a whole `scaled` with |scaled| < 2^51
  * and `exponent` −9 or −3: the canonical digits found with exact integer arithmetic on doubles.
@@ -109,7 +106,7 @@ function formatScaled(scaled: number, exponent: number): string {
     digits *= 100;
     e -= 2;
   }
-  return `${digits}${FAST_SUFFIX[(e + 9) / 3]}`;
+  return `${digits}${DECIMAL_SUFFIX.get(e)}`;
 }
 
 /**
@@ -127,17 +124,14 @@ export function formatBinaryQuantity(bytes: number): string {
     if (bytes < 1024 && bytes > -1024) return formatScaled(bytes * 1000, -3);
     let value = bytes;
     let times = 0;
-    while (times < BINARY_SUFFIXES.length - 1 && !(value < 1024 && value > -1024) && value % 1024 === 0) {
+    while (times < BINARY_SUFFIX.length - 1 && !(value < 1024 && value > -1024) && value % 1024 === 0) {
       value /= 1024;
       times++;
     }
-    return `${value}${BINARY_SUFFIXES[times]}`;
+    return `${value}${BINARY_SUFFIX[times]}`;
   }
   return formatBinary(roundScaled(bytes, 3), -3);
 }
-
-/** BinarySI suffixes by power of 1024 (as quantity-canonical's). */
-const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 
 /**
  * CPU cores as metrics-server writes them, `NewScaledQuantity(nanocores, -9)` in DecimalSI: the value

@@ -2,7 +2,7 @@
 import type { LabelSelector, MetricValue, ObjectReference } from '../model.js';
 import { formatQuantity } from '../quantity-format.js';
 import { CUSTOM_METRICS_GROUP, type CustomMetricsVersion } from './groups.js';
-import { encodeCompact, encodeJSON, encodeNumber, goMap, quoteString } from './json.js';
+import { encodeCompact, encodeJSON, encodeNumber, goMap, plainString, quoteString } from './json.js';
 import { formatKubeTime } from './time.js';
 
 /** core/v1 ObjectReference on the wire (keys in Go order, all omitempty). */
@@ -215,6 +215,5 @@ export function encodeMetricValueList(version: CustomMetricsVersion, items: read
 function isPlain(v: MetricValue): boolean {
   const ref = v.describedObject as unknown as Record<string, unknown> | null | undefined;
   if (ref === null || typeof ref !== 'object') return false;
-  const str = (x: unknown) => !x || typeof x === 'string';
-  return str(ref.kind) && str(ref.namespace) && str(ref.name) && str(ref.uid) && str(ref.apiVersion) && typeof v.metric?.name === 'string';
+  return plainString(ref.kind) && plainString(ref.namespace) && plainString(ref.name) && plainString(ref.uid) && plainString(ref.apiVersion) && typeof v.metric?.name === 'string';
 }

@@ -49,6 +49,14 @@ export function encodeGoMap(record: Readonly<Record<string, unknown>>): string {
   return `${out}}`;
 }
 
+/**
+ * Whether a string field of a model value is a string or empty (falsy), i.e. what the direct
+ * encoders write as a string; anything else goes through the generic encoder. Internal to the wire encoders.
+ */
+export function plainString(x: unknown): boolean {
+  return !x || typeof x === 'string';
+}
+
 const HEX = '0123456789abcdef';
 
 /** Characters {@link quoteString} escapes or checks (controls, `"`, `\\`, HTML, U+2028/9, surrogates). */

@@ -2,7 +2,7 @@
 import type { MetricsObjectMeta, NodeMetrics, PodMetrics, ResourceUsage } from '../model.js';
 import { formatBinaryQuantity, formatNanoCores } from '../quantity-format.js';
 import { RESOURCE_METRICS_GROUP, V1BETA1 } from './groups.js';
-import { encodeGoMap, encodeJSON, goMap, quoteString } from './json.js';
+import { encodeGoMap, encodeJSON, goMap, plainString, quoteString } from './json.js';
 import { formatGoDuration, formatKubeTime } from './time.js';
 
 const API_VERSION = `${RESOURCE_METRICS_GROUP}/${V1BETA1}`;
@@ -97,9 +97,6 @@ export function renderNodeMetrics(item: NodeMetrics): WireNodeMetrics {
 export function renderNodeMetricsList(items: readonly NodeMetrics[]): WireMetricsList<WireNodeMetrics> {
   return { kind: 'NodeMetricsList', apiVersion: API_VERSION, metadata: {}, items: items.map(nodeItem) };
 }
-
-/** Whether a string field is a string or empty (else the generic encoder writes it). */
-const plainString = (x: unknown): boolean => !x || typeof x === 'string';
 
 /** Whether metadata is an object whose name and namespace are strings or empty. */
 const plainMeta = (m: MetricsObjectMeta | undefined): boolean =>

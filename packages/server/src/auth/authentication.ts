@@ -92,11 +92,7 @@ export class DelegatingAuthenticator implements Authenticator {
         if (res.user) return withAuthenticatedGroup(res.user);
         if (res.error) (errors ??= []).push(`[${step.name}] ${res.error}`);
       }
-      if (errors !== undefined || !this.anonymous) {
-        this.logger?.debug({ errors: errors ?? [] }, 'authentication failed');
-        throw new UnauthorizedError();
-      }
-      return ANONYMOUS_USER;
+      return this.#nobody(errors);
     } finally {
       this.cleanup(req);
     }
@@ -104,18 +100,22 @@ export class DelegatingAuthenticator implements Authenticator {
 
   authenticateNow(req: AuthRequest): UserInfo | undefined {
     let errors: string[] | undefined;
-    let user: UserInfo | undefined;
     for (const step of this.steps) {
+      // A step that waits: leave the request untouched, the caller runs authenticate.
       if (!step.authenticateNow) return undefined;
       const res = step.authenticateNow(req);
       if (res.user) {
-        user = withAuthenticatedGroup(res.user);
-        break;
+        this.cleanup(req);
+        return withAuthenticatedGroup(res.user);
       }
       if (res.error) (errors ??= []).push(`[${step.name}] ${res.error}`);
     }
     this.cleanup(req);
-    if (user) return user;
+    return this.#nobody(errors);
+  }
+
+  /** The answer when no step found a user: 401 if a credential was invalid (or anonymous is off), else anonymous. */
+  #nobody(errors: string[] | undefined): UserInfo {
     if (errors !== undefined || !this.anonymous) {
       this.logger?.debug({ errors: errors ?? [] }, 'authentication failed');
       throw new UnauthorizedError();

@@ -63,17 +63,21 @@ export class DelegatingAuthorizer implements Authorizer {
     this.#alwaysAllow = pathMatcher(alwaysAllowPaths);
   }
 
-  authorizeNow(attrs: AuthorizationAttributes): AuthorizationResult | undefined {
+  /** The decision that needs no review (a privileged group, an always-allowed path, no reviewer), if any. */
+  #withoutReview(attrs: AuthorizationAttributes): AuthorizationResult | undefined {
     if (attrs.user.groups.includes(MASTERS)) return ALLOW;
     if (!attrs.request.isResourceRequest && this.#alwaysAllow(attrs.request.path)) return ALLOW;
     if (!this.sar) return NO_AUTHORIZER;
-    return this.sar.cached?.(attrs);
+    return undefined;
+  }
+
+  authorizeNow(attrs: AuthorizationAttributes): AuthorizationResult | undefined {
+    return this.#withoutReview(attrs) ?? this.sar?.cached?.(attrs);
   }
 
   async authorize(attrs: AuthorizationAttributes): Promise<AuthorizationResult> {
-    if (attrs.user.groups.includes(MASTERS)) return ALLOW;
-    if (!attrs.request.isResourceRequest && this.#alwaysAllow(attrs.request.path)) return ALLOW;
-    if (!this.sar) return NO_AUTHORIZER;
+    const decided = this.#withoutReview(attrs);
+    if (decided || !this.sar) return decided ?? NO_AUTHORIZER;
     try {
       return await this.sar.authorize(attrs);
     } catch (e) {

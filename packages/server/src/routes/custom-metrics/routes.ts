@@ -16,7 +16,7 @@ import {
 } from '@custom-metrics/core';
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
-import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
+import { requestAborted, requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument, sendEncoded, sendSharedDocument } from '../respond.js';
@@ -64,7 +64,7 @@ export function customMetricsHandler(appDeps: RouteDeps): Middleware {
     checkFieldSelector(params.get('fieldSelector'), path.name);
     rejectWatch(params, CUSTOM_WATCH_RESOURCE);
     const items = await getCustomMetric(deps, path, selector, metricSelector, requestSignal(ctx));
-    if (requestSignal(ctx).aborted) return;
+    if (requestAborted(ctx)) return;
     sendEncoded(
       ctx,
       () => encodeMetricValueList(version, items),

@@ -12,7 +12,7 @@ import {
 } from '@custom-metrics/core';
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
-import { requestSignal, type RouteDeps, requestDeps } from '../deps.js';
+import { requestAborted, requestSignal, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument, sendEncoded, sendSharedDocument } from '../respond.js';
@@ -50,7 +50,7 @@ export function externalMetricsHandler(appDeps: RouteDeps): Middleware {
     parseFieldSelector(params.get('fieldSelector'), FIELD_SELECTOR_FIELDS);
     rejectWatch(params, { group: EXTERNAL_METRICS_GROUP, resource: '*' });
     const items = await getExternalMetric(deps, path, metricSelector, requestSignal(ctx));
-    if (requestSignal(ctx).aborted) return;
+    if (requestAborted(ctx)) return;
     sendEncoded(
       ctx,
       () => encodeExternalMetricValueList(items),

@@ -72,9 +72,8 @@ export function resourceMetricsHandler(appDeps: RouteDeps): Middleware {
           if (m) items.push(withMeta(m, nodes[i], now));
         });
         const sorted = sortByName(items);
-        // Rendered even after the deadline, as before (a value that is not finite throws either way).
-        if (signal.aborted) renderNodeMetricsList(sorted);
-        else sendEncoded(ctx, () => encodeNodeMetricsList(sorted), () => renderNodeMetricsList(sorted));
+        // Past the deadline the 503 has been answered: nothing to encode.
+        if (!signal.aborted) sendEncoded(ctx, () => encodeNodeMetricsList(sorted), () => renderNodeMetricsList(sorted));
         return;
       }
       case 'node': {
@@ -93,9 +92,8 @@ export function resourceMetricsHandler(appDeps: RouteDeps): Middleware {
           if (m) items.push(withMeta(m, pods[i], now));
         });
         const sorted = sortByName(items);
-        // Rendered even after the deadline, as before (a value that is not finite throws either way).
-        if (signal.aborted) renderPodMetricsList(sorted);
-        else sendEncoded(ctx, () => encodePodMetricsList(sorted), () => renderPodMetricsList(sorted));
+        // Past the deadline the 503 has been answered: nothing to encode.
+        if (!signal.aborted) sendEncoded(ctx, () => encodePodMetricsList(sorted), () => renderPodMetricsList(sorted));
         return;
       }
       case 'pod': {
