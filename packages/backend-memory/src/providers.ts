@@ -33,6 +33,12 @@ import type { CustomSeries, MemoryStore, StoredObjectValue } from './store.js';
  * or the series default.
  */
 export class MemoryCustomProvider implements CustomMetricsProvider {
+  /**
+   * The last list answer made from each cluster-view list (weakly: a list the lookup no longer
+   * hands out takes its answer with it), for the next request asking the same of the same list.
+   */
+  readonly #answers = new WeakMap<readonly KubeObject[], KeptAnswer>();
+
   constructor(
     private readonly store: MemoryStore,
     private readonly kube: KubeLookup,
@@ -46,13 +52,53 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
   async getMetricBySelector(req: GetMetricBySelectorRequest): Promise<MetricValue[]> {
     req.signal.throwIfAborted();
     const all = this.#series(req.info);
-    const series = req.metricSelector.isEmpty() ? all : all.filter((s) => req.metricSelector.matches(s.labels));
     const ns = req.info.namespaced ? req.namespace : '';
     const known = await this.#list(req.info.groupResource, ns, req.selector);
     // Objects the cluster view knows are only served when they match the selector; declared
     // objects it does not know are matched by the labels declared for them.
     const everyKnown = req.selector.isEmpty() ? known : await this.#list(req.info.groupResource, ns, Selector.everything());
     req.signal.throwIfAborted();
+    const key = answerKey(req, ns);
+    const version = this.store.version;
+    const kept = this.#answers.get(known);
+    let answer: ListAnswer;
+    if (kept !== undefined && kept.key === key && kept.version === version && kept.all === all && kept.everyKnown === everyKnown) {
+      answer = kept;
+    } else {
+      answer = await this.#answer(req, ns, all, known, everyKnown);
+      // Kept only while nothing it was made of changes: the store (its version), the cluster
+      // view (the lists' identities) and the request (its key). An answer naming declared objects
+      // unknown to the cluster view is not kept: their kind comes from discovery, which may change.
+      if (answer.keep) this.#answers.set(known, { ...answer, key, version, all, everyKnown });
+    }
+    // Per request: the timestamp, and the items holding it (their described objects and metric
+    // are the answer's, shared and frozen).
+    const { items, metricField, windowSeconds } = answer;
+    const timestamp = this.now();
+    const out: MetricValue[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      out[i] =
+        windowSeconds === undefined
+          ? { describedObject: it.describedObject, metric: metricField, timestamp, value: it.value }
+          : { describedObject: it.describedObject, metric: metricField, timestamp, value: it.value, windowSeconds };
+    }
+    return out;
+  }
+
+  /**
+   * What a list answer is made of but its timestamp: the objects described, in order, with their
+   * values, and the metric and window every item shares. Keeps the answer only when every object
+   * comes from the cluster view.
+   */
+  async #answer(
+    req: GetMetricBySelectorRequest,
+    ns: string,
+    all: readonly CustomSeries[],
+    known: readonly KubeObject[],
+    everyKnown: readonly KubeObject[],
+  ): Promise<ListAnswer> {
+    const series = req.metricSelector.isEmpty() ? all : all.filter((s) => req.metricSelector.matches(s.labels));
     // `namespace/name` of each object, computed once: the key of `seen` and of the series' objects.
     const objects: Candidate[] = [];
     const seen = new Set<string>();
@@ -66,6 +112,7 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     // The cluster view lists in (namespace, name) order: sorting is only needed when declared
     // objects are added or a lookup lists in another order.
     let sorted = isSorted(objects);
+    let keep = true;
     const namespacedFilter = req.info.namespaced && ns !== '';
     for (const s of all) {
       for (const key of s.objects.keys()) {
@@ -76,14 +123,14 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
         seen.add(key);
         objects.push({ namespace: o.namespace, name: o.name, gvk: undefined, key });
         sorted = false;
+        keep = false;
       }
     }
     if (!sorted) objects.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace)));
-    // Per answer, not per object: the kind (looked up only when an object lacks it), the metric
-    // (name and selector, one object shared by the items), the timestamp and the window are the same for every item.
+    // Per answer, not per object: the kind (looked up only when an object lacks it) and the
+    // apiVersion text of each run of one kind.
     let kind: GroupVersionKind | undefined;
-    const common = this.#common(req.info, series, req.metricSelector);
-    const out: MetricValue[] = [];
+    const items: AnswerItem[] = [];
     let lastGvk: GroupVersionKind | undefined;
     let apiVersion = '';
     for (const o of objects) {
@@ -95,16 +142,13 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
         apiVersion = `${gvk.group}/${gvk.version}`;
       }
       // objectReference(gvk, namespace, name), with the apiVersion text of the answer's kind.
-      const describedObject: ObjectReference = o.namespace
-        ? { kind: gvk.kind, namespace: o.namespace, name: o.name, apiVersion }
-        : { kind: gvk.kind, name: o.name, apiVersion };
-      out.push(
-        common.windowSeconds === undefined
-          ? { describedObject, metric: common.metricField, timestamp: common.timestamp, value: v }
-          : { describedObject, metric: common.metricField, timestamp: common.timestamp, value: v, windowSeconds: common.windowSeconds },
+      const describedObject: ObjectReference = Object.freeze(
+        o.namespace ? { kind: gvk.kind, namespace: o.namespace, name: o.name, apiVersion } : { kind: gvk.kind, name: o.name, apiVersion },
       );
+      items.push({ describedObject, value: v });
     }
-    return out;
+    const { metricField, windowSeconds } = commonFields(req.info, series, req.metricSelector);
+    return { items, metricField, windowSeconds, keep };
   }
 
   async getMetricByName(req: GetMetricByNameRequest): Promise<MetricValue> {
@@ -137,7 +181,7 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     return s;
   }
 
-  async #list(gr: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]> {
+  async #list(gr: GroupResource, namespace: string, selector: Selector): Promise<readonly KubeObject[]> {
     try {
       return await this.kube.listObjects(gr, namespace, selector);
     } catch (e) {
@@ -156,17 +200,9 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     metricSelector: Selector,
   ): Promise<MetricValue> {
     const gvk = o.gvk ?? (await this.#kind(info.groupResource));
-    return metricValue(this.#common(info, series, metricSelector), gvk, o.namespace, o.name, value);
+    return metricValue({ ...commonFields(info, series, metricSelector), timestamp: this.now() }, gvk, o.namespace, o.name, value);
   }
 
-  /** What every item of one answer shares. */
-  #common(info: CustomMetricInfo, series: readonly CustomSeries[], metricSelector: Selector): CommonFields {
-    return {
-      metricField: { name: info.metric, selector: metricSelectorOf(metricSelector) },
-      timestamp: this.now(),
-      windowSeconds: series.find((s) => s.windowSeconds !== undefined)?.windowSeconds,
-    };
-  }
 
   async #kind(gr: GroupResource): Promise<GroupVersionKind> {
     try {
@@ -190,6 +226,48 @@ function lookupFailed(gr: GroupResource, e: unknown): Error {
   if (isMetricsError(e) && e.code >= 500) return e;
   const what = gr.group === '' ? gr.resource : `${gr.resource}.${gr.group}`;
   return backendFailure('unreachable', `unable to look up ${what} in the cluster; the cluster view is unavailable, retry later`);
+}
+
+/** What every item of one answer shares but its timestamp. */
+function commonFields(info: CustomMetricInfo, series: readonly CustomSeries[], metricSelector: Selector): Omit<CommonFields, 'timestamp'> {
+  return {
+    metricField: Object.freeze({ name: info.metric, selector: metricSelectorOf(metricSelector) }),
+    windowSeconds: series.find((s) => s.windowSeconds !== undefined)?.windowSeconds,
+  };
+}
+
+/** One item of a {@link ListAnswer}: the object described (frozen) and its value. */
+interface AnswerItem {
+  readonly describedObject: ObjectReference;
+  readonly value: number;
+}
+
+/** A list answer but its timestamp ({@link MemoryCustomProvider.getMetricBySelector}). */
+interface ListAnswer {
+  readonly items: readonly AnswerItem[];
+  readonly metricField: MetricValue['metric'];
+  readonly windowSeconds: number | undefined;
+  /** Whether it may be kept for later requests (every object from the cluster view). */
+  readonly keep: boolean;
+}
+
+/** A kept list answer, with what it was made of. */
+interface KeptAnswer extends ListAnswer {
+  /** {@link answerKey} of the request. */
+  readonly key: string;
+  /** The store's version. */
+  readonly version: number;
+  readonly all: readonly CustomSeries[];
+  readonly everyKnown: readonly KubeObject[];
+}
+
+/**
+ * What of a list request an answer depends on besides the store and the cluster view's lists:
+ * the metric, scope, namespace, selector and metric selector (`\n` appears in none of them).
+ */
+function answerKey(req: GetMetricBySelectorRequest, ns: string): string {
+  const gr = req.info.groupResource;
+  return `${gr.group}\n${gr.resource}\n${req.info.metric}\n${req.info.namespaced}\n${ns}\n${req.selector.toString()}\n${req.metricSelector.toString()}`;
 }
 
 /** The fields every item of one answer shares. */

@@ -45,6 +45,15 @@ function checkFinite(value: number): void {
 export class MemoryStore {
   readonly #custom = new Map<string, CustomSeries[]>();
   readonly #external = new Map<string, { name: string; windowSeconds?: number; series: ExternalSeries[] }>();
+  #version = 0;
+
+  /**
+   * Bumped by every change made through the store's methods (and by {@link fromConfig}): an
+   * answer computed at one version holds until the version moves.
+   */
+  get version(): number {
+    return this.#version;
+  }
 
   /**
    * Fills a store from the backend config, applying the schema's defaults to fields left out.
@@ -65,6 +74,7 @@ export class MemoryStore {
         throw new ConfigError(configPath(path, 'namespaced'), `is ${m.namespaced}, but an earlier entry for ${m.resource} ${m.metric} is ${first.namespaced ? '' : 'not '}namespaced; give every entry of one metric the same namespaced`);
       }
       const series = store.#series(gr, m.metric, m.labels ?? {}, m.namespaced);
+      store.#version++;
       if (m.default !== undefined) series.defaultValue = finite(m.default, configPath(path, 'default'));
       if (m.windowSeconds !== undefined) series.windowSeconds = m.windowSeconds;
       (m.objects ?? []).forEach((o, j) => {
@@ -97,6 +107,7 @@ export class MemoryStore {
    */
   setCustom(args: { groupResource: GroupResource; namespace: string; name: string; metric: string; value: number; labels?: Record<string, string>; namespaced?: boolean }): void {
     checkFinite(args.value);
+    this.#version++;
     const series = this.#series(args.groupResource, args.metric, args.labels ?? {}, args.namespaced);
     const ns = series.namespaced ? args.namespace : '';
     series.objects.set(objKey(ns, args.name), { value: args.value, labels: series.objects.get(objKey(ns, args.name))?.labels ?? {}, namespace: ns, name: args.name });
@@ -105,6 +116,7 @@ export class MemoryStore {
   /** Sets the value of the external series `metric` with `labels` (replacing one with the same labels). */
   setExternal(metric: string, labels: Record<string, string>, value: number): void {
     checkFinite(value);
+    this.#version++;
     const entry = this.#externalEntry(metric);
     const key = labelsKey(labels);
     const idx = entry.series.findIndex((s) => labelsKey(s.labels) === key);
@@ -113,7 +125,11 @@ export class MemoryStore {
     else entry.series.push(s);
   }
 
-  /** Every custom series of a group-resource + metric (undefined when the metric is unknown). */
+  /**
+   * Every custom series of a group-resource + metric (undefined when the metric is unknown). The
+   * series are read-only for callers: values change through {@link setCustom}, which moves
+   * {@link version}.
+   */
   customSeries(gr: GroupResource, metric: string): readonly CustomSeries[] | undefined {
     return this.#custom.get(`${groupResourceString(gr)}/${metric}`);
   }
@@ -148,6 +164,7 @@ export class MemoryStore {
       };
       list.push(series);
       this.#custom.set(key, list);
+      this.#version++;
     }
     return series;
   }

@@ -2,7 +2,7 @@
 // declared objects unknown to the cluster, defaults, 503s from the cluster view, config errors
 // and the write routes.
 import { describe, expect, it } from 'vitest';
-import { isConfigError, parseSelector, Selector } from '@custom-metrics/core';
+import { isConfigError, parseSelector, Selector, type GroupResource, type KubeObject, type MetricValue } from '@custom-metrics/core';
 import { fakeBackendContext, FakeKubeLookup } from '@custom-metrics/core/testing';
 import { writeRouteRequest } from '@custom-metrics/backend-memory/testing';
 import { MemoryCustomProvider } from '../src/providers.js';
@@ -92,6 +92,111 @@ describe('memory backend: declared metrics', () => {
     await expect(routes[2].handle(writeRouteRequest({ resource: 'nodes', name: 'n', metric: 'm' }, padded))).rejects.toMatchObject({ code: 400, message: `request body is larger than ${MAX_WRITE_BODY_BYTES} bytes` });
     await routes[2].handle(writeRouteRequest({ resource: 'nodes', name: 'n', metric: 'm' }, padded.slice(0, MAX_WRITE_BODY_BYTES)));
     expect(instance.store.customSeries({ group: '', resource: 'nodes' }, 'm')?.[0].objects.get('/n')?.value).toBe(5);
+  });
+});
+
+describe('memory backend: list answers kept while nothing they are made of changes', () => {
+  const podObject = (name: string, app: string): KubeObject => ({ gvk: { group: '', version: 'v1', kind: 'Pod' }, name, namespace: 'ns', labels: { app }, annotations: {} });
+  /**
+   * A KubeLookup handing out one frozen list per (namespace, selector) until `changed()`, as the
+   * server's informer lookup does (core's KubeLookup contract).
+   */
+  class KeptListLookup extends FakeKubeLookup {
+    readonly #lists = new Map<string, readonly KubeObject[]>();
+    calls = 0;
+    override async listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<readonly KubeObject[]> {
+      this.calls++;
+      const key = `${namespace}|${selector.toString()}`;
+      let list = this.#lists.get(key);
+      if (list === undefined) {
+        list = Object.freeze(await super.listObjects(resource, namespace, selector));
+        this.#lists.set(key, list);
+      }
+      return list;
+    }
+    changed(): void {
+      this.#lists.clear();
+    }
+  }
+  const pods = { groupResource: { group: '', resource: 'pods' }, namespaced: true, metric: 'rps' };
+  const everything = Selector.everything();
+  const setup = () => {
+    const kube = new KeptListLookup({ objects: [podObject('a', 'x'), podObject('b', 'y')] });
+    const store = MemoryStore.fromConfig(
+      config({
+        custom: [
+          { resource: 'pods', metric: 'rps', labels: { path: 'a' }, default: 1, objects: [{ namespace: 'ns', name: 'a', value: 5 }] },
+          { resource: 'pods', metric: 'rps', labels: { path: 'b' }, objects: [{ namespace: 'ns', name: 'b', value: 7 }] },
+        ],
+      }),
+    );
+    let tick = 0;
+    const provider = new MemoryCustomProvider(store, kube, () => new Date(Date.UTC(2026, 0, 1, 0, 0, tick++)));
+    const ask = (selector = everything, metricSelector = everything) => provider.getMetricBySelector({ namespace: 'ns', selector, info: pods, metricSelector, signal });
+    const show = (vs: MetricValue[]) => vs.map((v) => `${v.describedObject.name}=${v.value}`);
+    return { kube, store, ask, show };
+  };
+
+  it('answers an unchanged question the same, with a fresh timestamp and fresh items around shared frozen objects', async () => {
+    const { ask, show } = setup();
+    const first = await ask();
+    const second = await ask();
+    // a: its own 5 in series a; b: series a's default 1 plus its own 7 in series b.
+    expect(show(first)).toEqual(['a=5', 'b=8']);
+    expect(show(second)).toEqual(show(first));
+    expect(second).not.toBe(first);
+    expect(second[0]).not.toBe(first[0]);
+    expect(second[0].describedObject).toBe(first[0].describedObject);
+    expect(Object.isFrozen(second[0].describedObject)).toBe(true);
+    expect(Object.isFrozen(second[0].metric)).toBe(true);
+    expect(first[0].timestamp.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect(second[0].timestamp.toISOString()).toBe('2026-01-01T00:00:01.000Z');
+    expect(second[1].timestamp).toBe(second[0].timestamp);
+  });
+
+  it('follows a value written to the store, an object added to the cluster view, and each question of one list', async () => {
+    const { kube, store, ask, show } = setup();
+    expect(show(await ask())).toEqual(['a=5', 'b=8']);
+    store.setCustom({ groupResource: pods.groupResource, namespace: 'ns', name: 'b', metric: 'rps', value: 2, labels: { path: 'b' } });
+    expect(show(await ask())).toEqual(['a=5', 'b=3']);
+    kube.add(podObject('c', 'x'));
+    // The lookup still hands out its kept list: the answer is that list's.
+    expect(show(await ask())).toEqual(['a=5', 'b=3']);
+    kube.changed();
+    expect(show(await ask())).toEqual(['a=5', 'b=3', 'c=1']);
+    // Other questions (metric selector, label selector) answered from the same lists, in turn.
+    expect(show(await ask(everything, parseSelector('path=b')))).toEqual(['b=2']);
+    expect(show(await ask())).toEqual(['a=5', 'b=3', 'c=1']);
+    expect(show(await ask(parseSelector('app=x')))).toEqual(['a=5', 'c=1']);
+    expect(show(await ask(parseSelector('app=x'), parseSelector('path=a')))).toEqual(['a=5', 'c=1']);
+    expect(show(await ask(everything, parseSelector('path=b')))).toEqual(['b=2']);
+  });
+
+  it('answers each question of a lookup that hands out one list whatever it is asked', async () => {
+    const objects = Object.freeze([podObject('a', 'x'), podObject('b', 'y')]);
+    const kube = Object.assign(new FakeKubeLookup({ objects: [...objects] }), { listObjects: async () => objects });
+    const store = MemoryStore.fromConfig(config({ custom: [{ resource: 'pods', metric: 'rps', labels: {}, objects: [{ namespace: 'ns', name: 'a', value: 5 }, { namespace: 'ns', name: 'b', value: 7 }] }, { resource: 'pods', metric: 'other', labels: {}, objects: [{ namespace: 'ns', name: 'a', value: 1 }] }] }));
+    const provider = new MemoryCustomProvider(store, kube);
+    const ask = (metric: string, namespace = 'ns') => provider.getMetricBySelector({ namespace, selector: everything, info: { ...pods, metric }, metricSelector: everything, signal });
+    expect((await ask('rps')).map((v) => v.value)).toEqual([5, 7]);
+    expect((await ask('other')).map((v) => v.value)).toEqual([1]);
+    expect((await ask('rps')).map((v) => v.value)).toEqual([5, 7]);
+    expect((await ask('rps', 'elsewhere')).map((v) => v.describedObject.namespace)).toEqual(['ns', 'ns']);
+  });
+
+  it('keeps no answer naming declared objects the cluster view does not know (their kind comes from discovery)', async () => {
+    const kube = new KeptListLookup({ objects: [podObject('a', 'x')] });
+    const store = MemoryStore.fromConfig(config({ custom: [{ resource: 'pods', metric: 'rps', labels: {}, objects: [{ namespace: 'ns', name: 'ghost', value: 9 }, { namespace: 'ns', name: 'a', value: 1 }] }] }));
+    const provider = new MemoryCustomProvider(store, kube);
+    let kinds = 0;
+    kube.kindFor = async () => {
+      kinds++;
+      return { group: '', version: 'v1', kind: 'Pod' };
+    };
+    const ask = () => provider.getMetricBySelector({ namespace: 'ns', selector: everything, info: pods, metricSelector: everything, signal });
+    expect((await ask()).map((v) => v.describedObject.name)).toEqual(['a', 'ghost']);
+    expect((await ask()).map((v) => v.describedObject.name)).toEqual(['a', 'ghost']);
+    expect(kinds).toBe(2);
   });
 });
 

@@ -48,8 +48,12 @@ export interface KubeLookup {
    * listObjects returns the objects of `resource` in `namespace` (`""` for all namespaces, or for
    * cluster-scoped resources) that match `selector`, sorted by namespace then name.
    * Throws a `MetricsError` (404) when the resource is unknown to the cluster.
+   *
+   * The list is read-only: an implementation may hand the same (frozen) array to every caller
+   * while the cluster view is unchanged, so a caller can also recognise an unchanged answer by
+   * its identity (the server's informer lookup does both).
    */
-  listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]>;
+  listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<readonly KubeObject[]>;
   /** getObject returns one object, or `undefined` when it does not exist. */
   getObject(resource: GroupResource, namespace: string, name: string): Promise<KubeObject | undefined>;
   /** kindFor maps a group-resource to its preferred group-version-kind (from discovery). Throws 404 when unknown. */

@@ -2,7 +2,7 @@ import type { GroupResource, KubeLookup, KubeObject, Selector } from '@custom-me
 
 /** Where a custom-metrics provider finds the objects a request describes. */
 export interface ObjectSource {
-  list(resource: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]>;
+  list(resource: GroupResource, namespace: string, selector: Selector): Promise<readonly KubeObject[]>;
   get(resource: GroupResource, namespace: string, name: string): Promise<KubeObject | undefined>;
 }
 
@@ -25,7 +25,7 @@ export class StaticPodSource implements ObjectSource {
     this.#pods.sort((a, b) => (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name));
   }
 
-  async list(resource: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]> {
+  async list(resource: GroupResource, namespace: string, selector: Selector): Promise<readonly KubeObject[]> {
     if (!isPods(resource)) return this.fallback.listObjects(resource, namespace, selector);
     return this.#pods.filter((p) => (namespace === '' || p.namespace === namespace) && selector.matches(p.labels as Record<string, string>));
   }
@@ -39,7 +39,7 @@ export class StaticPodSource implements ObjectSource {
 /** Objects from the cluster through {@link KubeLookup}. */
 export class KubeObjectSource implements ObjectSource {
   constructor(readonly kube: KubeLookup) {}
-  list(resource: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]> {
+  list(resource: GroupResource, namespace: string, selector: Selector): Promise<readonly KubeObject[]> {
     return this.kube.listObjects(resource, namespace, selector);
   }
   get(resource: GroupResource, namespace: string, name: string): Promise<KubeObject | undefined> {

@@ -19,7 +19,7 @@ describe('FakeKubeLookup', () => {
 
   it('lists objects of a resource by namespace and selector, sorted by namespace then name', async () => {
     const kube = new FakeKubeLookup({ objects: [pod('b', 'x', { app: 'web' }), pod('a', 'z', { app: 'web' }), pod('a', 'y', { app: 'db' }), node('n1')] });
-    const names = (os: KubeObject[]) => os.map((o) => `${o.namespace}/${o.name}`);
+    const names = (os: readonly KubeObject[]) => os.map((o) => `${o.namespace}/${o.name}`);
     expect(names(await kube.listObjects(pods, '', Selector.everything()))).toEqual(['a/y', 'a/z', 'b/x']);
     expect(names(await kube.listObjects(pods, 'a', parseSelector('app=web')))).toEqual(['a/z']);
     expect((await kube.listObjects({ group: '', resource: 'nodes' }, '', Selector.everything())).map((o) => o.name)).toEqual(['n1']);

@@ -59,7 +59,7 @@ export class FakeKubeLookup implements KubeLookup {
     return r;
   }
 
-  async listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]> {
+  async listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<readonly KubeObject[]> {
     const r = this.#resource(resource);
     return [...this.#objects.values()]
       .filter(

@@ -148,6 +148,14 @@ export class KubeDiscovery {
     return d;
   }
 
+  /**
+   * The discovered resource for `gr` as {@link resolve} would answer it at once: `undefined` when
+   * discovery has not loaded yet or does not know `gr` (resolve then waits, refreshes or throws).
+   */
+  resolvedNow(gr: GroupResource): DiscoveredResource | undefined {
+    return this.#ready ? this.#find(gr) : undefined;
+  }
+
   /** The resource for a group and kind. @throws {NotFoundError} when unknown. */
   async resolveKind(group: string, kind: string): Promise<DiscoveredResource> {
     await this.#ensure();

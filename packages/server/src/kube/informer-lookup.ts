@@ -21,8 +21,22 @@ export interface InformerKubeLookupOptions extends KubeDiscoveryOptions {
 interface Entry {
   readonly resource: DiscoveredResource;
   readonly informer: ListWatch<RawObject>;
-  readonly ready: Promise<void>;
+  ready: Promise<void>;
+  /** Set once `ready` has resolved: the entry is read without awaiting it. */
+  synced: boolean;
+  /** Bumped by every change of the informer's cache (its add, update and delete events). */
+  version: number;
+  /** The lists answered at `version`, by namespace and selector text ({@link listKey}). */
+  readonly lists: Map<string, { readonly version: number; readonly objects: readonly KubeObject[] }>;
   restartTimer?: NodeJS.Timeout;
+}
+
+/** How many (namespace, selector) lists one resource keeps; the oldest is dropped beyond it. */
+const MAX_KEPT_LISTS = 512;
+
+/** The key of a kept list: namespace and selector text (a namespace name never holds `\n`). */
+function listKey(namespace: string, selector: Selector): string {
+  return selector.isEmpty() ? namespace : `${namespace}\n${selector.toString()}`;
 }
 
 const MAX_PAGES = 10_000;
@@ -124,29 +138,33 @@ export class InformerKubeLookup implements KubeLookup {
     const path = InformerKubeLookup.collectionPath(resource);
     const informer = new ListWatch<RawObject>(path, new Watch(this.rest.config), () => this.#list(path), false);
     let firstError: unknown;
-    let synced = false;
-    const entry: Entry = {
-      resource,
-      informer,
-      ready: (async () => {
-        informer.on('error', (err) => {
-          if (!synced) {
-            firstError = err;
-            return;
-          }
-          this.#scheduleRestart(entry, err);
-        });
-        await informer.start();
-        if (firstError !== undefined) {
-          this.#entries.delete(key);
-          await informer.stop();
-          this.#log?.warn({ resource: key, err: String((firstError as Error)?.message ?? firstError) }, 'informer failed to sync');
-          throw new ServiceUnavailableError(`unable to list ${key} from the cluster`, 5);
-        }
-        synced = true;
-        this.#log?.debug({ resource: key }, 'informer synced');
-      })(),
+    const entry: Entry = { resource, informer, synced: false, version: 0, lists: new Map(), ready: Promise.resolve() };
+    informer.on('error', (err) => {
+      if (!entry.synced) {
+        firstError = err;
+        return;
+      }
+      this.#scheduleRestart(entry, err);
+    });
+    // Every change of the cache fires one of these, after the change: lists kept from before it
+    // are stale from then on.
+    const changed = () => {
+      entry.version++;
     };
+    informer.on('add', changed);
+    informer.on('update', changed);
+    informer.on('delete', changed);
+    entry.ready = (async () => {
+      await informer.start();
+      if (firstError !== undefined) {
+        this.#entries.delete(key);
+        await informer.stop();
+        this.#log?.warn({ resource: key, err: String((firstError as Error)?.message ?? firstError) }, 'informer failed to sync');
+        throw new ServiceUnavailableError(`unable to list ${key} from the cluster`, 5);
+      }
+      entry.synced = true;
+      this.#log?.debug({ resource: key }, 'informer synced');
+    })();
     this.#entries.set(key, entry);
     return entry;
   }
@@ -168,16 +186,44 @@ export class InformerKubeLookup implements KubeLookup {
     return entry;
   }
 
-  async listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]> {
-    const e = await this.#synced(resource);
+  /**
+   * The synced entry of `gr` when discovery has it at hand and its informer has synced (no
+   * promise); `undefined` when either would have to wait ({@link #synced} then does).
+   */
+  #syncedNow(gr: GroupResource): Entry | undefined {
+    const resource = this.discovery.resolvedNow(gr);
+    if (resource === undefined) return undefined;
+    const entry = this.#entries.get(groupResourceString(resource.groupResource));
+    return entry?.synced === true ? entry : undefined;
+  }
+
+  /**
+   * listObjects answers from the informer's cache. The answer is frozen and kept per namespace
+   * and selector until the cache next changes: an unchanged cluster view gives every caller the
+   * same array (core's `KubeLookup` contract), without filtering, converting and sorting again.
+   */
+  listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<readonly KubeObject[]> {
+    const now = this.#syncedNow(resource);
+    if (now !== undefined) return Promise.resolve(this.#listOf(now, namespace, selector));
+    return this.#synced(resource).then((e) => this.#listOf(e, namespace, selector));
+  }
+
+  #listOf(e: Entry, namespace: string, selector: Selector): readonly KubeObject[] {
     const { gvk, namespaced } = e.resource;
+    const ns = namespaced && namespace !== '' ? namespace : '';
+    const key = listKey(ns, selector);
+    const kept = e.lists.get(key);
+    if (kept !== undefined && kept.version === e.version) return kept.objects;
     const isPod = gvk.group === '' && gvk.kind === 'Pod';
-    const items = e.informer.list(namespaced && namespace !== '' ? namespace : undefined);
+    const items = e.informer.list(ns === '' ? undefined : ns);
     const out: KubeObject[] = [];
     for (const o of items) {
       if (selector.matches(o.metadata?.labels ?? {})) out.push(toKubeObject(o, gvk, namespaced, isPod));
     }
-    return out.sort(byNamespaceThenName);
+    const objects = Object.freeze(out.sort(byNamespaceThenName));
+    if (kept === undefined && e.lists.size >= MAX_KEPT_LISTS) e.lists.delete(e.lists.keys().next().value as string);
+    e.lists.set(key, { version: e.version, objects });
+    return objects;
   }
 
   async getObject(resource: GroupResource, namespace: string, name: string): Promise<KubeObject | undefined> {

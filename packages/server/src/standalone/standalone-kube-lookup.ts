@@ -137,7 +137,7 @@ export class StandaloneKubeLookup implements KubeLookup {
     return res;
   }
 
-  async listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<KubeObject[]> {
+  async listObjects(resource: GroupResource, namespace: string, selector: Selector): Promise<readonly KubeObject[]> {
     const res = this.#resource(resource);
     return (this.#objects.get(groupResourceString(res.groupResource)) ?? []).filter(
       (o) => (!res.namespaced || namespace === '' || o.namespace === namespace) && selector.matches(o.labels),

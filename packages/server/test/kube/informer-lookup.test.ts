@@ -77,6 +77,43 @@ describe('InformerKubeLookup against the kube-apiserver double (client-node info
     await waitFor('web-5 after re-watch', async () => (await lookup.getObject({ group: '', resource: 'pods' }, 'default', 'web-5')) !== undefined);
   });
 
+  it('hands out one frozen list per namespace and selector until a watch event changes the cache', async () => {
+    const pods = { group: '', resource: 'pods' };
+    const web = parseSelector('app=web');
+    const first = await lookup.listObjects(pods, 'default', web);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => (first as unknown[]).push({})).toThrow(TypeError);
+    // The same question of an unchanged cache: the same array (a selector parsed again is the same question).
+    expect(await lookup.listObjects(pods, 'default', parseSelector('app = web'))).toBe(first);
+    // Another namespace, another selector: other lists, each kept on its own.
+    const other = await lookup.listObjects(pods, 'other', web);
+    const everything = await lookup.listObjects(pods, 'default', Selector.everything());
+    expect(other.map((p) => p.name)).toEqual(['web-3']);
+    expect(other).not.toBe(first);
+    expect(everything).not.toBe(first);
+    expect(await lookup.listObjects(pods, 'other', web)).toBe(other);
+
+    // An added pod: every kept list of the resource is stale, and the next lists show it.
+    double.upsert('pods', pod('default', 'web-6', { app: 'web' }, '10.0.0.6'));
+    await waitFor('web-6 in the list', async () => (await lookup.listObjects(pods, 'default', web)).some((p) => p.name === 'web-6'));
+    const added = await lookup.listObjects(pods, 'default', web);
+    expect(added).not.toBe(first);
+    expect(added.map((p) => p.name)).toEqual([...first.map((p) => p.name), 'web-6'].sort());
+    expect((await lookup.listObjects(pods, 'other', web)).map((p) => p.name)).toEqual(['web-3']);
+    // Objects left unchanged keep their KubeObject.
+    expect(added.find((p) => p.name === first[0].name)).toBe(first[0]);
+
+    // A modified pod (new labels): out of the selector's list.
+    double.upsert('pods', pod('default', 'web-6', { app: 'db' }, '10.0.0.6'));
+    await waitFor('web-6 relabelled', async () => !(await lookup.listObjects(pods, 'default', web)).some((p) => p.name === 'web-6'));
+    expect((await lookup.listObjects(pods, 'default', parseSelector('app=db'))).map((p) => p.name)).toEqual(['web-6']);
+
+    // A deleted pod.
+    double.remove('pods', 'default', 'web-6');
+    await waitFor('web-6 deleted', async () => (await lookup.listObjects(pods, 'default', Selector.everything())).every((p) => p.name !== 'web-6'));
+    expect((await lookup.listObjects(pods, 'default', parseSelector('app=db')))).toEqual([]);
+  });
+
   it('serves cluster-scoped and grouped resources, with kinds and scopes from discovery', async () => {
     expect((await lookup.getObject({ group: '', resource: 'nodes' }, '', 'node-1'))?.labels).toEqual({ zone: 'a' });
     const deps = await lookup.listObjects({ group: 'apps', resource: 'deployments' }, 'default', Selector.everything());
