@@ -53,10 +53,17 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     req.signal.throwIfAborted();
     const all = this.#series(req.info);
     const ns = req.info.namespaced ? req.namespace : '';
-    const known = await this.#list(req.info.groupResource, ns, req.selector);
-    // Objects the cluster view knows are only served when they match the selector; declared
-    // objects it does not know are matched by the labels declared for them.
-    const everyKnown = req.selector.isEmpty() ? known : await this.#list(req.info.groupResource, ns, Selector.everything());
+    const gr = req.info.groupResource;
+    let known: readonly KubeObject[];
+    let everyKnown: readonly KubeObject[];
+    try {
+      known = await this.kube.listObjects(gr, ns, req.selector);
+      // Objects the cluster view knows are only served when they match the selector; declared
+      // objects it does not know are matched by the labels declared for them.
+      everyKnown = req.selector.isEmpty() ? known : await this.kube.listObjects(gr, ns, Selector.everything());
+    } catch (e) {
+      known = everyKnown = listFailed(gr, e);
+    }
     req.signal.throwIfAborted();
     const key = answerKey(req, ns);
     const version = this.store.version;
@@ -181,16 +188,6 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     return s;
   }
 
-  async #list(gr: GroupResource, namespace: string, selector: Selector): Promise<readonly KubeObject[]> {
-    try {
-      return await this.kube.listObjects(gr, namespace, selector);
-    } catch (e) {
-      // A resource the cluster does not know serves only its declared objects; any other
-      // failure of the cluster view is a failure (503), never an empty answer.
-      if (isUnknownResource(e)) return [];
-      throw lookupFailed(gr, e);
-    }
-  }
 
   async #metricValue(
     info: CustomMetricInfo,
@@ -215,6 +212,18 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     }
   }
 }
+
+/**
+ * The objects of a failed cluster-view list: none for a resource the cluster does not know (only
+ * its declared objects are served); any other failure of the cluster view is thrown as a failure
+ * (503), never an empty answer.
+ */
+function listFailed(gr: GroupResource, e: unknown): readonly KubeObject[] {
+  if (isUnknownResource(e)) return NO_OBJECTS;
+  throw lookupFailed(gr, e);
+}
+
+const NO_OBJECTS: readonly KubeObject[] = Object.freeze([]);
 
 /** The KubeLookup's "resource unknown to the cluster" answer (a 404 MetricsError). */
 function isUnknownResource(e: unknown): boolean {

@@ -112,6 +112,21 @@ describe('encodeMetricValueList', () => {
     );
   });
 
+  it('writes the same bytes when the described objects are frozen and shared across answers (their text is kept)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('v1beta1' as const, 'v1beta2' as const), answer, fc.array(fc.nat(), { maxLength: 12 }), (version, items, picks) => {
+        // Every other answer is built from the first answer's frozen objects, in another order.
+        const frozen = items.map((v) => ({ ...v, describedObject: Object.freeze({ ...v.describedObject }) }));
+        expect(encodeMetricValueList(version, frozen)).toBe(reference(version, frozen));
+        if (frozen.length === 0) return;
+        const again = picks.map((p, i) => ({ ...items[i % items.length], describedObject: frozen[p % frozen.length].describedObject }));
+        expect(encodeMetricValueList(version, again)).toBe(reference(version, again));
+        expect(encodeMetricValueList(version, frozen)).toBe(reference(version, frozen));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('writes the empty list and the shared parts as the generic encoder does', () => {
     for (const version of ['v1beta1', 'v1beta2'] as const) {
       expect(encodeMetricValueList(version, [])).toBe(reference(version, []));

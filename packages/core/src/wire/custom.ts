@@ -137,7 +137,7 @@ export function encodeMetricValueList(version: CustomMetricsVersion, items: read
   // Per answer: the last value of each shared part and its encoding (compared by identity / value).
   let refKind: string | undefined;
   let refNamespace: string | undefined;
-  let refHead = '';
+  let refHead: string | undefined;
   let refApiVersion: string | undefined;
   let refTail = '';
   let selObject: LabelSelector | null | undefined;
@@ -153,24 +153,28 @@ export function encodeMetricValueList(version: CustomMetricsVersion, items: read
     const v = items[i];
     const ref = v.describedObject;
     // renderObjectReference: kind, namespace, name, uid, apiVersion, each omitted when empty.
-    const kind = ref.kind;
-    const namespace = ref.namespace;
-    if (kind !== refKind || namespace !== refNamespace || i === 0) {
-      refKind = kind;
-      refNamespace = namespace;
-      refHead = kind ? `"kind":${quoteString(kind)}` : '';
-      if (namespace) refHead += `${refHead === '' ? '' : ','}"namespace":${quoteString(namespace)}`;
-    }
-    let refText = refHead;
-    if (ref.name) refText += `${refText === '' ? '' : ','}"name":${quoteString(ref.name)}`;
-    if (ref.uid) refText += `${refText === '' ? '' : ','}"uid":${quoteString(ref.uid)}`;
-    const apiVersion = ref.apiVersion;
-    if (apiVersion) {
-      if (apiVersion !== refApiVersion) {
-        refApiVersion = apiVersion;
-        refTail = `"apiVersion":${quoteString(apiVersion)}`;
+    let refText = frozenRefTexts.get(ref);
+    if (refText === undefined) {
+      const kind = ref.kind;
+      const namespace = ref.namespace;
+      if (kind !== refKind || namespace !== refNamespace || refHead === undefined) {
+        refKind = kind;
+        refNamespace = namespace;
+        refHead = kind ? `"kind":${quoteString(kind)}` : '';
+        if (namespace) refHead += `${refHead === '' ? '' : ','}"namespace":${quoteString(namespace)}`;
       }
-      refText += `${refText === '' ? '' : ','}${refTail}`;
+      refText = refHead;
+      if (ref.name) refText += `${refText === '' ? '' : ','}"name":${quoteString(ref.name)}`;
+      if (ref.uid) refText += `${refText === '' ? '' : ','}"uid":${quoteString(ref.uid)}`;
+      const apiVersion = ref.apiVersion;
+      if (apiVersion) {
+        if (apiVersion !== refApiVersion) {
+          refApiVersion = apiVersion;
+          refTail = `"apiVersion":${quoteString(apiVersion)}`;
+        }
+        refText += `${refText === '' ? '' : ','}${refTail}`;
+      }
+      if (Object.isFrozen(ref)) frozenRefTexts.set(ref, refText);
     }
     const name = v.metric.name;
     const sel = v.metric.selector;
@@ -210,6 +214,13 @@ export function encodeMetricValueList(version: CustomMetricsVersion, items: read
   }
   return `${out}]}\n`;
 }
+
+/**
+ * The encoded fields of each frozen ObjectReference met (a provider sharing its described objects
+ * across answers, e.g. the memory backend's): a frozen object never changes, so its text holds
+ * for as long as the object lives.
+ */
+const frozenRefTexts = new WeakMap<ObjectReference, string>();
 
 /** Whether the item's strings are strings (or empty), as {@link encodeMetricValueList} writes them. */
 function isPlain(v: MetricValue): boolean {

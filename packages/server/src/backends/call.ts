@@ -24,20 +24,15 @@ export async function callBackend<T>(
 ): Promise<T> {
   const started = performance.now();
   const op = providerOperation(operation);
-  const observe = (outcome: 'success' | 'error') => {
-    const ms = performance.now() - started;
-    observers.metrics.backendCallDuration.observe({ instance: backend.name, operation: op, outcome }, ms / 1000);
-    observers.metrics.recent.call(backend.name, op, ms, outcome === 'success');
-  };
   try {
     signal.throwIfAborted();
     const result = await fn();
-    observe('success');
+    observe(observers, backend.name, op, 'success', started);
     // The debug page's last values: the answer is kept by reference, read when the page asks.
     observers.metrics.recent.answer(backend.name, operation, result);
     return result;
   } catch (e) {
-    observe('error');
+    observe(observers, backend.name, op, 'error', started);
     if (isResponseTooLargeError(e)) {
       // Name the instance whose answer was too large, so the user knows whose limit to raise.
       observers.metrics.backendErrors.inc({ instance: backend.name, operation: op });
@@ -53,6 +48,13 @@ export async function callBackend<T>(
     observers.logger.error({ backend: backend.name, operation, err: errorText(e) }, 'backend call failed');
     throw new ServiceUnavailableError('unable to fetch metrics');
   }
+}
+
+/** Records one call's latency (histogram and the debug page's recent latency). */
+function observe(observers: CallObservers, instance: string, op: string, outcome: 'success' | 'error', started: number): void {
+  const ms = performance.now() - started;
+  observers.metrics.observeBackendCall(instance, op, outcome, ms / 1000);
+  observers.metrics.recent.call(instance, op, ms, outcome === 'success');
 }
 
 /** `provider.<operation>` of each operation (a few names): built once, not on every call. */

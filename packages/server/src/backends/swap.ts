@@ -91,7 +91,8 @@ export class SwappableRegistry extends BackendRegistry {
         leave();
         throw e;
       }
-      if (out instanceof Promise) void out.finally(leave).catch(() => undefined);
+      // One reaction for both outcomes (the handler's own promise keeps its rejection).
+      if (out instanceof Promise) out.then(leave, leave);
       else res.once('close', leave);
       return out;
     };

@@ -2,6 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { BackendMetrics } from '@custom-metrics/core';
 import { RecentActivity } from './recent.js';
 
+/** The bound `observe` of one label combination of a histogram (prom-client's `labels(...)` child). */
+type Observer = { observe(value: number): void };
+
 /**
  * ServerMetrics holds the server's self-metrics (prom-client) exported on `/metrics`: request
  * latency by API group, verb and code; in-flight requests; backend call latency and errors per
@@ -104,12 +107,34 @@ export class ServerMetrics {
     this.#health = source;
   }
 
+  /**
+   * The backend-call histogram's child of each (instance, operation, outcome), resolved once:
+   * a call then costs two map lookups instead of prom-client's label hashing. The label values
+   * are bounded (configured instances, their few operations, two outcomes).
+   */
+  readonly #callChildren = new Map<string, Map<string, { success: Observer; error: Observer }>>();
+
+  /** Observes one backend call's duration (`backendCallDuration`). */
+  observeBackendCall(instance: string, operation: string, outcome: 'success' | 'error', seconds: number): void {
+    let ops = this.#callChildren.get(instance);
+    if (ops === undefined) this.#callChildren.set(instance, (ops = new Map()));
+    let children = ops.get(operation);
+    if (children === undefined) {
+      children = {
+        success: this.backendCallDuration.labels({ instance, operation, outcome: 'success' }),
+        error: this.backendCallDuration.labels({ instance, operation, outcome: 'error' }),
+      };
+      ops.set(operation, children);
+    }
+    children[outcome].observe(seconds);
+  }
+
   /** A {@link BackendMetrics} recorder that labels everything with `instance`. */
   forBackend(instance: string): BackendMetrics {
     return {
       observeCall: (operation, seconds, outcome, query) => {
         if (!Number.isFinite(seconds) || seconds < 0) return;
-        this.backendCallDuration.observe({ instance, operation, outcome }, seconds);
+        this.observeBackendCall(instance, operation, outcome, seconds);
         if (outcome === 'error') this.backendErrors.inc({ instance, operation });
         this.recent.call(instance, operation, seconds * 1000, outcome === 'success');
         if (typeof query === 'string') this.recent.query(instance, operation, query, seconds * 1000, outcome === 'success');
