@@ -33,6 +33,9 @@ import type { CustomSeries, MemoryStore, StoredObjectValue } from './store.js';
  * or the series default.
  */
 export class MemoryCustomProvider implements CustomMetricsProvider {
+  /** Answers from the store and the cluster view, both in memory (core's `answersFromMemory`). */
+  readonly answersFromMemory = true;
+
   /**
    * The last list answer made from each cluster-view list (weakly: a list the lookup no longer
    * hands out takes its answer with it), for the next request asking the same of the same list.
@@ -344,6 +347,9 @@ function valueByKey(series: readonly CustomSeries[], key: string, useDefault: bo
 
 /** MemoryExternalProvider answers external metrics from a {@link MemoryStore} (names case-insensitive). */
 export class MemoryExternalProvider implements ExternalMetricsProvider {
+  /** Answers from the store in memory (core's `answersFromMemory`). */
+  readonly answersFromMemory = true;
+
   constructor(
     private readonly store: MemoryStore,
     private readonly now: () => Date = () => new Date(),

@@ -55,6 +55,15 @@ export interface CustomMetricsProvider {
    * Throws `metricNotFound` (404) when the metric is unknown for that resource.
    */
   getMetricBySelector(req: GetMetricBySelectorRequest): Promise<MetricValue[]>;
+  /**
+   * `true` for a provider that answers from memory: no I/O, nothing the request's cancellation
+   * could cut short. The server then hands it a signal that is never aborted instead of the
+   * request's own (whose creation is a measurable share of a request's cost), after checking the
+   * request's cancellation itself, and discards an answer that arrives after it, as for every
+   * provider. The provider must still reject a signal that is already aborted (the conformance
+   * kit checks this), for callers other than the server.
+   */
+  readonly answersFromMemory?: boolean;
 }
 
 /** Arguments of {@link ExternalMetricsProvider.getExternalMetric}. */
@@ -77,6 +86,8 @@ export interface ExternalMetricsProvider {
    * Throws `metricNotFound` (404) when the metric is unknown.
    */
   getExternalMetric(req: GetExternalMetricRequest): Promise<ExternalMetricValue[]>;
+  /** As {@link CustomMetricsProvider.answersFromMemory}. */
+  readonly answersFromMemory?: boolean;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './support/harness.js';
-import { Gate, misbehavingPlugin, onDemandPlugin } from './support/test-plugins.js';
+import { fromMemoryPlugin, Gate, misbehavingPlugin, onDemandPlugin } from './support/test-plugins.js';
 
 const P = '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*';
 
@@ -106,5 +106,52 @@ describe('client disconnects and on-demand lookup', () => {
     const none = await s.getJSON(`${P}/unknown`);
     expect(none.status).toBe(404);
     expect(none.json).toMatchObject({ message: 'the server could not find the metric unknown for pods' });
+  });
+});
+
+describe('providers that answer from memory (answersFromMemory)', () => {
+  let s: TestServer;
+  const gate = new Gate();
+  const memorySignals: AbortSignal[] = [];
+  const badGate = new Gate();
+  beforeAll(async () => {
+    s = await startTestServer({
+      config: { server: { requestTimeoutSeconds: 0.3 }, backends: [{ name: 'mem', type: 'from-memory' }, { name: 'bad', type: 'misbehaving' }] },
+      plugins: { 'from-memory': fromMemoryPlugin(gate, memorySignals), misbehaving: misbehavingPlugin(badGate) },
+    });
+  });
+  afterAll(async () => {
+    gate.open();
+    await s.close();
+  });
+
+  it('get one never-aborted signal, not a signal per request, on every route', async () => {
+    expect((await s.getJSON(`${P}/now`)).status).toBe(200);
+    expect((await s.getJSON('/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/p/now')).status).toBe(200);
+    const external = await s.getJSON('/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue');
+    expect(external.status).toBe(200);
+    expect(external.json).toMatchObject({ items: [{ metricName: 'queue', value: '3' }] });
+    expect(memorySignals).toHaveLength(3);
+    expect(new Set(memorySignals).size).toBe(1);
+    expect(memorySignals[0].aborted).toBe(false);
+  });
+
+  it('still answer 503 at the deadline: the server checks the cancellation and drops the late answer', async () => {
+    const res = await s.getJSON(`${P}/held`);
+    expect(res.status).toBe(503);
+    expect(res.json).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
+    expect(gate.entered).toBe(1);
+    // The provider's signal never aborts; its answer, arriving after the 503, is discarded.
+    expect(memorySignals.at(-1)?.aborted).toBe(false);
+    gate.open();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await s.getJSON(`${P}/now`)).status).toBe(200);
+  });
+
+  it('leave other providers the request\'s own signal, aborted at the deadline', async () => {
+    const res = await s.getJSON(`${P}/slow`);
+    expect(res.status).toBe(503);
+    for (let i = 0; i < 200 && badGate.aborted === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(badGate.aborted).toBe(1);
   });
 });

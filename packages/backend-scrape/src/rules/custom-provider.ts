@@ -38,6 +38,8 @@ interface Aggregate {
  * several series belong to one object (e.g. one per `path` and `code`), their values are summed.
  */
 export class ScrapeCustomProvider implements CustomMetricsProvider {
+  /** Answers from the scraped series in memory (core's `answersFromMemory`). */
+  readonly answersFromMemory = true;
   readonly #rules: CompiledRule[];
   readonly #now: () => number;
 

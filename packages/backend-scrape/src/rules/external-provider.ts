@@ -23,6 +23,8 @@ export interface ScrapeExternalProviderDeps {
  * `namespaced: false`.
  */
 export class ScrapeExternalProvider implements ExternalMetricsProvider {
+  /** Answers from the scraped series in memory (core's `answersFromMemory`). */
+  readonly answersFromMemory = true;
   readonly #rules: CompiledRule[];
   readonly #now: () => number;
 

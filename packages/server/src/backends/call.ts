@@ -13,12 +13,13 @@ export interface CallObservers {
  * passes `MetricsError`s through (404, 400, ...), and turns anything else into a 503 Status whose
  * message says nothing about the backend (the detail is logged). A call made after `signal` was
  * aborted (deadline, client gone) is a 503 too. An answer past the backend's `maxResponseBytes`
- * is a 503 naming the instance and the limit.
+ * is a 503 naming the instance and the limit. `signal` is the request's cancellation (an
+ * AbortSignal, or the routes' `Cancellation`, read without creating its AbortSignal).
  */
 export async function callBackend<T>(
   backend: RegisteredBackend,
   operation: string,
-  signal: AbortSignal,
+  signal: Pick<AbortSignal, 'aborted' | 'throwIfAborted'>,
   observers: CallObservers,
   fn: () => Promise<T>,
 ): Promise<T> {

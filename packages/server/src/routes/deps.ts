@@ -24,11 +24,38 @@ export interface RequestState {
   user?: { name: string; groups: readonly string[] };
 }
 
-const NEVER = new AbortController().signal;
+/** A signal that is never aborted: for providers that answer from memory, and requests without a deadline. */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
+/** A request's cancellation as the routes use it: checked without its AbortSignal, which is created on first read. */
+export interface Cancellation {
+  readonly aborted: boolean;
+  /** The AbortSignal (created now if it was not yet; already aborted if the request was). */
+  readonly signal: AbortSignal;
+  /** Throws the cancellation reason, as `AbortSignal.throwIfAborted`. */
+  throwIfAborted(): void;
+}
+
+/** The cancellation of a request no deadline middleware ran for: never cancelled. */
+const NOT_CANCELLED: Cancellation = Object.freeze({ aborted: false, signal: NEVER_ABORTED, throwIfAborted() {} });
+
+/** The request's cancellation (set by the deadline middleware). */
+export function requestCancellation(ctx: Context): Cancellation {
+  return (ctx.state as RequestState).cancellation ?? NOT_CANCELLED;
+}
 
 /** The request's abort signal (a never-aborted one when no deadline middleware ran); created on first read. */
 export function requestSignal(ctx: Context): AbortSignal {
-  return (ctx.state as RequestState).cancellation?.signal ?? NEVER;
+  return requestCancellation(ctx).signal;
+}
+
+/**
+ * The signal a provider call gets: a never-aborted one for a provider that answers from memory
+ * (core's `answersFromMemory`: the caller checks the cancellation around the call instead),
+ * else the request's own.
+ */
+export function providerSignal(provider: { readonly answersFromMemory?: boolean }, cancellation: Cancellation): AbortSignal {
+  return provider.answersFromMemory === true ? NEVER_ABORTED : cancellation.signal;
 }
 
 /** Whether the request was cancelled (deadline passed, client gone), without creating its AbortSignal. */

@@ -78,3 +78,49 @@ export const onDemandPlugin: BackendPlugin = defineBackendPlugin({
     },
   }),
 }) as BackendPlugin;
+
+/**
+ * A plugin whose custom and external providers declare `answersFromMemory` and record the signal
+ * of every call (`signals`): `held` waits for `gate` to open, anything else answers at once.
+ */
+export function fromMemoryPlugin(gate: Gate, signals: AbortSignal[]): BackendPlugin {
+  const value = (name: string, namespace: string): MetricValue => ({
+    describedObject: { kind: 'Pod', namespace, name: 'p', apiVersion: '/v1' },
+    metric: { name, selector: null },
+    timestamp: new Date('2026-01-15T10:20:30Z'),
+    value: 1,
+  });
+  return defineBackendPlugin({
+    name: 'from-memory',
+    configSchema: { type: 'object' },
+    create: () => ({
+      custom: {
+        answersFromMemory: true,
+        listAllMetrics: () => [info('now'), info('held')],
+        async getMetricByName(req) {
+          signals.push(req.signal);
+          req.signal.throwIfAborted();
+          return value(req.info.metric, req.namespace);
+        },
+        async getMetricBySelector(req) {
+          signals.push(req.signal);
+          req.signal.throwIfAborted();
+          if (req.info.metric === 'held') {
+            gate.entered++;
+            await gate.opened;
+          }
+          return [value(req.info.metric, req.namespace)];
+        },
+      },
+      external: {
+        answersFromMemory: true,
+        listAllExternalMetrics: () => [{ metric: 'queue' }],
+        async getExternalMetric(req) {
+          signals.push(req.signal);
+          req.signal.throwIfAborted();
+          return [{ metricName: 'queue', metricLabels: {}, timestamp: new Date('2026-01-15T10:20:30Z'), value: 3 }];
+        },
+      },
+    }),
+  }) as BackendPlugin;
+}

@@ -16,7 +16,7 @@ import {
 } from '@custom-metrics/core';
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
-import { requestAborted, requestSignal, type RouteDeps, requestDeps } from '../deps.js';
+import { providerSignal, requestAborted, requestCancellation, type Cancellation, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument, sendEncoded, sendSharedDocument } from '../respond.js';
@@ -63,7 +63,7 @@ export function customMetricsHandler(appDeps: RouteDeps): Middleware {
     const metricSelector = selectorParam(params, 'metricLabelSelector');
     checkFieldSelector(params.get('fieldSelector'), path.name);
     rejectWatch(params, CUSTOM_WATCH_RESOURCE);
-    const items = await getCustomMetric(deps, path, selector, metricSelector, requestSignal(ctx));
+    const items = await getCustomMetric(deps, path, selector, metricSelector, requestCancellation(ctx));
     if (requestAborted(ctx)) return;
     sendEncoded(
       ctx,
@@ -120,14 +120,15 @@ function namespacedOnClusterRoute(path: CustomMetricPath): NotFoundError {
 
 /**
  * getCustomMetric routes one request to the backend instance listing the metric (or, when none
- * does, to the `lookupOnDemand` instances in priority order), and returns its values.
+ * does, to the `lookupOnDemand` instances in priority order), and returns its values. The
+ * provider gets the request's AbortSignal unless it answers from memory ({@link providerSignal}).
  */
 export async function getCustomMetric(
   deps: RouteDeps,
   path: CustomMetricPath,
   selector: Selector,
   metricSelector: Selector,
-  signal: AbortSignal,
+  cancellation: Cancellation,
 ): Promise<MetricValue[]> {
   const info: CustomMetricInfo = { groupResource: path.groupResource, namespaced: path.namespace !== '', metric: path.metric };
   const routed = deps.registry.customFor(path.groupResource, path.metric);
@@ -138,12 +139,12 @@ export async function getCustomMetric(
   for (const { backend, provider } of candidates) {
     try {
       if (path.name === '*') {
-        return await callBackend(backend, 'getMetricBySelector', signal, deps, () =>
-          provider.getMetricBySelector({ namespace: path.namespace, selector, info, metricSelector, signal }),
+        return await callBackend(backend, 'getMetricBySelector', cancellation, deps, () =>
+          provider.getMetricBySelector({ namespace: path.namespace, selector, info, metricSelector, signal: providerSignal(provider, cancellation) }),
         );
       }
-      const one = await callBackend(backend, 'getMetricByName', signal, deps, () =>
-        provider.getMetricByName({ namespace: path.namespace, name: path.name, info, metricSelector, signal }),
+      const one = await callBackend(backend, 'getMetricByName', cancellation, deps, () =>
+        provider.getMetricByName({ namespace: path.namespace, name: path.name, info, metricSelector, signal: providerSignal(provider, cancellation) }),
       );
       return [one];
     } catch (e) {

@@ -12,7 +12,7 @@ import {
 } from '@custom-metrics/core';
 import { callBackend } from '../../backends/call.js';
 import type { RegisteredBackend } from '../../backends/registry.js';
-import { requestAborted, requestSignal, type RouteDeps, requestDeps } from '../deps.js';
+import { providerSignal, requestAborted, requestCancellation, type Cancellation, type RouteDeps, requestDeps } from '../deps.js';
 import { unlistedMetricError } from '../pending.js';
 import { apiGroupDocument } from '../discovery/documents.js';
 import { sendDocument, sendEncoded, sendSharedDocument } from '../respond.js';
@@ -49,7 +49,7 @@ export function externalMetricsHandler(appDeps: RouteDeps): Middleware {
     // Decoded and checked as apiserver's ListOptions (a bad one is a 400), otherwise unused.
     parseFieldSelector(params.get('fieldSelector'), FIELD_SELECTOR_FIELDS);
     rejectWatch(params, { group: EXTERNAL_METRICS_GROUP, resource: '*' });
-    const items = await getExternalMetric(deps, path, metricSelector, requestSignal(ctx));
+    const items = await getExternalMetric(deps, path, metricSelector, requestCancellation(ctx));
     if (requestAborted(ctx)) return;
     sendEncoded(
       ctx,
@@ -60,7 +60,7 @@ export function externalMetricsHandler(appDeps: RouteDeps): Middleware {
 }
 
 /** getExternalMetric routes one request to the instance listing the metric (or the on-demand ones). */
-export async function getExternalMetric(deps: RouteDeps, path: ExternalMetricPath, metricSelector: Selector, signal: AbortSignal): Promise<ExternalMetricValue[]> {
+export async function getExternalMetric(deps: RouteDeps, path: ExternalMetricPath, metricSelector: Selector, cancellation: Cancellation): Promise<ExternalMetricValue[]> {
   const routed = deps.registry.externalFor(path.metric);
   const candidates: Array<{ backend: RegisteredBackend; provider: ExternalMetricsProvider }> = routed ? [routed] : deps.registry.onDemandExternal();
   const metric = routed ? routed.info.metric : path.metric;
@@ -68,8 +68,8 @@ export async function getExternalMetric(deps: RouteDeps, path: ExternalMetricPat
   let lastNotFound: unknown;
   for (const { backend, provider } of candidates) {
     try {
-      return await callBackend(backend, 'getExternalMetric', signal, deps, () =>
-        provider.getExternalMetric({ namespace: path.namespace, metricSelector, info: { metric }, signal }),
+      return await callBackend(backend, 'getExternalMetric', cancellation, deps, () =>
+        provider.getExternalMetric({ namespace: path.namespace, metricSelector, info: { metric }, signal: providerSignal(provider, cancellation) }),
       );
     } catch (e) {
       // An on-demand instance whose discovery has not succeeded yet cannot tell either way: the
