@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DeadlineQueue, RequestCancellation } from './deadline.js';
 
@@ -26,6 +28,24 @@ describe('DeadlineQueue', () => {
     vi.advanceTimersByTime(2);
     expect(expired).toEqual(['a', 'c']);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps nothing of a settled request while an earlier one is still pending', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const q = new DeadlineQueue(60_000);
+    // A long request at the head of the queue: the entries behind it settle first (steady load).
+    const head = q.add(() => undefined);
+    const refs: Array<WeakRef<object>> = [];
+    for (let i = 0; i < 100; i++) {
+      const request = { body: new Array(1000).fill(i) };
+      refs.push(new WeakRef(request));
+      q.settle(q.add(() => void request.body));
+    }
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    q.settle(head);
   });
 
   it('runs one timer, which stops once nothing is pending, and starts again for a new deadline', () => {

@@ -11,7 +11,8 @@ const EXPIRED = Symbol('expired');
 interface Deadline {
   /** `performance.now()` at which it expires. */
   readonly at: number;
-  readonly onExpire: () => void;
+  /** What runs at expiry; dropped once settled, so a settled entry holds nothing of its request. */
+  onExpire: (() => void) | undefined;
   /** Settled (expired, or the request finished first). */
   done: boolean;
 }
@@ -28,7 +29,8 @@ const COMPACT_AFTER = 1024;
  * array push, instead of a timer object, its scheduling and its cancellation.
  */
 export class DeadlineQueue {
-  readonly #entries: Deadline[] = [];
+  /** Pending and settled entries in arrival order; the slots before `#head` are emptied. */
+  readonly #entries: Array<Deadline | undefined> = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
 
@@ -45,12 +47,15 @@ export class DeadlineQueue {
   /** The request finished before its deadline. */
   settle(entry: Deadline): void {
     entry.done = true;
+    // A settled entry may wait behind an earlier pending one: it must not keep its request
+    // (the closure) alive meanwhile, under steady load for longer than a young-generation cycle.
+    entry.onExpire = undefined;
     if (this.#entries[this.#head] === entry) this.#dropSettled();
   }
 
   #dropSettled(): void {
     const entries = this.#entries;
-    while (this.#head < entries.length && entries[this.#head].done) this.#head++;
+    while (this.#head < entries.length && (entries[this.#head] as Deadline).done) entries[this.#head++] = undefined;
     if (this.#head === entries.length) {
       // The timer stays armed (unref'd): when it fires with nothing due it just stops, and a
       // request arriving meanwhile needs no new timer (its deadline is later than the armed one).
@@ -74,16 +79,18 @@ export class DeadlineQueue {
     const now = performance.now();
     const entries = this.#entries;
     while (this.#head < entries.length) {
-      const entry = entries[this.#head];
+      const entry = entries[this.#head] as Deadline;
       if (!entry.done) {
         if (entry.at > now) break;
         entry.done = true;
-        entry.onExpire();
+        const onExpire = entry.onExpire as () => void;
+        entry.onExpire = undefined;
+        onExpire();
       }
-      this.#head++;
+      entries[this.#head++] = undefined;
     }
     this.#dropSettled();
-    if (this.#head < entries.length && this.#timer === undefined) this.#arm(entries[this.#head].at);
+    if (this.#head < entries.length && this.#timer === undefined) this.#arm((entries[this.#head] as Deadline).at);
   }
 }
 
