@@ -83,37 +83,48 @@ export function peerConnection(req: NodeRequestLike): PeerConnection | undefined
   const key = (session ?? req.socket) as object | null | undefined;
   const socket = (session ? session.socket : req.socket) as Partial<Pick<TLSSocket, 'getPeerFinished' | 'getProtocol'>> | null | undefined;
   if (!key || !socket || typeof socket.getPeerFinished !== 'function') return undefined;
-  const known = tls13Handshakes.get(socket);
-  if (known) return { key, handshake: known };
+  const known = tls13Connections.get(socket);
+  if (known !== undefined && known.key === key) return known;
   const handshake = socket.getPeerFinished();
   if (!handshake) return undefined;
+  const connection: PeerConnection = Object.freeze({ key, handshake });
   // TLS 1.3 has no renegotiation (and Node offers no post-handshake authentication): the
   // connection's handshake never changes, so it is read once. TLS 1.2 is read on every request.
-  if (typeof socket.getProtocol === 'function' && socket.getProtocol() === 'TLSv1.3') tls13Handshakes.set(socket, handshake);
-  return { key, handshake };
+  if (typeof socket.getProtocol === 'function' && socket.getProtocol() === 'TLSv1.3') tls13Connections.set(socket, connection);
+  return connection;
 }
 
-/** The handshake (peer Finished message) of each TLS 1.3 connection. */
-const tls13Handshakes = new WeakMap<object, Buffer>();
+/** The PeerConnection of each TLS 1.3 connection (its handshake is read once). */
+const tls13Connections = new WeakMap<object, PeerConnection>();
 
 /**
  * Builds an {@link AuthRequest} from a node (http/1.1 or http2 compatibility) request. The
  * certificate chain and the header lines are read and parsed only when an authenticator asks for them.
  */
 export function authRequestFromNode(req: NodeRequestLike): AuthRequest {
-  let chain: X509Certificate[] | undefined;
-  let lines: Map<string, string[]> | undefined;
-  return {
-    headers: req.headers,
-    // Read only by the front-proxy step, once its certificate verified.
-    get headerLines() {
-      lines ??= headerLines(req.rawHeaders ?? []);
-      return lines;
-    },
-    get peerCertificates() {
-      chain ??= peerChain(req.socket);
-      return chain;
-    },
-    connection: peerConnection(req),
-  };
+  return new NodeAuthRequest(req);
+}
+
+/** {@link authRequestFromNode}'s request: the lazily read parts as prototype getters, no closures per request. */
+class NodeAuthRequest implements AuthRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly connection: PeerConnection | undefined;
+  readonly #req: NodeRequestLike;
+  #lines: Map<string, string[]> | undefined;
+  #chain: X509Certificate[] | undefined;
+
+  constructor(req: NodeRequestLike) {
+    this.#req = req;
+    this.headers = req.headers;
+    this.connection = peerConnection(req);
+  }
+
+  /** Read only by the front-proxy step, once its certificate verified. */
+  get headerLines(): ReadonlyMap<string, readonly string[]> {
+    return (this.#lines ??= headerLines(this.#req.rawHeaders ?? []));
+  }
+
+  get peerCertificates(): readonly X509Certificate[] {
+    return (this.#chain ??= peerChain(this.#req.socket));
+  }
 }

@@ -107,7 +107,10 @@ const MAX_INTERNED_KEY_LENGTH = 4096;
  */
 function internUser(name: string, uid: string, groups: string[], extra: Record<string, string[]>): UserInfo {
   const hasExtra = Object.keys(extra).length > 0;
-  const key = JSON.stringify([name, uid, groups, hasExtra ? extra : null]);
+  // Without extra, and with no line break in any value (HTTP forbids them; checked anyway, as two
+  // identities must never share a key), the values joined by `\n` are the identity (groups are
+  // never empty strings); otherwise the JSON of all of it, which starts with `[`.
+  const key = !hasExtra && noLineBreak(name, uid, groups) ? `\n${name}\n${uid}\n${groups.join('\n')}` : JSON.stringify([name, uid, groups, hasExtra ? extra : null]);
   let user = interned.get(key);
   if (user === undefined) {
     if (hasExtra) for (const k of Object.keys(extra)) Object.freeze(extra[k]);
@@ -123,6 +126,13 @@ function internUser(name: string, uid: string, groups: string[], extra: Record<s
     }
   }
   return user;
+}
+
+/** Whether no value holds a `\n`. */
+function noLineBreak(name: string, uid: string, groups: readonly string[]): boolean {
+  if (name.includes('\n') || uid.includes('\n')) return false;
+  for (const g of groups) if (g.includes('\n')) return false;
+  return true;
 }
 
 /** The identity header names of each authentication config (a reloaded config is a new object). */
