@@ -32,11 +32,13 @@ describe('logRequest', () => {
     const reference = createLogger('info', viaPino.stream);
     // A logger createLogger did not build (same pino output) takes pino's path: the reference.
     const plain: Logger = { info: (o: object, m: string) => reference.info(o, m), debug: () => {}, warn: () => {}, error: () => {} } as unknown as Logger;
-    for (const c of cases) {
+    // Repeated and alternating requests too: what is quoted once for a run of equal values.
+    const sequence = [...cases, cases[0], cases[0], { ...cases[0], state: { ...cases[0].state, user: { name: 'other' } } }, cases[1], cases[0]];
+    for (const c of sequence) {
       logRequest(logger, c, performance.now());
       logRequest(plain, c, performance.now());
     }
-    expect(direct.lines).toHaveLength(cases.length);
+    expect(direct.lines).toHaveLength(sequence.length);
     expect(direct.lines.map(fixed)).toEqual(viaPino.lines.map(fixed));
     const first = JSON.parse(direct.lines[0]) as Record<string, unknown>;
     expect(first).toMatchObject({ level: 30, name: 'custom-metrics-server', method: 'GET', status: 200, user: 'system:serviceaccount:kube-system:hpa', msg: 'request' });

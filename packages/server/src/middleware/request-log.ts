@@ -41,12 +41,44 @@ export function logRequest(logger: Logger, ctx: Pick<Context, 'method' | 'path' 
     logger.info(fieldsOf(ctx.method, path, ctx.status, latencyMs, user, auditID), 'request');
     return;
   }
-  // The same fields, in the same order, as fieldsOf gives pino (numbers and strings only).
-  let fields = `"method":${JSON.stringify(ctx.method)},"path":${JSON.stringify(path)},"status":${JSON.stringify(ctx.status)},"latencyMs":${JSON.stringify(latencyMs)}`;
-  if (user !== undefined) fields += `,"user":${JSON.stringify(user)}`;
+  // The same fields, in the same order, as fieldsOf gives pino (numbers and strings only). The
+  // method and path, and the user, are quoted once for a run of requests asking the same (HPAs
+  // poll the same few paths), and a number's JSON is its String.
+  let fields = `${methodPath.quote(ctx.method, path)},"status":${String(ctx.status)},"latencyMs":${String(latencyMs)}`;
+  if (user !== undefined) fields += `,"user":${users.quote(user)}`;
   if (auditID !== undefined) fields += `,"auditID":${JSON.stringify(auditID)}`;
   write(fields, 'request');
 }
+
+/** The JSON of the last value quoted (a single-entry memo: strings are immutable, so it holds while the value repeats). */
+class LastQuoted {
+  #value: string | undefined;
+  #text = '';
+  quote(value: string): string {
+    if (value !== this.#value) {
+      this.#value = value;
+      this.#text = JSON.stringify(value);
+    }
+    return this.#text;
+  }
+}
+
+/** `"method":…,"path":…` of the last method and path logged. */
+const methodPath = {
+  method: undefined as string | undefined,
+  path: undefined as string | undefined,
+  text: '',
+  quote(method: string, path: string): string {
+    if (method !== this.method || path !== this.path) {
+      this.method = method;
+      this.path = path;
+      this.text = `"method":${JSON.stringify(method)},"path":${JSON.stringify(path)}`;
+    }
+    return this.text;
+  },
+};
+
+const users = new LastQuoted();
 
 function fieldsOf(method: string, path: string, status: number, latencyMs: number, user: string | undefined, auditID: string | undefined): Record<string, unknown> {
   const fields: Record<string, unknown> = { method, path, status, latencyMs };

@@ -150,10 +150,16 @@ export function infoLineWriter(logger: unknown): ((fields: string, msg: string) 
   if (!ownLoggers.has(logger as object)) return undefined;
   const l = logger as PinoLogger & Record<symbol, unknown>;
   const stream = l[pino.symbols.streamSym] as { write(line: string): unknown };
+  let lastMsg: string | undefined;
+  let msgTail = '';
   return (fields, msg) => {
     if (l.levelVal > INFO) return false;
     const chindings = l[pino.symbols.chindingsSym] as string;
-    stream.write(`{"level":${INFO}${isoTimestamp()}${chindings},${fields},"msg":${JSON.stringify(msg)}}\n`);
+    if (msg !== lastMsg) {
+      lastMsg = msg;
+      msgTail = `,"msg":${JSON.stringify(msg)}}\n`;
+    }
+    stream.write(`{"level":${INFO}${isoTimestamp()}${chindings},${fields}${msgTail}`);
     return true;
   };
 }
