@@ -31,7 +31,11 @@ interface Entry {
   restartTimer?: NodeJS.Timeout;
 }
 
-/** How many (namespace, selector) lists one resource keeps; the oldest is dropped beyond it. */
+/**
+ * How many (namespace, selector) lists one resource keeps between two changes of its cache; the
+ * oldest is dropped beyond it (more questions than this in rotation are answered as before: each
+ * list computed on demand).
+ */
 const MAX_KEPT_LISTS = 512;
 
 /** The key of a kept list: namespace and selector text (a namespace name never holds `\n`). */
@@ -147,9 +151,10 @@ export class InformerKubeLookup implements KubeLookup {
       this.#scheduleRestart(entry, err);
     });
     // Every change of the cache fires one of these, after the change: lists kept from before it
-    // are stale from then on.
+    // are stale from then on, and are dropped (with the objects only they still hold).
     const changed = () => {
       entry.version++;
+      entry.lists.clear();
     };
     informer.on('add', changed);
     informer.on('update', changed);
