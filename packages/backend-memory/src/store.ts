@@ -48,7 +48,7 @@ export class MemoryStore {
   #version = 0;
 
   /**
-   * Bumped by every change made through the store's methods (and by {@link fromConfig}): an
+   * Bumped by every change made through the store's methods (`setCustom`, `setExternal`): an
    * answer computed at one version holds until the version moves.
    */
   get version(): number {
@@ -74,7 +74,6 @@ export class MemoryStore {
         throw new ConfigError(configPath(path, 'namespaced'), `is ${m.namespaced}, but an earlier entry for ${m.resource} ${m.metric} is ${first.namespaced ? '' : 'not '}namespaced; give every entry of one metric the same namespaced`);
       }
       const series = store.#series(gr, m.metric, m.labels ?? {}, m.namespaced);
-      store.#version++;
       if (m.default !== undefined) series.defaultValue = finite(m.default, configPath(path, 'default'));
       if (m.windowSeconds !== undefined) series.windowSeconds = m.windowSeconds;
       (m.objects ?? []).forEach((o, j) => {
@@ -164,7 +163,6 @@ export class MemoryStore {
       };
       list.push(series);
       this.#custom.set(key, list);
-      this.#version++;
     }
     return series;
   }

@@ -24,10 +24,11 @@ interface Entry {
   ready: Promise<void>;
   /** Set once `ready` has resolved: the entry is read without awaiting it. */
   synced: boolean;
-  /** Bumped by every change of the informer's cache (its add, update and delete events). */
-  version: number;
-  /** The lists answered at `version`, by namespace and selector text ({@link listKey}). */
-  readonly lists: Map<string, { readonly version: number; readonly objects: readonly KubeObject[] }>;
+  /**
+   * The lists answered since the informer's cache last changed, by namespace and selector text
+   * ({@link listKey}); emptied by every add, update and delete event.
+   */
+  readonly lists: Map<string, readonly KubeObject[]>;
   restartTimer?: NodeJS.Timeout;
 }
 
@@ -142,7 +143,7 @@ export class InformerKubeLookup implements KubeLookup {
     const path = InformerKubeLookup.collectionPath(resource);
     const informer = new ListWatch<RawObject>(path, new Watch(this.rest.config), () => this.#list(path), false);
     let firstError: unknown;
-    const entry: Entry = { resource, informer, synced: false, version: 0, lists: new Map(), ready: Promise.resolve() };
+    const entry: Entry = { resource, informer, synced: false, lists: new Map(), ready: Promise.resolve() };
     informer.on('error', (err) => {
       if (!entry.synced) {
         firstError = err;
@@ -152,10 +153,7 @@ export class InformerKubeLookup implements KubeLookup {
     });
     // Every change of the cache fires one of these, after the change: lists kept from before it
     // are stale from then on, and are dropped (with the objects only they still hold).
-    const changed = () => {
-      entry.version++;
-      entry.lists.clear();
-    };
+    const changed = () => entry.lists.clear();
     informer.on('add', changed);
     informer.on('update', changed);
     informer.on('delete', changed);
@@ -218,7 +216,7 @@ export class InformerKubeLookup implements KubeLookup {
     const ns = namespaced && namespace !== '' ? namespace : '';
     const key = listKey(ns, selector);
     const kept = e.lists.get(key);
-    if (kept !== undefined && kept.version === e.version) return kept.objects;
+    if (kept !== undefined) return kept;
     const isPod = gvk.group === '' && gvk.kind === 'Pod';
     const items = e.informer.list(ns === '' ? undefined : ns);
     const out: KubeObject[] = [];
@@ -226,8 +224,8 @@ export class InformerKubeLookup implements KubeLookup {
       if (selector.matches(o.metadata?.labels ?? {})) out.push(toKubeObject(o, gvk, namespaced, isPod));
     }
     const objects = Object.freeze(out.sort(byNamespaceThenName));
-    if (kept === undefined && e.lists.size >= MAX_KEPT_LISTS) e.lists.delete(e.lists.keys().next().value as string);
-    e.lists.set(key, { version: e.version, objects });
+    if (e.lists.size >= MAX_KEPT_LISTS) e.lists.delete(e.lists.keys().next().value as string);
+    e.lists.set(key, objects);
     return objects;
   }
 

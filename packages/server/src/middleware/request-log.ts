@@ -44,7 +44,7 @@ export function logRequest(logger: Logger, ctx: Pick<Context, 'method' | 'path' 
   // The same fields, in the same order, as fieldsOf gives pino (numbers and strings only). The
   // method and path, and the user, are quoted once for a run of requests asking the same (HPAs
   // poll the same few paths), and a number's JSON is its String.
-  let fields = `${methodPath.quote(ctx.method, path)},"status":${String(ctx.status)},"latencyMs":${String(latencyMs)}`;
+  let fields = `"method":${methods.quote(ctx.method)},"path":${paths.quote(path)},"status":${String(ctx.status)},"latencyMs":${String(latencyMs)}`;
   if (user !== undefined) fields += `,"user":${users.quote(user)}`;
   if (auditID !== undefined) fields += `,"auditID":${JSON.stringify(auditID)}`;
   write(fields, 'request');
@@ -63,21 +63,8 @@ class LastQuoted {
   }
 }
 
-/** `"method":…,"path":…` of the last method and path logged. */
-const methodPath = {
-  method: undefined as string | undefined,
-  path: undefined as string | undefined,
-  text: '',
-  quote(method: string, path: string): string {
-    if (method !== this.method || path !== this.path) {
-      this.method = method;
-      this.path = path;
-      this.text = `"method":${JSON.stringify(method)},"path":${JSON.stringify(path)}`;
-    }
-    return this.text;
-  },
-};
-
+const methods = new LastQuoted();
+const paths = new LastQuoted();
 const users = new LastQuoted();
 
 function fieldsOf(method: string, path: string, status: number, latencyMs: number, user: string | undefined, auditID: string | undefined): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import type { ServerMetrics } from '../observability/server-metrics.js';
+import type { Observer, ServerMetrics } from '../observability/server-metrics.js';
 
 const API_GROUPS = new Set(['custom.metrics.k8s.io', 'external.metrics.k8s.io', 'metrics.k8s.io']);
 
@@ -21,9 +21,6 @@ export function requestLabels(method: string, path: string): { group: string; ve
 const MAX_PATHS = 4096;
 /** The longest path kept (the memo's memory stays small whatever clients send). */
 const MAX_KEPT_PATH_LENGTH = 2048;
-
-/** The bound form of `observe` of one label combination (prom-client's `labels(...)` child). */
-type Observer = { observe(seconds: number): void };
 
 /**
  * RequestObserver counts in-flight requests and observes each request's latency by API group,

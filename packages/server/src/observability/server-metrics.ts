@@ -3,7 +3,7 @@ import type { BackendMetrics } from '@custom-metrics/core';
 import { RecentActivity } from './recent.js';
 
 /** The bound `observe` of one label combination of a histogram (prom-client's `labels(...)` child). */
-type Observer = { observe(value: number): void };
+export type Observer = { observe(value: number): void };
 
 /**
  * ServerMetrics holds the server's self-metrics (prom-client) exported on `/metrics`: request
