@@ -88,10 +88,7 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     const out: MetricValue[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
-      out[i] =
-        windowSeconds === undefined
-          ? { describedObject: it.describedObject, metric: metricField, timestamp, value: it.value }
-          : { describedObject: it.describedObject, metric: metricField, timestamp, value: it.value, windowSeconds };
+      out[i] = new ListItem(it.describedObject, metricField, timestamp, it.value, windowSeconds);
     }
     return out;
   }
@@ -371,5 +368,25 @@ export class MemoryExternalProvider implements ExternalMetricsProvider {
         if (entry.windowSeconds !== undefined) v.windowSeconds = entry.windowSeconds;
         return v;
       });
+  }
+}
+
+/**
+ * One item of a list answer, made per request. A class rather than an object literal: V8 tracks
+ * the objects of each literal site and, when those it samples survive young-generation GCs (here
+ * while a request is in flight or the debug page keeps it), allocates every later object of that
+ * site directly in the old generation, where each request's short-lived items then pile up until
+ * the next full GC. Objects made by a constructor are never pretenured that way.
+ */
+class ListItem implements MetricValue {
+  readonly windowSeconds?: number;
+  constructor(
+    readonly describedObject: ObjectReference,
+    readonly metric: MetricValue['metric'],
+    readonly timestamp: Date,
+    readonly value: number,
+    windowSeconds: number | undefined,
+  ) {
+    if (windowSeconds !== undefined) this.windowSeconds = windowSeconds;
   }
 }

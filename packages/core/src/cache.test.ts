@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { TtlCache } from './cache.js';
 
 function clock(start = 1_000) {
@@ -73,5 +74,54 @@ describe('TtlCache', () => {
     expect(() => new TtlCache({ ttlMs: Number.NaN })).toThrow(RangeError);
     expect(() => new TtlCache({ ttlMs: 1, maxEntries: 0 })).toThrow(RangeError);
     expect(() => new TtlCache({ ttlMs: 1 }).set('a', 1, Infinity)).toThrow(RangeError);
+  });
+
+  it('evicts exactly as a least-recently-used list with expiry would, whatever the order of sets, hits, deletes and clears', () => {
+    // The model: an array, most recently used last; a hit moves its entry to the end.
+    type Op = { op: 'set' | 'get' | 'delete'; key: number; ttl?: number } | { op: 'clear' } | { op: 'tick'; ms: number };
+    const key = fc.integer({ min: 0, max: 5 });
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ op: fc.constant('set' as const), key, ttl: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }) }),
+      fc.record({ op: fc.constant('get' as const), key }),
+      fc.record({ op: fc.constant('get' as const), key }),
+      fc.record({ op: fc.constant('delete' as const), key }),
+      fc.record({ op: fc.constant('clear' as const) }),
+      fc.record({ op: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 10 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 60 }), (max, ops) => {
+        const c = clock();
+        const cache = new TtlCache<number, number>({ ttlMs: 20, maxEntries: max, now: c.now });
+        let model: { key: number; value: number; expiresAt: number }[] = [];
+        let n = 0;
+        for (const o of ops) {
+          if (o.op === 'tick') c.advance(o.ms);
+          else if (o.op === 'clear') {
+            cache.clear();
+            model = [];
+          } else if (o.op === 'delete') {
+            expect(cache.delete(o.key)).toBe(model.some((e) => e.key === o.key));
+            model = model.filter((e) => e.key !== o.key);
+          } else if (o.op === 'set') {
+            const value = n++;
+            cache.set(o.key, value, o.ttl);
+            model = model.filter((e) => e.key !== o.key);
+            model.push({ key: o.key, value, expiresAt: c.now() + (o.ttl ?? 20) });
+            if (model.length > max) model = model.filter((e) => c.now() < e.expiresAt);
+            while (model.length > max) model.shift();
+          } else {
+            const i = model.findIndex((e) => e.key === o.key);
+            const e = model[i];
+            const live = e !== undefined && c.now() < e.expiresAt;
+            expect(cache.get(o.key)).toBe(live ? e.value : undefined);
+            if (e !== undefined) model.splice(i, 1);
+            if (live) model.push(e);
+          }
+        }
+        for (const e of model) expect(cache.has(e.key)).toBe(c.now() < e.expiresAt);
+        expect(cache.size).toBe(model.filter((e) => c.now() < e.expiresAt).length);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -29,6 +29,12 @@ export class TtlCache<K, V> {
   readonly #ttlMs: number;
   readonly #max: number;
   readonly #now: () => number;
+  /**
+   * The key stored or used last. While it is in the map it is the map's last entry, so its hits
+   * need no move: moving an entry (delete + set) leaves a hole in the map's table, and a table
+   * full of holes is reallocated — old-generation garbage every few hits for a long-lived cache.
+   */
+  #newest: K | undefined;
 
   constructor(options: TtlCacheOptions) {
     checkTtl(options.ttlMs);
@@ -47,8 +53,11 @@ export class TtlCache<K, V> {
       this.#map.delete(key);
       return undefined;
     }
-    this.#map.delete(key);
-    this.#map.set(key, e);
+    if (this.#newest !== key) {
+      this.#map.delete(key);
+      this.#map.set(key, e);
+      this.#newest = key;
+    }
     return e.value;
   }
 
@@ -63,6 +72,7 @@ export class TtlCache<K, V> {
     checkTtl(ttlMs);
     this.#map.delete(key);
     this.#map.set(key, { value, expiresAt: this.#now() + ttlMs });
+    this.#newest = key;
     if (this.#map.size > this.#max) this.prune();
     // Bounded: each pass removes one entry and the map exceeds the bound by at most one.
     while (this.#map.size > this.#max) {

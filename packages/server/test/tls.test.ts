@@ -104,3 +104,63 @@ describe('TLS serving', () => {
     expect(() => createSecureServer({ tlsCertFile: '/x.crt' }, whoami as never)).toThrow(/together/);
   });
 });
+
+describe('draining (close) over HTTP/1.1', () => {
+  /** Answers `/quick` at once; holds every other request until the test releases it. */
+  function holdingServer(certDir: string): { server: SecureServer; held: Array<{ path: string; res: { end(s: string): void } }> } {
+    const held: Array<{ path: string; res: { end(s: string): void } }> = [];
+    const server = createSecureServer({ certDir }, ((req: { url: string }, res: { end(s: string): void }) => {
+      if (req.url === '/quick') res.end('quick');
+      else held.push({ path: req.url, res });
+    }) as never);
+    return { server, held };
+  }
+
+  function open(port: number): Promise<TLSSocket & { text(): string }> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => resolve(Object.assign(socket, { text: () => data })));
+      let data = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => (data += d));
+      socket.on('error', reject);
+    });
+  }
+
+  const responses = (text: string) => text.split('HTTP/1.1 ').slice(1);
+
+  it('closes idle connections at once, and a busy one after its last response, which alone says Connection: close', async () => {
+    const dir = tempDir('tls-drain');
+    dirs.push(dir);
+    const { server, held } = holdingServer(dir.path);
+    const { port } = await server.listen(0, '127.0.0.1');
+    const idle = await open(port);
+    idle.write('GET /quick HTTP/1.1\r\nHost: x\r\n\r\n');
+    await waitFor('the quick answer', async () => idle.text().includes('quick'), 5_000, 10);
+    const busy = await open(port);
+    busy.write('GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n');
+    await waitFor('both pipelined requests in progress', async () => held.length === 2, 5_000, 10);
+
+    let closed = false;
+    const closing = server.close().then(() => (closed = true));
+    const idleClosed = new Promise((resolve) => idle.once('close', resolve));
+    await idleClosed;
+    expect(busy.destroyed).toBe(false);
+
+    held[0].res.end('one');
+    await waitFor('the first response', async () => busy.text().includes('one'), 5_000, 10);
+    expect(held.map((h) => h.path)).toEqual(['/first', '/second']);
+    expect(responses(busy.text())[0]).not.toMatch(/connection: close/i);
+    expect(closed).toBe(false);
+
+    const busyClosed = new Promise((resolve) => busy.once('close', resolve));
+    held[1].res.end('two');
+    await busyClosed;
+    const [first, second] = responses(busy.text());
+    expect(first).toMatch(/one$/);
+    expect(second).toMatch(/^200 OK/);
+    expect(second).toMatch(/connection: close/i);
+    expect(second).toMatch(/two$/);
+    await closing;
+    expect(closed).toBe(true);
+  });
+});

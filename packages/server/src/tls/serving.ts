@@ -57,11 +57,22 @@ const MAX_HEADER_PAIRS = 2000;
 
 /** An HTTP/1.1 connection: its responses in progress, and its first-request timer. */
 interface H1State {
-  active: Set<ServerResponse>;
+  readonly socket: TLSSocket;
+  /** Responses in progress (more than one when requests are pipelined). */
+  active: number;
+  /**
+   * The latest response while it is in progress: responses are sent in order, so this is the one
+   * a drain marks `Connection: close` (the connection then closes after every earlier one).
+   */
+  last: ServerResponse | undefined;
   timer?: NodeJS.Timeout;
   /** Whether it has sent a request (no longer counts as unauthenticated). */
   served?: boolean;
 }
+
+/** The connection state of an HTTP/1.1 response in progress (one shared 'close' listener reads it, no closure per request). */
+const kConnection = Symbol('connection');
+type TrackedResponse = ServerResponse & { [kConnection]?: H1State };
 
 /**
  * A node request handler such as `koa.callback()`; receives HTTP/1.1 or HTTP/2 compatibility
@@ -193,7 +204,7 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
       socket.destroy();
     }, firstRequestMs);
     timer.unref();
-    sockets.set(socket, { active: new Set(), timer });
+    sockets.set(socket, { socket, active: 0, last: undefined, timer });
     socket.on('close', () => {
       const state = sockets.get(socket);
       clearTimeout(state?.timer);
@@ -235,25 +246,36 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
     });
     if (closing) session.close();
   });
+  function onResponseClose(this: TrackedResponse): void {
+    const state = this[kConnection]!;
+    this[kConnection] = undefined;
+    state.active--;
+    if (state.last === this) state.last = undefined;
+    if (closing && state.active === 0) state.socket.end();
+  }
   server.on('request', (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
     if (req.httpVersionMajor >= 2) return;
     const socket = req.socket as TLSSocket;
-    const state: H1State = sockets.get(socket) ?? { active: new Set(), served: true }; // served: never counted
-    sockets.set(socket, state);
+    let state = sockets.get(socket);
+    if (state === undefined) {
+      state = { socket, active: 0, last: undefined, served: true }; // served: never counted
+      sockets.set(socket, state);
+    }
     if (!state.served) {
       state.served = true;
       served++;
     }
-    clearTimeout(state.timer);
-    state.timer = undefined;
-    const response = res as ServerResponse;
-    state.active.add(response);
+    if (state.timer !== undefined) {
+      clearTimeout(state.timer);
+      state.timer = undefined;
+    }
+    const response = res as TrackedResponse;
+    state.active++;
+    state.last = response;
+    response[kConnection] = state;
     // Draining: this response closes its connection (`Connection: close`).
     if (closing) response.shouldKeepAlive = false;
-    res.on('close', () => {
-      state.active.delete(response);
-      if (closing && state.active.size === 0) socket.end();
-    });
+    response.on('close', onResponseClose);
   });
   server.on('tlsClientError', (err: Error) => log?.debug({ err: err.message }, 'TLS handshake failed'));
 
@@ -322,8 +344,8 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
       });
       for (const s of sessions.keys()) s.close();
       for (const [s, state] of sockets) {
-        if (state.active.size === 0) s.end();
-        for (const res of state.active) if (!res.headersSent) res.shouldKeepAlive = false;
+        if (state.active === 0) s.end();
+        else if (state.last !== undefined && !state.last.headersSent) state.last.shouldKeepAlive = false;
       }
     });
   }
