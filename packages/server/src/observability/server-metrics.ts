@@ -109,8 +109,10 @@ export class ServerMetrics {
 
   /**
    * The backend-call histogram's child of each (instance, operation, outcome), resolved once:
-   * a call then costs two map lookups instead of prom-client's label hashing. The label values
-   * are bounded (configured instances, their few operations, two outcomes).
+   * a call then costs two map lookups instead of `labels()` (which validates and hashes the
+   * labels and builds a child of closures). The child's `observe` still hashes its labels
+   * (prom-client 15). The label values are bounded (configured instances, their few operations,
+   * two outcomes).
    */
   readonly #callChildren = new Map<string, Map<string, { success: Observer; error: Observer }>>();
 
