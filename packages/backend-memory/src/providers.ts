@@ -373,10 +373,10 @@ export class MemoryExternalProvider implements ExternalMetricsProvider {
 
 /**
  * One item of a list answer, made per request. A class rather than an object literal: V8 tracks
- * the objects of each literal site and, when those it samples survive young-generation GCs (here
- * while a request is in flight or the debug page keeps it), allocates every later object of that
- * site directly in the old generation, where each request's short-lived items then pile up until
- * the next full GC. Objects made by a constructor are never pretenured that way.
+ * the objects of each literal site, and under load it decided (allocation-site pretenuring) to
+ * allocate this site's objects directly in the old generation, where each request's short-lived
+ * items piled up until the next full GC (~0.6 MB per scavenge, docs/benchmarks.md "P1: fifth
+ * round"). Objects made by a constructor have no allocation site and are never pretenured so.
  */
 class ListItem implements MetricValue {
   readonly windowSeconds?: number;

@@ -247,7 +247,8 @@ export function createSecureServer(options: ServingOptions, handler: RequestHand
     if (closing) session.close();
   });
   function onResponseClose(this: TrackedResponse): void {
-    const state = this[kConnection]!;
+    const state = this[kConnection];
+    if (state === undefined) return;
     this[kConnection] = undefined;
     state.active--;
     if (state.last === this) state.last = undefined;
