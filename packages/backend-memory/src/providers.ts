@@ -88,7 +88,7 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     const out: MetricValue[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
-      out[i] = new ListItem(it.describedObject, metricField, timestamp, it.value, windowSeconds);
+      out[i] = new AnsweredValue(it.describedObject, metricField, timestamp, it.value, windowSeconds);
     }
     return out;
   }
@@ -188,7 +188,6 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     return s;
   }
 
-
   async #metricValue(
     info: CustomMetricInfo,
     o: { namespace: string; name: string; gvk?: GroupVersionKind; uid?: string },
@@ -197,9 +196,9 @@ export class MemoryCustomProvider implements CustomMetricsProvider {
     metricSelector: Selector,
   ): Promise<MetricValue> {
     const gvk = o.gvk ?? (await this.#kind(info.groupResource));
-    return metricValue({ ...commonFields(info, series, metricSelector), timestamp: this.now() }, gvk, o.namespace, o.name, value);
+    const { metricField, windowSeconds } = commonFields(info, series, metricSelector);
+    return new AnsweredValue(objectReference(gvk, o.namespace, o.name), metricField, this.now(), value, windowSeconds);
   }
-
 
   async #kind(gr: GroupResource): Promise<GroupVersionKind> {
     try {
@@ -238,7 +237,7 @@ function lookupFailed(gr: GroupResource, e: unknown): Error {
 }
 
 /** What every item of one answer shares but its timestamp. */
-function commonFields(info: CustomMetricInfo, series: readonly CustomSeries[], metricSelector: Selector): Omit<CommonFields, 'timestamp'> {
+function commonFields(info: CustomMetricInfo, series: readonly CustomSeries[], metricSelector: Selector): Pick<ListAnswer, 'metricField' | 'windowSeconds'> {
   return {
     metricField: Object.freeze({ name: info.metric, selector: metricSelectorOf(metricSelector) }),
     windowSeconds: series.find((s) => s.windowSeconds !== undefined)?.windowSeconds,
@@ -254,6 +253,7 @@ interface AnswerItem {
 /** A list answer but its timestamp ({@link MemoryCustomProvider.getMetricBySelector}). */
 interface ListAnswer {
   readonly items: readonly AnswerItem[];
+  /** The `metric` of every item (one frozen object). */
   readonly metricField: MetricValue['metric'];
   readonly windowSeconds: number | undefined;
   /** Whether it may be kept for later requests (every object from the cluster view). */
@@ -277,25 +277,6 @@ interface KeptAnswer extends ListAnswer {
 function answerKey(req: GetMetricBySelectorRequest, ns: string): string {
   const gr = req.info.groupResource;
   return `${gr.group}\n${gr.resource}\n${req.info.metric}\n${req.info.namespaced}\n${ns}\n${req.selector.toString()}\n${req.metricSelector.toString()}`;
-}
-
-/** The fields every item of one answer shares. */
-interface CommonFields {
-  /** The `metric` of every item of an answer (one object, read-only for its consumers). */
-  readonly metricField: MetricValue['metric'];
-  readonly timestamp: Date;
-  readonly windowSeconds: number | undefined;
-}
-
-function metricValue(common: CommonFields, gvk: GroupVersionKind, namespace: string, name: string, value: number): MetricValue {
-  const v: MetricValue = {
-    describedObject: objectReference(gvk, namespace, name),
-    metric: common.metricField,
-    timestamp: common.timestamp,
-    value,
-  };
-  if (common.windowSeconds !== undefined) v.windowSeconds = common.windowSeconds;
-  return v;
 }
 
 function cmp(a: string, b: string): number {
@@ -372,21 +353,18 @@ export class MemoryExternalProvider implements ExternalMetricsProvider {
 }
 
 /**
- * One item of a list answer, made per request. A class rather than an object literal: V8 tracks
+ * One value answered, made per request. A class rather than an object literal: V8 tracks
  * the objects of each literal site, and under load it decided (allocation-site pretenuring) to
  * allocate this site's objects directly in the old generation, where each request's short-lived
  * items piled up until the next full GC (~0.6 MB per scavenge, docs/benchmarks.md "P1: fifth
  * round"). Objects made by a constructor have no allocation site and are never pretenured so.
  */
-class ListItem implements MetricValue {
-  readonly windowSeconds?: number;
+class AnsweredValue implements MetricValue {
   constructor(
     readonly describedObject: ObjectReference,
     readonly metric: MetricValue['metric'],
     readonly timestamp: Date,
     readonly value: number,
-    windowSeconds: number | undefined,
-  ) {
-    if (windowSeconds !== undefined) this.windowSeconds = windowSeconds;
-  }
+    readonly windowSeconds: number | undefined,
+  ) {}
 }
